@@ -1,0 +1,179 @@
+"""The records that flow between pipeline stages.
+
+Frozen dataclasses only: a stage may build new records but never mutates the ones it
+was handed, which keeps stages independent and builds deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date that may lack its year, month or day.
+
+    News text says "On November 13" (no year) or "in March 2023" (no day); we keep
+    exactly what was said and never invent the missing parts.
+    """
+
+    year: int | None
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> str:
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    @property
+    def complete(self) -> bool:
+        """True when the year is known, so the date can be placed on a timeline."""
+        return self.year is not None
+
+    def iso(self) -> str:
+        """ISO 8601 at the date's own precision: 2024-11-13, 2024-11 or 2024."""
+        year = f"{self.year:04d}" if self.year is not None else "????"
+        parts = [year]
+        if self.month is not None:
+            parts.append(f"{self.month:02d}")
+            if self.day is not None:
+                parts.append(f"{self.day:02d}")
+        return "-".join(parts)
+
+    def to_date(self) -> dt.date | None:
+        """The first day the partial date can mean, for sorting; None without a year."""
+        if self.year is None:
+            return None
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    @classmethod
+    def of(cls, day: dt.date) -> PartialDate:
+        return cls(day.year, day.month, day.day)
+
+
+@dataclass(frozen=True)
+class TextDate:
+    """A date found in an article's text, with where it was found and how."""
+
+    date: PartialDate
+    line: int
+    kind: str  # "token", "dateline", "explicit", "weekday", "relative"
+    text: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A correction the author recorded in front matter."""
+
+    date: dt.date | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Article:
+    """One parsed article file."""
+
+    path: str  # relative to the content folder, POSIX separators
+    story: str  # story slug ("" for the default story)
+    title: str
+    body: str  # the body as written (Markdown or plain text)
+    text: str  # plain text of the body, for analysis
+    html: str  # the body rendered to safe HTML
+    published: dt.datetime | None = None  # publication time, normalised to UTC
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    language: str | None = None
+    tags: tuple[str, ...] = ()
+    based_on: tuple[str, ...] = ()
+    event_key: str | None = None
+    separate: tuple[str, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    updated: dt.datetime | None = None
+    draft: bool = False
+    title_inferred: bool = False  # no front-matter title: taken from the text
+    dates: tuple[TextDate, ...] = ()  # dates found in the text, in order
+    event_date: PartialDate | None = None  # best guess of when the event happened
+    body_line: int = 1  # line of the file where the body starts, for messages
+
+    @property
+    def published_date(self) -> dt.date | None:
+        return self.published.date() if self.published else None
+
+    @property
+    def outlet(self) -> str:
+        return self.source or "(unknown source)"
+
+
+@dataclass(frozen=True)
+class NoteValue:
+    value: str
+    sources: tuple[str, ...]
+    passage: str = ""  # the sentence the value was read from, for side-by-side display
+
+
+@dataclass(frozen=True)
+class Note:
+    """A correction note: an author correction or a detected disagreement."""
+
+    kind: str  # author, office, quote, figure, date, place, register
+    text: str
+    sources: tuple[str, ...] = ()
+    field: str | None = None
+    values: tuple[NoteValue, ...] = ()
+    preferred: str | None = None
+    why: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class MergeReason:
+    """Why articles were judged to report one event, for readers and for debugging."""
+
+    score: float
+    shared_names: tuple[str, ...] = ()
+    shared_terms: tuple[str, ...] = ()
+    date_spread_days: int = 0
+    forced: bool = False  # grouped by an author's `event:` key
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    date: PartialDate
+    title: str
+    story: str
+    articles: tuple[Article, ...]  # ordered by publication, earliest first
+    summary: str = ""
+    notes: tuple[Note, ...] = ()
+    merge: MergeReason | None = None
+
+    @property
+    def first_reported_by(self) -> str:
+        return self.articles[0].outlet
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a.outlet for a in self.articles))
+
+
+@dataclass(frozen=True)
+class Story:
+    slug: str
+    title: str
+    description: str = ""
+    events: tuple[Event, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs: stories with their events, in timeline order."""
+
+    stories: tuple[Story, ...]
+
+    @property
+    def events(self) -> tuple[Event, ...]:
+        return tuple(e for s in self.stories for e in s.events)
