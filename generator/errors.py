@@ -1,0 +1,63 @@
+"""Content problems, reported all at once with the file, the line and the fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class ContentError(Exception):
+    """One problem in the site's input.
+
+    An exception so a deep helper can raise it, and a value so the collector can sort
+    and print many of them: the build reports every problem, not just the first.
+    """
+
+    path: str
+    line: int | None
+    message: str
+    hint: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        hint = f" ({self.hint})" if self.hint else ""
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {label}{self.message}{hint}"
+
+
+def warning(path: str, line: int | None, message: str, hint: str = "") -> ContentError:
+    return ContentError(path, line, message, hint, "warning")
+
+
+@dataclass
+class Report:
+    """Collects problems from every stage so one build shows them all."""
+
+    problems: list[ContentError] = field(default_factory=list)
+
+    def add(self, problem: ContentError) -> None:
+        self.problems.append(problem)
+
+    def extend(self, problems) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[ContentError]:
+        return sorted(p for p in self.problems if p.severity == "error")
+
+    @property
+    def warnings(self) -> list[ContentError]:
+        return sorted(p for p in self.problems if p.severity == "warning")
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+class BuildFailed(Exception):
+    """Raised by build() when content errors stop the build; carries the report."""
+
+    def __init__(self, report: Report):
+        super().__init__(f"{len(report.errors)} content error(s)")
+        self.report = report
