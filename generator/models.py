@@ -94,6 +94,7 @@ class Article:
     corrections: tuple[Correction, ...] = ()
     updated: dt.datetime | None = None
     draft: bool = False
+    summary: str = ""  # the author's one-line summary, if given
     title_inferred: bool = False  # no front-matter title: taken from the text
     dates: tuple[TextDate, ...] = ()  # dates found in the text, in order
     event_date: PartialDate | None = None  # best guess of when the event happened

@@ -1,0 +1,1 @@
+"""Dateline: a static site generator for news story timelines."""

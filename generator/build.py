@@ -1,0 +1,136 @@
+"""build(config): the whole pipeline, one stage per line.
+
+discover -> parse -> merge -> compare -> timeline -> render -> write. Content problems
+from every stage are collected; if any is an error, nothing is written.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .cluster import MergeSettings
+from .compare import compare_event
+from .config import Config
+from .discover import discover
+from .errors import BuildFailed, ContentError, Report
+from .export import events_json
+from .feeds import feed_pages
+from .merge import merge
+from .models import Article, Event, Site
+from .parse import read_article
+from .register import load_register
+from .render import make_environment, render_pages, static_files
+from .stories import read_stories
+from .timeline import build_site, plan_pages
+from .write import SiteWriter
+
+REGISTER_FILES = ("_register.yml", "_register.yaml")
+
+
+@dataclass
+class BuildResult:
+    site: Site
+    report: Report
+    files_written: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def articles(self) -> int:
+        return sum(len(e.articles) for e in self.site.events)
+
+    @property
+    def notes(self) -> int:
+        return sum(len(e.notes) for e in self.site.events)
+
+
+def load(config: Config, report: Report, timings: dict[str, float]) -> Site:
+    """Everything up to the finished Site, without writing: what `check` runs."""
+    clock = _Clock(timings)
+    found = discover(config.content, config.max_file_size)
+    report.extend(found.problems)
+    articles = clock("parse", _parse_all, found.articles, config, report)
+    stories = _collect(report, read_stories(found.story_indexes))
+    events = clock("merge", _merge, articles, config, report)
+    events = clock("compare", _compare, events, config, report)
+    return build_site(events, stories)
+
+
+def build(config: Config, write: bool = True) -> BuildResult:
+    """Builds the site into config.output; raises BuildFailed (nothing written) on errors."""
+    report, timings = Report(), {}
+    site = load(config, report, timings)
+    if report.failed:
+        raise BuildFailed(report)
+    result = BuildResult(site, report, timings=timings)
+    if write:
+        result.files_written = _Clock(timings)("render+write", _write, site, config)
+    return result
+
+
+def _parse_all(files, config: Config, report: Report) -> list[Article]:
+    articles = []
+    for source in files:
+        article, problems = read_article(source.path, source.rel, source.story,
+                                         config.trusted_html)
+        report.extend(problems)
+        if article is not None and (config.drafts or not article.draft):
+            articles.append(article)
+    return articles
+
+
+def _merge(articles: list[Article], config: Config, report: Report) -> list[Event]:
+    events, problems = merge(articles, MergeSettings(**config.merge))
+    report.extend(problems)
+    return events
+
+
+def _compare(events: list[Event], config: Config, report: Report) -> list[Event]:
+    register = _collect(report, _load_register(config.content))
+    return [replace(e, notes=compare_event(e, register, config.source_trust)) for e in events]
+
+
+def _load_register(content: Path):
+    for name in REGISTER_FILES:
+        if (content / name).is_file():
+            return load_register(content / name, name)
+    return (), []
+
+
+def _collect(report: Report, outcome: tuple):
+    value, problems = outcome
+    report.extend(problems)
+    return value
+
+
+def _write(site: Site, config: Config) -> int:
+    env = make_environment(config)
+    writer = SiteWriter(config.output)
+    try:
+        writer.write_all(render_pages(env, plan_pages(site, config.order == "newest"), config))
+        writer.write_all(feed_pages(env, site, config))
+        writer.write_all(static_files(config))
+        writer.write("events.json", events_json(site.events))
+        writer.write(".nojekyll", b"")
+        return writer.commit()
+    except BaseException:
+        writer.discard()
+        raise
+
+
+class _Clock:
+    """Times each stage so `build` can print where the time went."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    def __call__(self, stage: str, function, *args):
+        start = time.perf_counter()
+        try:
+            return function(*args)
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+__all__ = ["BuildFailed", "BuildResult", "ContentError", "build", "load"]

@@ -1,0 +1,101 @@
+"""The `dateline` command. Thin: parses options, calls the pipeline, prints the outcome.
+
+Exit codes: 0 success, 1 content errors, 2 usage errors (click's own convention).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+CONTENT = click.option("--content", type=click.Path(path_type=Path), default=Path("content"),
+                       show_default=True, help="Folder of article files.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dateline")
+def main() -> None:
+    """Dateline turns dated news articles into a static timeline site."""
+
+
+@main.command()
+@CONTENT
+@click.option("--output", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="Folder to write the site into (replaced atomically).")
+@click.option("--base-url", default=None, help="Public URL of the site, e.g. "
+              "https://user.github.io/repo/ (default: site.toml's base_url).")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+def build(content: Path, output: Path, base_url: str | None, drafts: bool, quiet: bool) -> None:
+    """Build the site from CONTENT into OUTPUT."""
+    from .build import BuildFailed
+    from .build import build as run_build
+
+    config = _config(content, output=output, base_url=base_url, drafts=drafts or None)
+    start = time.perf_counter()
+    try:
+        result = run_build(config)
+    except BuildFailed as failure:
+        _print_problems(failure.report, quiet)
+        _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")
+    except _output_errors() as exc:
+        _fail(f"Error: {exc}")
+    _print_problems(result.report, quiet)
+    if not quiet:
+        click.echo(f"Built {output}/: {result.articles} articles, {len(result.site.events)} "
+                   f"events, {result.notes} notes, {result.files_written} files in "
+                   f"{time.perf_counter() - start:.2f}s.")
+
+
+@main.command()
+@CONTENT
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def check(content: Path, strict: bool) -> None:
+    """Load and validate the content without writing anything."""
+    from .build import load
+    from .errors import Report
+
+    config = _config(content)
+    report = Report()
+    site = load(config, report, {})
+    _print_problems(report, quiet=False)
+    if report.failed or (strict and report.warnings):
+        _fail(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).")
+    click.echo(f"OK: {sum(len(e.articles) for e in site.events)} articles, "
+               f"{len(site.events)} events, {len(report.warnings)} warning(s).")
+
+
+def _config(content: Path, **overrides):
+    from .config import ConfigError, load_config
+
+    if not content.is_dir():
+        raise click.UsageError(f"content folder '{content}' does not exist "
+                               "(run in your site folder, or pass --content DIR)")
+    try:
+        return load_config(content, **overrides)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        _fail("site.toml has errors; nothing was built.")
+
+
+def _print_problems(report, quiet: bool) -> None:
+    for problem in report.errors:
+        click.echo(str(problem), err=True)
+    if not quiet:
+        for problem in report.warnings:
+            click.echo(str(problem), err=True)
+
+
+def _output_errors():
+    from .write import OutputError
+
+    return (OutputError,)
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)

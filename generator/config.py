@@ -1,0 +1,136 @@
+"""site.toml -> a frozen Config. Unknown keys and wrong types are errors, all reported at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentError
+
+CONFIG_FILE = "site.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    content: Path = Path("content")
+    output: Path = Path("site")
+    title: str = "Dateline"
+    description: str = ""
+    base_url: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    order: str = "newest"  # the timeline's order: "newest" or "oldest" first
+    trusted_html: bool = False  # pass raw HTML in Markdown through (only for content you wrote)
+    search: bool = True
+    source_trust: tuple[str, ...] = ()  # outlets, most trusted first, to prefer in disagreements
+    max_file_size: int = 5_000_000
+    cname: str = ""
+    drafts: bool = False
+    merge: dict[str, Any] = field(default_factory=dict)  # overrides of MergeSettings
+
+    @property
+    def root(self) -> Path:
+        """The site folder: the one holding content/, site.toml and templates/."""
+        return self.content.resolve().parent
+
+
+SETTINGS = {
+    "title": str, "description": str, "base_url": str, "language": str, "timezone": str,
+    "order": str, "trusted_html": bool, "search": bool, "source_trust": list,
+    "max_file_size": int, "cname": str, "merge": dict,
+}
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[ContentError]):
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def load_config(content: Path, config_file: Path | None = None, **overrides: Any) -> Config:
+    """Reads site.toml beside the content folder (if any) and applies command-line overrides."""
+    path = config_file or content.resolve().parent / CONFIG_FILE
+    values: dict[str, Any] = {}
+    if path.is_file():
+        values = _read(path)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    values["content"] = content
+    if isinstance(values.get("source_trust"), list):
+        values["source_trust"] = tuple(values["source_trust"])
+    return Config(**values)
+
+
+def _read(path: Path) -> dict[str, Any]:
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        raise ConfigError([ContentError(path.name, int(found.group(1)) if found else None,
+                                        f"site.toml is not valid TOML: {exc}",
+                                        'write settings as key = "value"')]) from exc
+    problems = [p for key, value in data.items() for p in _check(path.name, text, key, value)]
+    if problems:
+        raise ConfigError(problems)
+    return data
+
+
+def _check(name: str, text: str, key: str, value: Any) -> list[ContentError]:
+    line = _line_of(text, key)
+    if key not in SETTINGS:
+        close = difflib.get_close_matches(key, SETTINGS, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else "see docs/configuration.md"
+        return [ContentError(name, line, f"unknown setting '{key}'", hint)]
+    expected = SETTINGS[key]
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        return [ContentError(name, line, f"'{key}' must be a {expected.__name__}",
+                             f"got {value!r}")]
+    return _check_value(name, text, key, value, line)
+
+
+def _check_value(name: str, text: str, key: str, value: Any, line: int | None):
+    if key == "order" and value not in ("newest", "oldest"):
+        return [ContentError(name, line, "'order' must be \"newest\" or \"oldest\"")]
+    if key == "timezone" and not _known_zone(value):
+        return [ContentError(name, line, f"unknown time zone '{value}'",
+                             "use an IANA name such as Europe/Brussels")]
+    if key == "base_url" and value and not re.match(r"^https?://", value):
+        return [ContentError(name, line, "'base_url' must start with http:// or https://")]
+    if key == "merge":
+        return _check_merge(name, text, value)
+    return []
+
+
+def _known_zone(value: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def _check_merge(name: str, text: str, table: dict[str, Any]) -> list[ContentError]:
+    from .cluster import MergeSettings
+
+    known = {f.name: f for f in dataclasses.fields(MergeSettings)}
+    problems = []
+    for key, value in table.items():
+        line = _line_of(text, key)
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else "see docs/merging.md"
+            problems.append(ContentError(name, line, f"unknown merge setting '{key}'", hint))
+        elif not isinstance(value, int | float) or isinstance(value, bool):
+            problems.append(ContentError(name, line, f"merge setting '{key}' must be a number"))
+    return problems
+
+
+def _line_of(text: str, key: str) -> int | None:
+    match = re.search(rf"^\s*{re.escape(key)}\s*=|^\s*\[{re.escape(key)}\]", text, re.MULTILINE)
+    return text[: match.start()].count("\n") + 1 if match else None

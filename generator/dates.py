@@ -1,0 +1,229 @@
+"""Dates in front matter and in article text.
+
+News text rarely carries a full date: a wire dateline says "Nov 13", a lead says "on
+Wednesday", a translation says "On November 13". We find those mentions, keep the
+precision that was actually written, and resolve missing years and weekdays against
+the publication date with python-dateutil. A day is never invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import relativedelta, weekday
+from dateutil.relativedelta import weekdays as WEEKDAYS
+
+from .models import PartialDate, TextDate
+
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
+DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+YEAR = r"(?:1[89][0-9]{2}|2[01][0-9]{2})"
+
+DATE_TOKEN = re.compile(r"^\s*date:?\s+(\d{4}-\d{1,2}-\d{1,2})\b", re.IGNORECASE)
+ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+MONTH_DAY = re.compile(rf"\b({MONTH}\s+{DAY})\b(?:,?\s+({YEAR})\b)?")
+DAY_MONTH = re.compile(rf"\b({DAY}\s+{MONTH})(?:,?\s+({YEAR})\b)?")
+MONTH_YEAR = re.compile(rf"\b(?:in|since|until|by|of)\s+({MONTH}\s+{YEAR})\b")
+WEEKDAY = re.compile(
+    r"\b(?:on|last|this|late|early)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+    re.IGNORECASE,
+)
+RELATIVE = re.compile(r"\b(today|yesterday)\b", re.IGNORECASE)
+# "WASHINGTON, Nov 13 (Reuters) -": place, date and outlet of a wire story.
+DATELINE = re.compile(
+    rf"^\s*(?P<place>[A-Z][A-Z .'/-]+?)\s*(?:,\s*(?P<date>{MONTH}\s+{DAY}(?:,?\s+{YEAR})?))?"
+    r"\s*\((?P<outlet>[A-Za-z][A-Za-z .&'-]{0,40})\)\s*[-–—]+",
+    re.MULTILINE,
+)
+
+# Defaults with every field different, so a component missing from the text shows up
+# as a difference between the two parses instead of being silently filled in.
+_DEFAULT_A = dt.datetime(2004, 1, 1)
+_DEFAULT_B = dt.datetime(2005, 2, 2)
+
+
+class ImpossibleDate(ValueError):
+    """A date that names a day the calendar does not have (30 February)."""
+
+
+def parse_written_date(written: str) -> PartialDate:
+    """Parses "Nov. 13, 2024", "13 November", "March 2023" keeping only what was written."""
+    cleaned = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", written.replace(".", " "))
+    try:
+        a = dateutil_parser.parse(cleaned, default=_DEFAULT_A)
+        b = dateutil_parser.parse(cleaned, default=_DEFAULT_B)
+    except (ValueError, OverflowError) as exc:
+        raise ImpossibleDate(f"'{written}' is not a real date") from exc
+    year = a.year if a.year == b.year else None
+    month = a.month if a.month == b.month else None
+    day = a.day if a.day == b.day else None
+    return PartialDate(year, month, day)
+
+
+def parse_iso(written: str) -> PartialDate:
+    """An ISO date, checked against the calendar."""
+    try:
+        day = dt.date.fromisoformat(_zero_pad(written))
+    except ValueError as exc:
+        raise ImpossibleDate(f"'{written}' is not a real date") from exc
+    return PartialDate.of(day)
+
+
+def _zero_pad(written: str) -> str:
+    y, m, d = written.split("-")
+    return f"{int(y):04d}-{int(m):02d}-{int(d):02d}"
+
+
+def resolve_year(date: PartialDate, anchor: dt.date) -> PartialDate:
+    """Gives a year-less date the year that puts it nearest the anchor date.
+
+    "On December 30" in an article published on 2 January means the December just
+    gone, not the one eleven months ahead.
+    """
+    if date.year is not None or date.month is None:
+        return date
+    best = None
+    for year in (anchor.year - 1, anchor.year, anchor.year + 1):
+        candidate = PartialDate(year, date.month, date.day)
+        if not _exists(candidate):
+            continue
+        distance = abs((candidate.to_date() - anchor).days)
+        if best is None or distance < best[0]:
+            best = (distance, candidate)
+    return best[1] if best else date
+
+
+def _exists(date: PartialDate) -> bool:
+    try:
+        dt.date(date.year, date.month or 1, date.day or 1)
+    except ValueError:
+        return False
+    return True
+
+
+def resolve_weekday(name: str, anchor: dt.date) -> PartialDate:
+    """"On Wednesday" in a news report means the latest Wednesday on or before publication."""
+    index = [d.lower() for d in ("monday", "tuesday", "wednesday", "thursday", "friday",
+                                 "saturday", "sunday")].index(name.lower())
+    target: weekday = WEEKDAYS[index](-1)
+    return PartialDate.of(anchor + relativedelta(weekday=target))
+
+
+def find_dates(text: str, published: dt.date | None, first_line: int = 1) -> list[TextDate]:
+    """Every date mention in the text, in reading order, resolved where the anchor allows.
+
+    Raises nothing: a mention that is not a real date is skipped here and reported by
+    `impossible_dates`, so one bad mention cannot hide the others.
+    """
+    found: list[TextDate] = []
+    for number, line in enumerate(text.splitlines(), start=first_line):
+        found.extend(_dates_in_line(line, number, published))
+    return found
+
+
+def impossible_dates(text: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """Written dates the calendar does not have, with their line numbers."""
+    bad = []
+    for number, line in enumerate(text.splitlines(), start=first_line):
+        for match in ISO_DATE.finditer(line):
+            try:
+                parse_iso(match.group(0))
+            except ImpossibleDate:
+                bad.append((number, match.group(0)))
+        for pattern in (MONTH_DAY, DAY_MONTH):
+            for match in pattern.finditer(line):
+                try:
+                    parse_written_date(match.group(0))
+                except ImpossibleDate:
+                    bad.append((number, match.group(0)))
+    return bad
+
+
+def _dates_in_line(line: str, number: int, published: dt.date | None) -> Iterable[TextDate]:
+    spans: list[tuple[int, TextDate]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match, kind: str, date: PartialDate) -> None:
+        if any(s < match.end() and match.start() < e for s, e in taken):
+            return
+        if published is not None:
+            date = resolve_year(date, published)
+        taken.append((match.start(), match.end()))
+        spans.append((match.start(), TextDate(date, number, kind, match.group(0).strip())))
+
+    for pattern, kind in ((ISO_DATE, "explicit"), (MONTH_DAY, "explicit"),
+                          (DAY_MONTH, "explicit"), (MONTH_YEAR, "explicit")):
+        for match in pattern.finditer(line):
+            written = match.group(1) if pattern is MONTH_YEAR else match.group(0)
+            try:
+                parsed = parse_iso(written) if pattern is ISO_DATE else parse_written_date(written)
+            except ImpossibleDate:
+                continue
+            add(match, kind, parsed)
+    if published is not None:
+        for match in WEEKDAY.finditer(line):
+            add(match, "weekday", resolve_weekday(match.group(1), published))
+        for match in RELATIVE.finditer(line):
+            offset = 1 if match.group(1).lower() == "yesterday" else 0
+            add(match, "relative", PartialDate.of(published - dt.timedelta(days=offset)))
+    return [date for _, date in sorted(spans, key=lambda pair: pair[0])]
+
+
+def event_date(dates: Iterable[TextDate], published: dt.date | None,
+               lead_lines: int) -> PartialDate | None:
+    """When the reported event happened: the first credible date in the lead.
+
+    A lead's first date ("on Wednesday", "On November 13") dates the event; later dates
+    in the body are usually context ("Biden leaves office on January 20"). With a
+    publication date, a mention more than ten days before or any day after it is context
+    too. Without any usable mention the publication date stands in.
+    """
+    for found in dates:
+        if found.line > lead_lines or found.date.precision != "day":
+            continue
+        if published is None or _credible(found.date, published):
+            return found.date
+    return PartialDate.of(published) if published else None
+
+
+def _credible(date: PartialDate, published: dt.date) -> bool:
+    day = date.to_date()
+    if day is None:
+        return True
+    return published - dt.timedelta(days=10) <= day <= published
+
+
+def to_datetime(value: object) -> dt.datetime:
+    """A front-matter date or datetime as an aware UTC datetime.
+
+    Naive values are read as UTC so that the same file gives the same dates on any
+    machine, whatever its local time zone.
+    """
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, dt.date):
+        moment = dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str):
+        moment = _parse_datetime_string(value)
+    else:
+        raise ImpossibleDate(f"expected a date like 2024-11-13, got {value!r}")
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+def _parse_datetime_string(value: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        pass
+    try:
+        return dateutil_parser.isoparse(value.strip())
+    except (ValueError, OverflowError) as exc:
+        raise ImpossibleDate(f"'{value}' is not a date (write it as 2024-11-13)") from exc

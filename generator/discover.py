@@ -1,0 +1,82 @@
+"""Walks the content folder in sorted order and says which files are articles of which story."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ContentError, warning
+
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+DATA_FILES = ("_register.yml", "_register.yaml")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path  # on disk
+    rel: str  # relative to the content folder, POSIX separators: the id in events.json
+    story: str  # the top-level folder name, "" for files directly under content/
+
+
+@dataclass(frozen=True)
+class Discovery:
+    articles: tuple[SourceFile, ...]
+    story_indexes: tuple[SourceFile, ...]  # each story's _index.md
+    problems: tuple[ContentError, ...]
+
+
+def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
+    """Lists article files, sorted so that builds do not depend on the file system's order.
+
+    Files that are not articles are reported, not silently skipped, and links that lead
+    out of the content folder are refused.
+    """
+    root = content.resolve()
+    articles, indexes, problems = [], [], []
+    for file in _walk(content):
+        rel = file.relative_to(content).as_posix()
+        if _escapes(file, root):
+            problems.append(ContentError(rel, None, "link leads outside the content folder",
+                                         "copy the file into content/ instead of linking it"))
+            continue
+        kind = _kind(file, rel)
+        if kind == "skip":
+            continue
+        if kind == "other":
+            problems.append(warning(rel, None, "not an article file (.md, .markdown, .txt); "
+                                    "ignored", "rename it or move it out of content/"))
+            continue
+        size = file.stat().st_size
+        if size > max_bytes:
+            problems.append(ContentError(rel, None, f"file is {size:,} bytes, over the "
+                                         f"{max_bytes:,}-byte limit",
+                                         "split it, or raise max_file_size in site.toml"))
+            continue
+        source = SourceFile(file, rel, rel.split("/")[0] if "/" in rel else "")
+        (indexes if kind == "index" else articles).append(source)
+    return Discovery(tuple(articles), tuple(indexes), tuple(problems))
+
+
+def _walk(content: Path):
+    for folder, dirs, files in os.walk(content, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
+        base = Path(folder)
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield base / name
+        for name in dirs:
+            if (base / name).is_symlink():
+                yield base / name
+
+
+def _escapes(file: Path, root: Path) -> bool:
+    return file.is_symlink() and not file.resolve().is_relative_to(root)
+
+
+def _kind(file: Path, rel: str) -> str:
+    if file.name == "_index.md":
+        return "index"
+    if file.name.startswith("_") or rel in DATA_FILES or file.is_dir():
+        return "skip"
+    return "article" if file.suffix.lower() in ARTICLE_SUFFIXES else "other"

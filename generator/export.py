@@ -1,0 +1,83 @@
+"""site/events.json: the stable, machine-readable export (contract in DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from .models import Article, Event, Note
+from .timeline import event_sort_key
+
+FORMAT_VERSION = 1
+
+
+def generator_name() -> str:
+    try:
+        return f"dateline {version('dateline')}"
+    except PackageNotFoundError:
+        return "dateline"
+
+
+def events_json(events: Iterable[Event]) -> bytes:
+    """Events sorted by date then id; every article file appears in exactly one event."""
+    document = {
+        "version": FORMAT_VERSION,
+        "generated_by": generator_name(),
+        "events": [event_record(e) for e in sorted(events, key=_contract_order)],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _contract_order(event: Event) -> tuple:
+    return (event_sort_key(event)[0], event.id)
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": event.id,
+        "date": event.date.iso(),
+        "title": event.title,
+        "story": event.story,
+        "url": f"events/{event.id}/",
+        "first_reported_by": event.first_reported_by,
+        "articles": [article_record(a) for a in event.articles],
+        "corrections": [note_record(n) for n in event.notes],
+    }
+    if event.summary:
+        record["summary"] = event.summary
+    record["coverage"] = {"articles": len(event.articles), "outlets": len(event.outlets)}
+    if event.merge and len(event.articles) > 1:
+        record["merge"] = {k: v for k, v in asdict(event.merge).items() if v not in ((), None)}
+    return record
+
+
+def article_record(article: Article) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "file": article.path,
+        "title": article.title,
+        "source": article.outlet,
+        "url": article.url,
+        "published": article.published_date.isoformat() if article.published else None,
+    }
+    if article.based_on:
+        record["based_on"] = list(article.based_on)
+    return record
+
+
+def note_record(note: Note) -> dict[str, Any]:
+    record: dict[str, Any] = {"kind": note.kind, "text": note.text,
+                              "sources": list(note.sources)}
+    if note.field:
+        record["field"] = note.field
+    if note.values:
+        record["values"] = [{"value": v.value, "sources": list(v.sources)} for v in note.values]
+    if note.preferred:
+        record["preferred"] = note.preferred
+    if note.why:
+        record["why"] = note.why
+    if note.date:
+        record["date"] = note.date.isoformat()
+    return record

@@ -1,0 +1,46 @@
+"""Atom feeds: one for the site, one per story. Times come from content, never the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from jinja2 import Environment
+
+from .config import Config
+from .models import Event, Site
+from .timeline import event_sort_key
+
+FEED_ENTRIES = 50
+
+
+def updated(event: Event) -> dt.datetime:
+    """When the event's record last changed: its newest report, update or correction."""
+    moments = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)]
+    day = event.date.to_date()
+    if day:
+        moments.append(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
+    for article in event.articles:
+        moments += [m for m in (article.published, article.updated) if m]
+        moments += [dt.datetime.combine(c.date, dt.time(), dt.UTC)
+                    for c in article.corrections if c.date]
+    return max(moments)
+
+
+def feed_pages(env: Environment, site: Site, config: Config) -> list[tuple[str, bytes]]:
+    """(path, bytes) for feed.xml and stories/<slug>/feed.xml."""
+    feeds = [("feed.xml", config.title, site.events)]
+    feeds += [(f"stories/{s.slug}/feed.xml", s.title, s.events) for s in site.stories if s.slug]
+    return [(path, _render(env, path, title, events, config)) for path, title, events in feeds]
+
+
+def _render(env: Environment, path: str, title: str, events: Sequence[Event],
+            config: Config) -> bytes:
+    newest = sorted(events, key=event_sort_key, reverse=True)[:FEED_ENTRIES]
+    entries = [(e, updated(e)) for e in newest]
+    stamp = max((u for _, u in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    base = config.base_url.rstrip("/") + "/" if config.base_url else ""
+    xml = env.get_template("feed.xml").render(
+        feed_path=path, feed_title=title, entries=entries, feed_updated=stamp, base=base,
+        links=base or "../" * path.count("/"), ids=base or "urn:dateline:")
+    return xml.encode("utf-8")

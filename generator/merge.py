@@ -1,0 +1,149 @@
+"""Articles -> Events: cluster duplicate reports, then give each event its record.
+
+The clustering model lives in cluster.py; this module turns its groups into events
+with a date, a title, a summary, a first reporter and a stable id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from statistics import median
+
+from . import dates
+from .cluster import MergeSettings, cluster_articles
+from .errors import ContentError
+from .models import Article, Event, MergeReason, PartialDate
+from .slugs import slug
+
+CREDIBLE_SPREAD_DAYS = 3
+SUMMARY_CHARACTERS = 280
+
+
+def merge(articles: Sequence[Article],
+          settings: MergeSettings | None = None) -> tuple[list[Event], list[ContentError]]:
+    """Groups articles into events; every article lands in exactly one event."""
+    ordered = sorted(articles, key=lambda a: a.path)
+    groups, problems = cluster_articles(ordered, settings or MergeSettings())
+    events = []
+    for indices, reason in groups:
+        members = [ordered[i] for i in indices]
+        event, trouble = assemble(members, reason)
+        problems.extend(trouble)
+        events.append(event)
+    return _unique_ids(events), problems
+
+
+def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Event, list]:
+    """One event from the articles that report it."""
+    members = _resolve_years(members)
+    date, problems = _event_date(members)
+    ranked = sorted(members, key=_title_rank)
+    title = ranked[0].title
+    key = members[0].event_key if all(a.event_key == members[0].event_key
+                                      for a in members) else None
+    ident = slug(key) if key else f"{date.iso()}-{slug(title, 50, 'event')}"
+    return Event(
+        id=ident, date=date, title=title, story=_story(members),
+        articles=tuple(sorted(members, key=_reported_order)),
+        summary=_summary(ranked), merge=reason,
+    ), problems
+
+
+def _resolve_years(members: Sequence[Article]) -> list[Article]:
+    """"On November 13" with no year takes the year of the other reports of the event."""
+    anchors = [a.event_date.to_date() for a in members if a.event_date and a.event_date.year]
+    anchors += [a.published_date for a in members if a.published_date]
+    if not anchors:
+        return list(members)
+    anchor = sorted(anchors)[len(anchors) // 2]
+    resolved = []
+    for article in members:
+        if article.event_date and article.event_date.year is None:
+            fixed = dates.resolve_year(article.event_date, anchor)
+            article = _replace_event_date(article, fixed)
+        resolved.append(article)
+    return resolved
+
+
+def _replace_event_date(article: Article, date: PartialDate) -> Article:
+    from dataclasses import replace
+
+    return replace(article, event_date=date)
+
+
+def _event_date(members: Sequence[Article]) -> tuple[PartialDate, list[ContentError]]:
+    """The earliest credible date of the event: outliers far from the others are ignored."""
+    known = sorted(a.event_date for a in members if a.event_date and a.event_date.year)
+    if not known:
+        undated = members[0]
+        return (undated.event_date or PartialDate(None), [ContentError(
+            undated.path, None, "the year of this event cannot be worked out",
+            "add 'date:' to the front matter")])
+    days = [d.to_date().toordinal() for d in known if d.precision == "day"]
+    if not days:
+        return known[0], []
+    middle = median(days)
+    credible = [d for d in days if abs(d - middle) <= CREDIBLE_SPREAD_DAYS]
+    return PartialDate.of(dt.date.fromordinal(min(credible))), []
+
+
+def _title_rank(article: Article) -> tuple:
+    """The most informative title: an author's headline, from an original report, first."""
+    return (article.title_inferred, article.title.endswith("…"), bool(article.based_on),
+            _reported_order(article))
+
+
+def _reported_order(article: Article) -> tuple:
+    published = article.published or dt.datetime.max.replace(tzinfo=dt.UTC)
+    return (published, article.path)
+
+
+def _story(members: Sequence[Article]) -> str:
+    stories = sorted({a.story for a in members})
+    return min(stories, key=lambda s: (-sum(a.story == s for a in members), s))
+
+
+def _summary(ranked: Sequence[Article]) -> str:
+    """The author's summary, or the lead paragraph of the best report, cut at a sentence."""
+    for article in ranked:
+        if article.summary:
+            return article.summary
+    for article in ranked:
+        for paragraph in article.text.split("\n\n"):
+            words = paragraph.split()
+            if len(words) >= 12 and not _looks_like_caption(words):
+                return _shorten(" ".join(words))
+    return ""
+
+
+def _looks_like_caption(words: list[str]) -> bool:
+    return len(words[-1]) >= 2 and words[-1].strip(".").isupper()
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= SUMMARY_CHARACTERS:
+        return text
+    sentences = re.split(r"(?<=[.!?][\"”]?)\s+", text)
+    kept = sentences[0]
+    for sentence in sentences[1:]:
+        if len(kept) + len(sentence) + 1 > SUMMARY_CHARACTERS:
+            break
+        kept += " " + sentence
+    if len(kept) > SUMMARY_CHARACTERS:
+        kept = kept[:SUMMARY_CHARACTERS].rsplit(" ", 1)[0] + "…"
+    return kept
+
+
+def _unique_ids(events: list[Event]) -> list[Event]:
+    """Two events with one id get -2, -3 in the order of their first article's path."""
+    from dataclasses import replace
+
+    seen: dict[str, int] = {}
+    unique = []
+    for event in sorted(events, key=lambda e: (e.id, min(a.path for a in e.articles))):
+        count = seen.get(event.id, 0) + 1
+        seen[event.id] = count
+        unique.append(event if count == 1 else replace(event, id=f"{event.id}-{count}"))
+    return unique

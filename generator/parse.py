@@ -1,0 +1,249 @@
+"""One article file -> one Article record.
+
+`parse_article(path, text)` is pure so tests can feed it strings; `read_article` adds
+the file reading. Problems come back as ContentErrors, never as exceptions, so the
+build can report every file's problems at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any
+
+from . import dates
+from .errors import ContentError, warning
+from .frontmatter import Split, split
+from .markup import render_markdown, render_plain, safe_link
+from .models import Article, Correction
+
+TEXT_FIELDS = ("title", "source", "url", "author", "language", "event", "summary")
+LIST_FIELDS = ("tags", "based_on", "separate")
+KNOWN_FIELDS = (*TEXT_FIELDS, *LIST_FIELDS, "date", "updated", "corrections", "draft")
+LEAD_CHARACTERS = 900
+TITLE_CHARACTERS = 110
+
+
+def parse_article(path: str, text: str, story: str = "",
+                  trusted: bool = False) -> tuple[Article | None, list[ContentError]]:
+    """Parses one article; returns (None, errors) when it cannot be used at all."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        return None, [ContentError(path, None, "the file is empty",
+                                   "write a title line and the article text, or delete it")]
+    try:
+        parts = split(path, text)
+    except ContentError as problem:
+        return None, [problem]
+    fields, problems = _read_fields(path, parts)
+    article = _assemble(path, story, parts, fields, trusted, problems)
+    return article, problems
+
+
+def read_article(file: Path, rel: str, story: str = "",
+                 trusted: bool = False) -> tuple[Article | None, list[ContentError]]:
+    """Reads and parses one file; undecodable text is decoded with a warning, never a crash."""
+    from .encoding import decode
+
+    raw = file.read_bytes()
+    text, problems = decode(rel, raw)
+    if text is None:
+        return None, problems
+    article, more = parse_article(rel, text, story, trusted)
+    return article, problems + more
+
+
+def _read_fields(path: str, parts: Split) -> tuple[dict[str, Any], list[ContentError]]:
+    problems: list[ContentError] = []
+    fields: dict[str, Any] = {}
+    for key, value in parts.fields.items():
+        line = parts.key_lines.get(str(key))
+        if key not in KNOWN_FIELDS:
+            problems.append(_unknown_key(path, line, str(key)))
+            continue
+        try:
+            fields[key] = _convert(key, value)
+        except (TypeError, ValueError) as exc:
+            problems.append(ContentError(path, line, f"'{key}': {exc}", _HINTS.get(key, "")))
+    if "url" in fields and not safe_link(fields["url"]):
+        problems.append(warning(path, parts.key_lines.get("url"),
+                                f"url '{fields.pop('url')}' is not a web address; dropped",
+                                "use an http:// or https:// address"))
+    return fields, problems
+
+
+_HINTS = {
+    "date": "write it as 2024-11-13 or 2024-11-13T09:30:00Z",
+    "updated": "write it as 2024-11-14",
+    "corrections": "a list of '- date: 2024-11-14' / '  text: ...' entries",
+    "tags": "a list such as [nato, ukraine]",
+    "draft": "true or false",
+}
+
+
+def _unknown_key(path: str, line: int | None, key: str) -> ContentError:
+    close = difflib.get_close_matches(key, KNOWN_FIELDS, n=1)
+    hint = f"did you mean '{close[0]}'?" if close else "known keys: " + ", ".join(KNOWN_FIELDS)
+    return warning(path, line, f"unknown front-matter key '{key}' is ignored", hint)
+
+
+def _convert(key: str, value: Any) -> Any:
+    if key in TEXT_FIELDS:
+        return _text(value)
+    if key in LIST_FIELDS:
+        items = [value] if isinstance(value, str | int | float) else value
+        if not isinstance(items, list):
+            raise TypeError("expected a list of names")
+        return tuple(_text(item) for item in items if _text(item))
+    if key in ("date", "updated"):
+        return dates.to_datetime(value)
+    if key == "draft":
+        if not isinstance(value, bool):
+            raise TypeError(f"expected true or false, got {value!r}")
+        return value
+    return tuple(_correction(item) for item in _as_list(value))
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict | list | tuple):
+        raise TypeError("expected a single value, not a list or mapping")
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _as_list(value: Any) -> list:
+    if isinstance(value, list):
+        return value
+    raise TypeError("expected a list of corrections")
+
+
+def _correction(item: Any) -> Correction:
+    if isinstance(item, str):
+        return Correction(None, _text(item))
+    if not isinstance(item, dict) or not item.get("text"):
+        raise TypeError("each correction needs a 'text' (and usually a 'date')")
+    when = dates.to_datetime(item["date"]).date() if item.get("date") else None
+    return Correction(when, _text(item["text"]))
+
+
+def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trusted: bool,
+              problems: list[ContentError]) -> Article | None:
+    plain = path.endswith(".txt")
+    body, line = parts.body, parts.body_line
+    published = fields.get("date")
+    token_date, body = _date_token(path, body, line, problems)
+    if published is None and token_date is not None:
+        published = token_date
+    title, inferred, body, line = _title(fields, body, line)
+    if not title:
+        problems.append(ContentError(path, None, "the article has no title and no text",
+                                     "add 'title:' to the front matter or a first line"))
+        return None
+    html, text = render_plain(body) if plain else render_markdown(body, trusted)
+    published_day = published.date() if published else None
+    found = dates.find_dates(body, published_day, line)
+    problems.extend(_impossible(path, body, line))
+    event_date = dates.event_date(found, published_day, line + _lead_lines(body))
+    source = fields.get("source") or _wire_outlet(text)
+    problems.extend(_missing(path, parts, published, event_date, source))
+    if event_date is None:
+        return None
+    return Article(
+        path=path, story=story, title=title, body=body, text=text, html=html,
+        published=published, source=source or None, url=fields.get("url") or None,
+        author=fields.get("author") or None, language=fields.get("language") or None,
+        tags=fields.get("tags", ()), based_on=fields.get("based_on", ()),
+        event_key=fields.get("event") or None, separate=fields.get("separate", ()),
+        corrections=fields.get("corrections", ()), updated=fields.get("updated"),
+        draft=fields.get("draft", False), summary=fields.get("summary", ""),
+        title_inferred=inferred, dates=tuple(found), event_date=event_date, body_line=line,
+    )
+
+
+def _date_token(path: str, body: str, line: int, problems: list[ContentError]):
+    """A leading "date 2024-11-13" token, as clipping tools write it, dates the piece."""
+    stripped = body.lstrip("\n")
+    skipped = len(body) - len(stripped)
+    match = dates.DATE_TOKEN.match(stripped)
+    if not match:
+        return None, body
+    rest = body[:skipped] + stripped[match.end():].lstrip(" \t")
+    try:
+        day = dates.parse_iso(match.group(1)).to_date()
+    except dates.ImpossibleDate as exc:
+        problems.append(ContentError(path, line + body[:skipped].count("\n"), str(exc),
+                                     "write the date as YYYY-MM-DD"))
+        return None, rest
+    return dates.to_datetime(day), rest
+
+
+def _title(fields: dict[str, Any], body: str, line: int) -> tuple[str, bool, str, int]:
+    """The front-matter title, or one taken from the first line of text.
+
+    A short first line is a headline and leaves the body; a long one is the lead
+    paragraph, so the title is its first sentence and the paragraph stays.
+    """
+    if fields.get("title"):
+        return fields["title"], False, body, line
+    lines = body.split("\n")
+    for index, raw in enumerate(lines):
+        candidate = raw.strip().lstrip("#").strip()
+        if not candidate:
+            continue
+        if _is_caption(candidate) and index + 1 < len(lines):
+            continue
+        if len(candidate) <= TITLE_CHARACTERS * 1.5 and not _is_caption(candidate):
+            rest = "\n".join([*lines[:index], "", *lines[index + 1:]])  # keeps line numbers
+            return candidate.rstrip("."), True, rest, line
+        return _first_sentence(candidate), True, body, line
+    return "", True, body, line
+
+
+def _is_caption(line: str) -> bool:
+    """Photo captions in clipped wire copy end with a credit in capitals: "... REUTERS"."""
+    last = line.split()[-1].strip(".,;")
+    return len(line) > 60 and len(last) >= 2 and last.isupper()
+
+
+def _first_sentence(paragraph: str) -> str:
+    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", paragraph, maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= TITLE_CHARACTERS:
+        return sentence
+    cut = sentence[:TITLE_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + "…"
+
+
+def _lead_lines(body: str) -> int:
+    """How many lines of the body make its lead (the first paragraphs, ~900 characters)."""
+    count = 0
+    for number, text_line in enumerate(body.split("\n")):
+        count += len(text_line)
+        if count >= LEAD_CHARACTERS:
+            return number
+    return body.count("\n")
+
+
+def _impossible(path: str, body: str, line: int) -> list[ContentError]:
+    return [ContentError(path, number, f"'{written}' is not a real date",
+                         "check the day and month")
+            for number, written in dates.impossible_dates(body, line)]
+
+
+def _wire_outlet(text: str) -> str | None:
+    match = dates.DATELINE.search(text[:400])
+    return match.group("outlet").strip() if match else None
+
+
+def _missing(path: str, parts: Split, published, event_date, source) -> list[ContentError]:
+    problems = []
+    if event_date is None:
+        problems.append(ContentError(path, 1 if parts.has_front_matter else None,
+                                     "no date: none in the front matter and none in the text",
+                                     "add 'date: 2024-11-13' to the front matter"))
+    elif published is None:
+        problems.append(warning(path, None, "no publication date; the event is dated from "
+                                "the text", "add 'date:' to the front matter"))
+    if not source:
+        problems.append(warning(path, None, "no source: shown as '(unknown source)'",
+                                "add 'source: <outlet>' to the front matter"))
+    return problems

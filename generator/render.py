@@ -1,0 +1,105 @@
+"""Pages -> HTML with jinja2, from the site's templates/ over the packaged default theme."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from functools import cache
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from .config import Config
+from .models import PartialDate
+from .timeline import Page, source_slug
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def theme_dir() -> Path:
+    """The default theme: generator/theme in an installed wheel, templates/ in a checkout."""
+    packaged = Path(__file__).with_name("theme")
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+
+
+def template_dirs(config: Config) -> list[Path]:
+    """The site's own templates/ first, so a site overrides the theme file by file."""
+    own = config.root / "templates"
+    dirs = [own] if own.is_dir() else []
+    theme = theme_dir()
+    if not dirs or own.resolve() != theme.resolve():
+        dirs.append(theme)
+    return dirs
+
+
+def human_date(date: PartialDate) -> str:
+    """13 November 2024, November 2024, 2024, or 13 November when the year is unknown."""
+    if date.month is None:
+        return str(date.year) if date.year else "Undated"
+    parts = [str(date.day)] if date.day else []
+    parts.append(MONTHS[date.month - 1])
+    if date.year:
+        parts.append(str(date.year))
+    return " ".join(parts)
+
+
+def short_date(value) -> str:
+    """13 Nov 2024, for dense lists of sources."""
+    if value is None:
+        return "undated"
+    return f"{value.day} {MONTHS[value.month - 1][:3]} {value.year}"
+
+
+def month_name(number: int) -> str:
+    return MONTHS[number - 1] if number else "Undated"
+
+
+def make_environment(config: Config) -> Environment:
+    """One compiled environment per build: templates are parsed once, not per page."""
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(config)]),
+        autoescape=select_autoescape(("html", "xml")),
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+    )
+    env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
+                       source_slug=source_slug)
+    env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
+    return env
+
+
+def render_pages(env: Environment, pages: Sequence[Page], config: Config
+                 ) -> Iterator[tuple[str, bytes]]:
+    """Renders each page; the root prefix makes every internal link relative."""
+    for page in pages:
+        root = page.root
+        if page.path == "404.html" and config.base_url:
+            root = config.base_url.rstrip("/") + "/"  # 404 is served at any depth
+        html = env.get_template(page.template).render(page=page, root=root, **page.context)
+        yield page.path, html.encode("utf-8")
+
+
+def static_files(config: Config) -> Iterator[tuple[str, bytes]]:
+    """The theme's static/ assets, with the site's own static/ files taking precedence."""
+    seen: set[str] = set()
+    for folder in template_dirs(config):
+        static = folder / "static"
+        if not static.is_dir():
+            continue
+        for file in sorted(static.rglob("*")):
+            rel = file.relative_to(folder).as_posix()
+            if file.is_file() and rel not in seen:
+                seen.add(rel)
+                yield rel, file.read_bytes()
+
+
+@cache
+def _asset_versions(dirs: tuple[Path, ...]) -> dict[str, str]:
+    """A short content hash per asset, appended to its URL so browsers cache it safely."""
+    versions: dict[str, str] = {}
+    for folder in dirs:
+        for file in sorted((folder / "static").rglob("*")) if (folder / "static").is_dir() else []:
+            rel = file.relative_to(folder).as_posix()
+            if file.is_file() and rel not in versions:
+                versions[rel] = hashlib.sha256(file.read_bytes()).hexdigest()[:10]
+    return versions
