@@ -1,0 +1,279 @@
+"""What one article claims: who holds which office, who said what, how many of what.
+
+`compare` lines these claims up across the articles of an event. Extraction is plain
+regular expressions over the article's plain text: it must survive translation (names
+and offices survive, wording does not) and prefer missing a claim to inventing one,
+because a note about a disagreement that is not there teaches readers to ignore notes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import Article
+from .register import DEMONYMS, NOT_NAME, fold, name_tokens, office_key, surname
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Offices with one holder at a time once qualified ("NATO", "Ukrainian"). The flag says
+# the office is only unique with a qualifier: "Foreign Minister X" alone could be any
+# country's. Offices many people hold at once (senator, governor, ambassador, general)
+# are deliberately absent.
+HEADS = {
+    r"secretary[- ]general": ("Secretary General", True),
+    r"secretary of state": ("Secretary of State", False),
+    r"(?:foreign|defen[cs]e|interior|finance|prime) minister": ("", True),
+    r"(?:foreign|home|defen[cs]e|treasury) secretary": ("", False),
+    r"secretary of defen[cs]e": ("Defense Secretary", False),
+    r"vice[- ]president": ("Vice President", False),
+    r"president": ("President", False),
+    r"speaker of the house": ("House Speaker", False),
+    r"speaker": ("Speaker", False),
+    r"attorney general": ("Attorney General", False),
+    r"chancellor": ("Chancellor", True),
+    r"chief justice": ("Chief Justice", False),
+    r"(?:senate |house )?(?:majority|minority) leader": ("", True),
+    r"pope": ("Pope", False),
+}
+HEAD_RE = re.compile(r"\b(?i:" + "|".join(HEADS) + r")\b")
+NAME_TOKEN = r"(?:[A-Z][\w’'.-]*\w|[A-Z]\.)"
+PARTICLE = r"(?:de|van|von|bin|al|da|di|del|la|le)"
+NAME_RE = re.compile(rf"{NAME_TOKEN}(?:\s+(?:{PARTICLE}\s+)?{NAME_TOKEN}){{0,3}}")
+# Words before an office that make it someone else's or not yet/no longer theirs.
+NOT_CURRENT = re.compile(
+    r"(?i:\b(?:former|ex|late|then|onetime|one-time|previous|past|incoming|future|acting|"
+    r"interim|deputy|vice|assistant|under|shadow|would-be|outgoing|first|second)[\s-]*$)")
+ACRONYMS = _words("nato us un eu uk who imf fbi cia opec iaea")
+QUALIFIER_STOP = NOT_NAME | {"meeting", "meets", "met", "with", "former", "then", "new"}
+SPEECH = (r"(?:said|says|told|stated|added|warned|stressed|emphasi[sz]ed|noted|wrote|argued|"
+          r"insisted|urged|declared|explained|mentioned|asked)")
+SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"’)]*)\s+(?=[“\"(]?[A-Z])|\n\s*")
+ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|No|vs)\.)[”\"’)]*$")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A sentence of the article: its text and where it starts."""
+
+    start: int
+    text: str
+
+
+@dataclass(frozen=True)
+class OfficeClaim:
+    """ "NATO Secretary General Jens Stoltenberg": one mention of a holder of an office."""
+
+    qualifier: str  # canonical qualifier ("NATO", "Ukrainian") or "" when none was written
+    head: str  # "Secretary General"
+    needs_qualifier: bool
+    holder: str  # the name as written, possessive removed
+    passage: str  # the sentence it came from
+    start: int
+
+    @property
+    def office(self) -> str:
+        return f"{self.qualifier} {self.head}".strip()
+
+
+def sentences(text: str) -> list[Span]:
+    """Split text into sentences, not after initials or abbreviations ("U.S.", "Gen.")."""
+    spans: list[Span] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group(1) or "")
+        chunk = text[start:end]
+        if "\n" not in match.group() and (ABBREVIATION.search(chunk) or _open_quote(chunk)):
+            continue
+        if text[start:end].strip():
+            spans.append(Span(start, text[start:end].strip()))
+        start = match.end()
+    if text[start:].strip():
+        spans.append(Span(start, text[start:].strip()))
+    return spans
+
+
+def _open_quote(chunk: str) -> bool:
+    return chunk.count("“") > chunk.count("”") or chunk.count('"') % 2 == 1
+
+
+def sentence_at(spans: list[Span], offset: int) -> str:
+    chosen = spans[0].text if spans else ""
+    for span in spans:
+        if span.start > offset:
+            break
+        chosen = span.text
+    return chosen
+
+
+def words_of(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"[a-z][a-z'-]*", fold(text)))
+
+
+def office_claims(article: Article) -> list[OfficeClaim]:
+    """Every "<qualifier> <office> <Name>" in the text, skipping former and deputy holders."""
+    text, spans, found = article.text, sentences(article.text), []
+    for match in HEAD_RE.finditer(text):
+        head_key = next(p for p in HEADS if re.fullmatch(p, match.group(), re.I))
+        canonical, needs = HEADS[head_key]
+        holder = _holder(text, match.end())
+        before = text[max(0, match.start() - 60):match.start()]
+        qualifier, rest = _qualifier(before)
+        if not holder or NOT_CURRENT.search(rest):
+            continue
+        head = canonical or _title(match.group())
+        if head == "House Speaker":
+            qualifier, head = qualifier or "House", "Speaker"
+        passage = sentence_at(spans, match.start())
+        found.append(OfficeClaim(qualifier, head, needs, holder, passage, match.start()))
+    return found
+
+
+def _title(phrase: str) -> str:
+    words = re.split(r"[\s-]+", phrase.lower())
+    return " ".join(w.capitalize() for w in words).replace("Defence", "Defense")
+
+
+def _holder(text: str, end: int) -> str:
+    """The name right after an office: "Jens Stoltenberg", or "Vladimir Putin" from
+    "(President Vladimir) Putin"."""
+    gap = re.match(r"[ \t]+", text[end:])
+    if not gap:
+        return ""
+    match = NAME_RE.match(text, end + gap.end())
+    if not match:
+        return ""
+    words = []
+    for word in match.group().split():
+        if fold(word).strip(".") in NOT_NAME:
+            break
+        words.append(word)
+    after = text[match.end():match.end() + 40]
+    closing = re.match(rf"\)\s*({NAME_TOKEN})", after)
+    if words and closing:
+        words.append(closing.group(1))
+    name = re.sub(r"[’']s$", "", " ".join(words)).rstrip(".,")
+    return name if name_tokens(name) else ""
+
+
+def _qualifier(before: str) -> tuple[str, str]:
+    """The organisation or country written just before an office, canonically spelled,
+    and the text before it (where "former" would stand)."""
+    folded = fold(before)
+    for phrase in sorted(DEMONYMS, key=len, reverse=True):
+        match = re.search(rf"\b{re.escape(phrase).replace(' ', '[. ]*')}(?:'s|’s|\.)?\s*$", folded)
+        if match:
+            return _canonical(DEMONYMS[phrase]), before[:match.start()]
+    match = re.search(r"\b([A-Z][\w.-]*?)(?:['’]s)?\s+$", before)
+    if match and fold(match.group(1)).rstrip(".") not in QUALIFIER_STOP:
+        return _canonical(match.group(1)), before[:match.start()]
+    return "", before
+
+
+def _canonical(qualifier: str) -> str:
+    """ "Nato" -> "NATO", "U.S." -> "US", "ukrainian" -> "Ukrainian"."""
+    words = office_key(qualifier).split()
+    return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Words in quotation marks and who the article says spoke them."""
+
+    speaker: str  # the speaker's name as written nearby ("Blinken")
+    words: str
+    passage: str
+    topic: frozenset[str]  # stems of the sentence's content words
+
+
+@dataclass(frozen=True)
+class Figure:
+    """ "12,000 North Korean combat troops": a number, its unit noun and its sentence."""
+
+    value: float
+    written: str
+    unit: str
+    passage: str
+    topic: frozenset[str]
+
+
+QUOTE_RE = re.compile(r"[“\"]([^”“\"]{3,600})[”\"]")
+PRONOUN_SPEAKER = re.compile(rf"(?i:^\s*(?:he|she)\b|\b(?:he|she)\s+(?:also\s+)?{SPEECH}\b)")
+FIGURE_RE = re.compile(
+    r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|billion|thousand))?"
+    r"\s+((?:[A-Za-z][\w-]*\s+){0,3}?)(people|[a-z]{3,}s)\b")
+SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+DATELINE_RE = re.compile(r"\A\s*([A-Z][A-Z.’' ]{2,30}?)(?:,\s*[A-Z][\w. ]{1,25}?)?\s*"
+                         r"(?:\([\w. ]{1,25}\)\s*)?[—–-]{1,2}\s")
+TOPIC_STOP = _words("""about after again also been being could does doing from have having into
+    more most other over same some such than that their them then there these they this those
+    through under until very what when where which while will with would said says told
+    stated added""")
+
+
+def topic(text: str) -> frozenset[str]:
+    """Crude stems of a sentence's content words: "Korean"/"Korea" and "troops"/"troop" meet."""
+    return frozenset(w[:5] for w in re.findall(r"[a-z]{4,}", fold(text)) if w not in TOPIC_STOP)
+
+
+def known_speakers(article: Article, offices: list[OfficeClaim]) -> set[str]:
+    """Surnames the article uses for people: office holders and "<Name> said"."""
+    found = {surname(o.holder) for o in offices}
+    for match in re.finditer(rf"({NAME_RE.pattern})\s+(?:also\s+)?{SPEECH}\b", article.text):
+        found.add(surname(match.group(1)))
+    for match in re.finditer(rf"\b{SPEECH}\s+({NAME_RE.pattern})", article.text):
+        found.add(surname(match.group(1)))
+    return found - {""}
+
+
+def quotes(article: Article, offices: list[OfficeClaim]) -> list[Quote]:
+    """Quotations of three words or more with their speaker; "he said" takes the
+    person the previous sentence was about."""
+    people, found, last = known_speakers(article, offices), [], ""
+    for span in sentences(article.text):
+        outside = QUOTE_RE.sub(" … ", span.text)
+        speaker = _speaker(outside, people) or last
+        last = _speaker(outside, people, subject_only=True) or last
+        for match in QUOTE_RE.finditer(span.text):
+            words = match.group(1).strip(" ,.")
+            if speaker and len(words.split()) >= 3:
+                found.append(Quote(speaker, words, span.text, topic(span.text)))
+    return found
+
+
+def _speaker(outside: str, people: set[str], subject_only: bool = False) -> str:
+    if PRONOUN_SPEAKER.search(outside):
+        return ""
+    named = [(m.start(), m.group()) for m in re.finditer(r"[A-Z][\w’'-]+", outside)
+             if surname(m.group()) in people]
+    if not named:
+        return ""
+    for start, name in named:
+        if re.match(rf"[’']?s?\s+(?:also\s+)?{SPEECH}\b", outside[start + len(name):]) or \
+                re.search(rf"\b{SPEECH}\s+$", outside[:start]):
+            return surname(name)
+    return surname(named[0][1])
+
+
+def figures(article: Article) -> list[Figure]:
+    """Counted things ("12,000 ... troops"); years and bare numbers are left out."""
+    found = []
+    for span in sentences(article.text):
+        for match in FIGURE_RE.finditer(span.text):
+            number, scale, _, unit = match.groups()
+            value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
+            if not scale and "," not in number and 1900 <= value <= 2100:
+                continue
+            written = match.group().strip()
+            found.append(Figure(value, written, unit.lower(), span.text, topic(span.text)))
+    return found
+
+
+def dateline(article: Article) -> str:
+    """The place in a wire dateline ("BRUSSELS, Dec 3 —"), title-cased, or ""."""
+    match = DATELINE_RE.match(article.text)
+    return match.group(1).strip().title() if match else ""
