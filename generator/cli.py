@@ -99,3 +99,37 @@ def _output_errors():
 def _fail(message: str) -> None:
     click.echo(message, err=True)
     sys.exit(1)
+
+
+@main.command()
+@CONTENT
+@click.option("--output", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+def serve(content: Path, output: Path, port: int, drafts: bool) -> None:
+    """Build, serve on 127.0.0.1, rebuild and reload the browser when files change."""
+    from .serve import serve as run_serve
+
+    config = _config(content, output=output, drafts=drafts or None, base_url="")
+    try:
+        run_serve(config, port, click.echo)
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
+@main.command()
+@click.argument("title")
+@CONTENT
+@click.option("--story", default="", help="Story folder under the content folder.")
+@click.option("--source", default="", help="The outlet that published the article.")
+@click.option("--url", default="", help="Link to the original article.")
+def new(title: str, content: Path, story: str, source: str, url: str) -> None:
+    """Create a new article file with its front matter filled in."""
+    from .scaffold import new_article
+
+    try:
+        path = new_article(content, title, story, source, url)
+    except FileExistsError as exc:
+        _fail(f"Error: {exc.filename} already exists; not overwritten.")
+    click.echo(str(path))

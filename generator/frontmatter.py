@@ -44,9 +44,23 @@ def split(path: str, text: str) -> Split:
                        f"end it with a line holding only '{fence}'")
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves a date the calendar lacks (2024-02-30) as text, so the field
+    check can report it with its key's line instead of the YAML layer crashing."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return self.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
 def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(block) if kind == "yaml" else tomllib.loads(block)
+        data = yaml.load(block, Loader=_Loader) if kind == "yaml" else tomllib.loads(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1

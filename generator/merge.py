@@ -125,7 +125,7 @@ def _looks_like_caption(words: list[str]) -> bool:
 def _shorten(text: str) -> str:
     if len(text) <= SUMMARY_CHARACTERS:
         return text
-    sentences = re.split(r"(?<=[.!?][\"”]?)\s+", text)
+    sentences = re.split(r"(?:(?<=[.!?])|(?<=[.!?][\"”]))\s+", text)
     kept = sentences[0]
     for sentence in sentences[1:]:
         if len(kept) + len(sentence) + 1 > SUMMARY_CHARACTERS:

@@ -236,7 +236,9 @@ def _wire_outlet(text: str) -> str | None:
 
 def _missing(path: str, parts: Split, published, event_date, source) -> list[ContentError]:
     problems = []
-    if event_date is None:
+    if event_date is None and "date" in parts.fields:
+        pass  # the bad 'date:' value itself is already reported
+    elif event_date is None:
         problems.append(ContentError(path, 1 if parts.has_front_matter else None,
                                      "no date: none in the front matter and none in the text",
                                      "add 'date: 2024-11-13' to the front matter"))

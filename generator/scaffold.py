@@ -1,0 +1,25 @@
+"""`dateline new`: a new article file with front matter an author only has to complete."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+
+from .slugs import slug
+
+
+def new_article(content: Path, title: str, story: str = "", source: str = "", url: str = "",
+                today: dt.date | None = None) -> Path:
+    """Writes content/<story>/<date>-<slug>.md; refuses to overwrite an existing file."""
+    day = today or dt.date.today()
+    folder = content / slug(story, 60, "story") if story else content
+    path = folder / f"{day.isoformat()}-{slug(title, 60, 'article')}.md"
+    fields = {"title": title, "date": day, "source": source or None, "url": url or None}
+    front = yaml.safe_dump({k: v for k, v in fields.items() if v is not None},
+                           sort_keys=False, allow_unicode=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": fails if the file exists
+        handle.write(f"---\n{front}---\nWrite the report here.\n")
+    return path

@@ -1,0 +1,124 @@
+"""`dateline serve`: build, serve on 127.0.0.1, rebuild on change, reload the browser.
+
+The reload script and the error overlay are injected by this development server only;
+they never reach the built site.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from .build import BuildFailed, build
+from .config import Config, ConfigError, load_config
+
+RELOAD_JS = b"""(function () {
+  var seen = null;
+  function overlay(errors) {
+    var box = document.getElementById("dateline-errors");
+    if (!errors.length) { if (box) box.remove(); return; }
+    if (!box) { box = document.createElement("pre"); box.id = "dateline-errors";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;" +
+        "margin:0;padding:1rem;background:#3b0d0c;color:#fff;font:14px/1.4 monospace;z-index:99";
+      document.body.appendChild(box); }
+    box.textContent = "Dateline build failed:\\n" + errors.join("\\n");
+  }
+  function poll() {
+    fetch("/__dateline/status", {cache: "no-store"}).then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (seen !== null && s.version !== seen && !s.errors.length) { location.reload(); }
+        seen = s.version; overlay(s.errors);
+      }).catch(function () {}).then(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+"""
+
+
+class BuildState:
+    """The latest build's version number and errors, shared with the request handlers."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.errors: list[str] = []
+        self.lock = threading.Lock()
+
+    def rebuild(self, config: Config, echo) -> None:
+        try:
+            result = build(config)
+            errors: list[str] = []
+            echo(f"Rebuilt: {len(result.site.events)} events, {result.files_written} files.")
+        except BuildFailed as failure:
+            errors = [str(p) for p in failure.report.errors]
+            echo("Build failed; still serving the previous site:\n" + "\n".join(errors))
+        with self.lock:
+            self.version += 1
+            self.errors = errors
+
+
+class Handler(SimpleHTTPRequestHandler):
+    state: BuildState
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/__dateline/status"):
+            with self.state.lock:
+                body = json.dumps({"version": self.state.version, "errors": self.state.errors})
+            return self._send(body.encode(), "application/json")
+        if self.path.startswith("/__dateline/reload.js"):
+            return self._send(RELOAD_JS, "text/javascript")
+        target = Path(self.translate_path(self.path))
+        if target.is_dir():
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            page = target.read_bytes().replace(
+                b"</body>", b'<script src="/__dateline/reload.js"></script></body>')
+            return self._send(page, "text/html; charset=utf-8")
+        return super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # quiet: rebuilds are what matter
+        pass
+
+
+def serve(config: Config, port: int, echo, stop: threading.Event | None = None) -> None:
+    """Serves until interrupted (or until `stop` is set, for tests)."""
+    from watchfiles import watch
+
+    state = BuildState()
+    state.rebuild(config, echo)
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    server = ThreadingHTTPServer(("127.0.0.1", port),
+                                 functools.partial(handler, directory=str(config.output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    echo(f"Serving {config.output}/ at http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)")
+    try:
+        for _changes in watch(*_watched(config), stop_event=stop, debounce=300):
+            state.rebuild(_reload_config(config, echo), echo)
+    finally:
+        server.shutdown()
+
+
+def _watched(config: Config) -> list[Path]:
+    paths = [config.content, config.root / "site.toml", config.root / "templates"]
+    return [p for p in paths if p.exists()]
+
+
+def _reload_config(config: Config, echo) -> Config:
+    """site.toml may have changed; a broken one keeps the previous settings."""
+    try:
+        return load_config(config.content, output=config.output, drafts=config.drafts or None,
+                           base_url=config.base_url or None)
+    except ConfigError as exc:
+        echo(str(exc))
+        return config

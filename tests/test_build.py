@@ -1,0 +1,169 @@
+"""`dateline build` and `dateline check` as a user runs them: pages, events.json, exit codes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from generator.cli import main
+from generator.write import MARKER
+
+from .conftest import REPO, read_events
+
+GOOD = """---
+title: {title}
+date: {date}
+source: {source}
+url: https://example.org/{slug}
+---
+{body}
+"""
+
+
+def article(title, date, source, body, slug="a"):
+    return GOOD.format(title=title, date=date, source=source, body=body, slug=slug)
+
+
+def test_raw_seeds_make_one_event_dated_2024_11_13(seeds_site, build_site):
+    result, output = build_site(seeds_site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert event["date"] == "2024-11-13"
+    assert sorted(a["file"] for a in event["articles"]) == [
+        "000_ca7f983b08f06bbf.txt", "001_effe825b68eb2d18.txt"]
+    assert (output / event["url"] / "index.html").is_file()
+
+
+def test_missing_source_and_date_are_warnings_for_plain_files(seeds_site, build_site):
+    result, _ = build_site(seeds_site)
+    assert "000_ca7f983b08f06bbf.txt: warning: no source" in result.output
+    assert "no publication date" in result.output
+
+
+def test_events_json_follows_the_contract(make_site, build_site):
+    site = make_site({
+        "war/_index.md": "---\ntitle: The war\ndescription: How it unfolded.\n---\n",
+        "war/a.md": article("Dnipro hit by new missile", "2024-11-21", "Meridian Press",
+                            "Russia struck Dnipro with a new intermediate-range missile.", "a"),
+        "war/b.md": article("Parliament passes budget", "2024-11-19", "Kyiv Courier",
+                            "Lawmakers in Kyiv approved the 2025 budget on Tuesday.", "b"),
+    })
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    document = json.loads((output / "events.json").read_text())
+    assert document["version"] == 1
+    assert document["generated_by"].startswith("dateline")
+    dates = [e["date"] for e in document["events"]]
+    assert dates == sorted(dates)
+    first = document["events"][0]
+    assert set(first) >= {"id", "date", "title", "story", "url", "first_reported_by",
+                          "articles", "corrections"}
+    assert first["story"] == "war"
+    assert first["articles"][0] == {"file": "war/b.md", "title": "Parliament passes budget",
+                                     "source": "Kyiv Courier", "url": "https://example.org/b",
+                                     "published": "2024-11-19"}
+    assert re.fullmatch(r"2024-11-19-[a-z0-9-]+", first["id"])
+
+
+def test_every_bundled_article_is_in_exactly_one_event(runner, tmp_path):
+    output = tmp_path / "out"
+    result = runner.invoke(main, ["build", "--content", str(REPO / "content"),
+                                  "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    files = sorted(a["file"] for e in read_events(output) for a in e["articles"])
+    expected = sorted(p.relative_to(REPO / "content").as_posix()
+                      for p in (REPO / "content").rglob("*.md") if not p.name.startswith("_"))
+    assert files == expected
+
+
+def test_content_errors_exit_1_list_every_problem_and_write_nothing(make_site, build_site):
+    site = make_site({
+        "bad-yaml.md": "---\ntitle: [oops\n---\nBody\n",
+        "bad-date.md": "---\ntitle: T\ndate: 2024-13-45\nsource: X\n---\nBody\n",
+        "good.md": article("Fine", "2024-11-13", "X", "Fine text."),
+    })
+    result, output = build_site(site)
+    assert result.exit_code == 1
+    assert "bad-yaml.md:2: YAML front matter is not valid" in result.output
+    assert "bad-date.md:3:" in result.output
+    assert "Build failed: 2 error(s)" in result.output
+    assert not output.exists()
+
+
+def test_failed_build_leaves_previous_site_untouched(make_site, build_site):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine text.")})
+    result, output = build_site(site)
+    assert result.exit_code == 0
+    before = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    (site / "content" / "broken.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+    result, _ = build_site(site)
+    assert result.exit_code == 1
+    after = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(make_site, runner):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine text.")})
+    precious = site / "precious"
+    precious.mkdir()
+    (precious / "thesis.tex").write_text("years of work")
+    result = runner.invoke(main, ["build", "--content", str(site / "content"),
+                                  "--output", str(precious)])
+    assert result.exit_code == 1
+    assert "not built by Dateline" in result.output
+    assert (precious / "thesis.tex").read_text() == "years of work"
+
+
+def test_rebuild_replaces_previous_output_and_marks_it(make_site, build_site):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine text.")})
+    build_site(site)
+    result, output = build_site(site)
+    assert result.exit_code == 0
+    assert (output / MARKER).is_file()
+    assert (output / ".nojekyll").is_file()
+
+
+def test_usage_errors_exit_2(runner, tmp_path):
+    result = runner.invoke(main, ["build", "--content", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+    assert runner.invoke(main, ["build", "--no-such-flag"]).exit_code == 2
+
+
+def test_check_reports_without_writing(make_site, runner):
+    site = make_site({"bad.md": "---\ntitle: [x\n---\n",
+                      "good.md": article("Fine", "2024-11-13", "X", "Fine text.")})
+    result = runner.invoke(main, ["check", "--content", str(site / "content")])
+    assert result.exit_code == 1
+    assert "bad.md:2:" in result.output
+    assert not (site / "site").exists()
+
+
+def test_drafts_are_skipped_unless_asked(make_site, build_site):
+    draft = article("Secret", "2024-11-13", "X", "Not yet.").replace("---\n", "---\ndraft: true\n", 1)
+    site = make_site({"d.md": draft, "good.md": article("Fine", "2024-11-14", "X", "Fine.")})
+    _, output = build_site(site)
+    assert [e["title"] for e in read_events(output)] == ["Fine"]
+    _, output = build_site(site, "--drafts")
+    assert len(read_events(output)) == 2
+
+
+def test_unknown_site_setting_is_an_error_with_suggestion(make_site, build_site):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine.")},
+                     config='title = "My desk"\ntitel = "typo"\n')
+    result, _ = build_site(site)
+    assert result.exit_code == 1
+    assert "site.toml:2: unknown setting 'titel' (did you mean 'title'?)" in result.output
+
+
+def test_same_input_gives_byte_identical_output(make_site, build_site, tmp_path):
+    site = make_site({
+        "a.md": article("Dnipro hit by new missile", "2024-11-21", "Meridian Press",
+                        "Russia struck Dnipro with a new missile.", "a"),
+        "b.md": article("Budget passed", "2024-11-19", "Kyiv Courier", "Lawmakers voted.", "b"),
+    })
+    _, output = build_site(site)
+    first = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    _, output = build_site(site)
+    second = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert first == second

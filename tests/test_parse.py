@@ -1,0 +1,161 @@
+"""Parsing article files: front matter kinds, plain text, the seeds, bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from generator.models import PartialDate
+from generator.parse import parse_article, read_article
+
+from .conftest import SEEDS
+
+YAML_ARTICLE = """---
+title: Blinken assures NATO of stepped-up Ukraine support
+date: 2024-11-13T09:30:00+01:00
+source: Reuters
+url: https://example.org/article
+author: Jane Doe
+tags: [nato, ukraine]
+based_on: [Associated Press]
+event: blinken-nato-2024-11-13
+corrections:
+  - date: 2024-11-14
+    text: An earlier version misnamed NATO's Secretary General.
+---
+US Secretary of State Antony Blinken *assured* NATO on Wednesday.
+"""
+
+TOML_ARTICLE = """+++
+title = "Russia strikes Dnipro"
+date = 2024-11-21
+source = "Meridian Press"
+tags = ["dnipro"]
++++
+Russia fired a new missile at Dnipro on Thursday, officials said.
+"""
+
+
+def test_yaml_front_matter_fields():
+    article, problems = parse_article("story/a.md", YAML_ARTICLE, "story")
+    assert problems == []
+    assert article.title == "Blinken assures NATO of stepped-up Ukraine support"
+    assert article.published == dt.datetime(2024, 11, 13, 8, 30, tzinfo=dt.UTC)
+    assert article.source == "Reuters"
+    assert article.tags == ("nato", "ukraine")
+    assert article.based_on == ("Associated Press",)
+    assert article.event_key == "blinken-nato-2024-11-13"
+    assert article.corrections[0].date == dt.date(2024, 11, 14)
+    assert "<em>assured</em>" in article.html
+    assert article.event_date == PartialDate(2024, 11, 13)
+    assert article.body_line == 14
+
+
+def test_toml_front_matter_and_weekday_date():
+    article, problems = parse_article("b.md", TOML_ARTICLE)
+    assert problems == []
+    assert article.title == "Russia strikes Dnipro"
+    # "on Thursday" in a piece published Thursday 21 November is that same day
+    assert article.event_date == PartialDate(2024, 11, 21)
+
+
+def test_seed_translation_takes_title_from_first_line_and_keeps_yearless_date():
+    path = SEEDS / "000_ca7f983b08f06bbf.txt"
+    article, problems = read_article(path, path.name)
+    assert article.title == "Blinken meets with NATO Secretary-General, reiterates support for Ukraine"
+    assert article.published is None
+    assert article.event_date == PartialDate(None, 11, 13)  # "On November 13": no year invented
+    assert article.source is None
+    messages = [p.message for p in problems]
+    assert all(p.severity == "warning" for p in problems)
+    assert any("no source" in m for m in messages)
+
+
+def test_seed_wire_copy_date_token_is_not_part_of_the_title():
+    path = SEEDS / "001_effe825b68eb2d18.txt"
+    article, problems = read_article(path, path.name)
+    assert article.published == dt.datetime(2024, 11, 13, tzinfo=dt.UTC)
+    assert "date" not in article.title.lower().split()[:1]
+    assert not article.title.startswith("2024")
+    assert "REUTERS" not in article.title  # the photo caption is not the title
+    assert article.title.startswith("US Secretary of State Antony Blinken assured NATO")
+    assert article.event_date == PartialDate(2024, 11, 13)
+    assert "<p>US Secretary of State Antony Blinken talks to the press" in article.html
+
+
+def test_plain_text_becomes_escaped_paragraphs():
+    article, _ = parse_article("x.txt", "Headline\n\nFirst <b>para</b>\nstill first.\n\nSecond.\n"
+                               "date 2024-01-02")
+    assert article.html == "<p>First &lt;b&gt;para&lt;/b&gt; still first.</p>\n<p>Second. date 2024-01-02</p>\n"
+
+
+def test_broken_yaml_names_the_line():
+    text = "---\ntitle: ok\ndate: [2024-11-13\n---\nBody\n"
+    article, problems = parse_article("bad.md", text)
+    assert article is None
+    assert problems[0].path == "bad.md"
+    assert problems[0].line in (3, 4, 5)
+    assert "YAML" in problems[0].message
+
+
+def test_broken_toml_names_the_line():
+    text = '+++\ntitle = "ok"\ndate = = 2024\n+++\nBody\n'
+    article, problems = parse_article("bad.md", text)
+    assert article is None
+    assert problems[0].line == 3
+
+
+def test_front_matter_that_is_not_a_mapping_is_an_error():
+    article, problems = parse_article("list.md", "---\n- a\n- b\n---\nBody\n")
+    assert article is None
+    assert "mapping" in problems[0].message
+
+
+def test_unknown_key_warns_with_the_nearest_valid_key():
+    article, problems = parse_article("k.md", "---\ntitle: T\ndate: 2024-11-13\nsorce: AP\n---\nx\n")
+    assert article is not None
+    (problem,) = [p for p in problems if "front-matter key" in p.message]
+    assert problem.severity == "warning"
+    assert problem.line == 4
+    assert "did you mean 'source'" in problem.hint
+
+
+def test_impossible_front_matter_date_is_an_error_with_line():
+    article, problems = parse_article("d.md", "---\ntitle: T\ndate: 2024-02-30\nsource: X\n---\nx\n")
+    assert any(p.severity == "error" and p.line == 3 for p in problems)
+
+
+def test_no_date_anywhere_is_an_error():
+    article, problems = parse_article("n.md", "---\ntitle: T\nsource: X\n---\nNo dates here.\n")
+    assert article is None
+    assert any("no date" in p.message for p in problems)
+
+
+def test_unsafe_links_and_raw_html_are_neutralised():
+    text = ("---\ntitle: T\ndate: 2024-11-13\nsource: X\nurl: javascript:alert(1)\n---\n"
+            "<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>\n")
+    article, problems = parse_article("h.md", text)
+    assert "<script>" not in article.html
+    assert "<img" not in article.html
+    assert 'href="javascript' not in article.html
+    assert article.url is None
+    assert any("url" in p.message for p in problems)
+
+
+def test_trusted_content_keeps_raw_html():
+    text = "---\ntitle: T\ndate: 2024-11-13\nsource: X\n---\n<aside>note</aside>\n"
+    article, _ = parse_article("t.md", text, trusted=True)
+    assert "<aside>note</aside>" in article.html
+
+
+def test_bom_and_crlf_are_accepted():
+    text = "\ufeff---\r\ntitle: T\r\ndate: 2024-11-13\r\nsource: X\r\n---\r\nBody\r\n"
+    article, problems = parse_article("w.md", text)
+    assert problems == []
+    assert article.title == "T"
+
+
+def test_wire_dateline_gives_the_outlet():
+    text = "Headline here\n\nWASHINGTON, Nov 13 (Reuters) - Something happened.\n"
+    article, _ = parse_article("w.txt", text)
+    assert article.source == "Reuters"
+    assert article.event_date == PartialDate(None, 11, 13)
