@@ -1,0 +1,134 @@
+"""Measure cluster_articles directly on the labelled eval files (no build, no disk).
+
+    python bench/merge_lab.py [FILE.jsonl ...] [--set name=value ...]
+
+Reads ../shared/eval-dev/*.jsonl at run time (the texts belong to their publishers and
+are never copied), builds Article records in memory, clusters each file on its own and
+prints B-cubed and pairwise precision/recall/F1 and the time taken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from generator.cluster import MergeSettings, cluster_articles  # noqa: E402
+from generator.models import Article, PartialDate  # noqa: E402
+
+EVAL_DIR = ROOT.parent / "shared" / "eval-dev"
+FILES = ("news_cluster.jsonl", "allsides_roundups.jsonl", "gva_incidents.jsonl")
+
+
+def load(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def to_article(record: dict) -> Article:
+    day = dt.date.fromisoformat(record["date"])
+    return Article(
+        path=f"{record['id']}.md",
+        story="",
+        title=record["title"],
+        body="",
+        text=record["text"],
+        html="",
+        published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC),
+        source=record["outlet"],
+        url=record["url"],
+        event_date=PartialDate.of(day),
+    )
+
+
+def bcubed(truth: Sequence[str], predicted: Sequence[int]) -> tuple[float, float, float]:
+    """B-cubed precision/recall/F1: per article, how pure and complete its cluster is."""
+    by_truth, by_pred, both = defaultdict(int), defaultdict(int), defaultdict(int)
+    for t, p in zip(truth, predicted, strict=True):
+        by_truth[t] += 1
+        by_pred[p] += 1
+        both[(t, p)] += 1
+    n = len(truth)
+    precision = sum(both[(t, p)] / by_pred[p] for t, p in zip(truth, predicted, strict=True)) / n
+    recall = sum(both[(t, p)] / by_truth[t] for t, p in zip(truth, predicted, strict=True)) / n
+    return precision, recall, f1(precision, recall)
+
+
+def pairwise(truth: Sequence[str], predicted: Sequence[int]) -> tuple[float, float, float]:
+    """Precision/recall/F1 over all article pairs judged 'same event'."""
+    def pairs(labels) -> int:
+        counts = defaultdict(int)
+        for label in labels:
+            counts[label] += 1
+        return sum(c * (c - 1) // 2 for c in counts.values())
+
+    together = pairs(list(zip(truth, predicted, strict=True)))
+    true_pairs, predicted_pairs = pairs(truth), pairs(predicted)
+    precision = together / predicted_pairs if predicted_pairs else 1.0
+    recall = together / true_pairs if true_pairs else 1.0
+    return precision, recall, f1(precision, recall)
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def labels_of(groups, n: int) -> list[int]:
+    labels = [-1] * n
+    for g, (members, _) in enumerate(groups):
+        for k in members:
+            labels[k] = g
+    return labels
+
+
+def evaluate(name: str, settings: MergeSettings) -> dict:
+    records = load(EVAL_DIR / name)
+    articles = [to_article(r) for r in records]
+    start = time.perf_counter()
+    groups, _ = cluster_articles(articles, settings)
+    seconds = time.perf_counter() - start
+    predicted = labels_of(groups, len(articles))
+    truth = [r["event_id"] for r in records]
+    return {
+        "file": name,
+        "bcubed": bcubed(truth, predicted),
+        "pairwise": pairwise(truth, predicted),
+        "seconds": seconds,
+        "groups": len(groups),
+    }
+
+
+def parse_settings(pairs: Sequence[str]) -> MergeSettings:
+    defaults = MergeSettings()
+    changes = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        changes[key] = type(getattr(defaults, key))(value)
+    return dataclasses.replace(defaults, **changes)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", default=FILES)
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    args = parser.parse_args(argv)
+    settings = parse_settings(args.set)
+    heads = ("B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1", "s")
+    print(f"{'file':26} " + " ".join(f"{h:>6}" for h in heads))
+    for name in args.files:
+        row = evaluate(name, settings)
+        figures = " ".join(f"{x:6.3f}" for x in (*row["bcubed"], *row["pairwise"]))
+        print(f"{name:26} {figures} {row['seconds']:6.2f}")
+
+
+if __name__ == "__main__":
+    main()

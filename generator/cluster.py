@@ -1,0 +1,282 @@
+"""Group articles that report the same real-world event.
+
+Three steps: find candidate pairs by blocking (similarity.candidate_pairs), score them
+with a corpus-weighted model of words, names, figures and dates (score_pairs), then
+cluster with average-link under the author's constraints. Average-link, not single
+link: a group joins another only when its articles are similar *on average*, so one
+article that touches two stories cannot chain them into one event.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import ContentError, warning
+from .models import Article, MergeReason
+from .similarity import Corpus, build_corpus, candidate_pairs, date_distance, rowwise_dot
+
+Group = tuple[tuple[int, ...], MergeReason]
+
+
+@dataclass(frozen=True)
+class MergeSettings:
+    """Knobs of the merge model; the defaults hold across all evaluation corpora.
+
+    Every field can be set in site.toml under [merge]; docs/merging.md explains each.
+    The weights are the coefficients of a logistic model of "same event" over the
+    pair features (fitted once on the labelled eval-dev files pooled together, then
+    frozen): a pair's score is a probability in [0, 1].
+    """
+
+    threshold: float = 0.40  # average pair probability a group needs to join another
+    window_days: int = 30  # max event-date distance for two articles to be compared
+    title_weight: float = 2.0  # in the body vector, a title word counts as this many
+    bias: float = -6.39  # log-odds of a pair with no evidence at all
+    word_weight: float = 26.56  # cosine of distinctive words (TF-IDF, title + body)
+    name_weight: float = 7.99  # cosine of capitalised names (people, places, bodies)
+    title_weight_cosine: float = 4.73  # cosine of the titles alone
+    overlap_weight: float = -40.42  # words x names: the two evidences overlap, don't add
+    figure_weight: float = 0.12  # log(1 + figures both mention: ages, tolls, counts)
+    figure_jaccard_weight: float = 0.29  # share of their figures that agree
+    quote_weight: float = 0.44  # log(1 + quoted word trigrams both contain)
+    same_day_outlet_weight: float = 1.61  # one outlet, within a day (often an update)
+    same_outlet_weight: float = -0.66  # one outlet at any distance (template words)
+    date_weight: float = -0.50  # per log(1 + days) between the event dates
+    same_day_weight: float = 1.99  # event dates on the same day
+    block_terms: int = 20  # distinctive words and names each article is filed under
+    block_cap: int = 200  # neighbours per key considered, to stay near-linear
+
+
+def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) -> np.ndarray:
+    """Probability that each candidate pair reports one event; nan beyond the window."""
+    words = rowwise_dot(corpus.words, i, j)
+    names = rowwise_dot(corpus.names, i, j)
+    shared = rowwise_dot(corpus.numbers, i, j)
+    sizes = np.asarray(corpus.numbers.sum(axis=1)).ravel()
+    union = np.maximum(sizes[i] + sizes[j] - shared, 1.0)
+    distance = date_distance(corpus, i, j)
+    known = np.nan_to_num(distance, nan=0.0)
+    outlets = np.array(corpus.outlets, dtype=object)
+    same_outlet = ((outlets[i] == outlets[j]) & (outlets[i] != "")).astype(np.float64)
+    logit = (
+        s.bias + s.word_weight * words + s.name_weight * names
+        + s.title_weight_cosine * rowwise_dot(corpus.titles, i, j)
+        + s.overlap_weight * words * names
+        + s.figure_weight * np.log1p(shared) + s.figure_jaccard_weight * shared / union
+        + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
+        + s.same_day_outlet_weight * same_outlet * (known <= 1)
+        + s.same_outlet_weight * same_outlet
+        + s.date_weight * np.log1p(known) + s.same_day_weight * (distance == 0)
+    )
+    probability = 1.0 / (1.0 + np.exp(-logit))
+    return np.where(distance > s.window_days, np.nan, probability)
+
+
+def cluster_articles(
+    articles: Sequence[Article], settings: MergeSettings = MergeSettings()
+) -> tuple[list[Group], list[ContentError]]:
+    """Groups article indices into events. Returns (groups, problems).
+
+    Author overrides win over the model: equal `event:` keys are merged before any
+    scoring, and `separate:` pairs can never end up in one group.
+    """
+    if not articles:
+        return [], []
+    forced, apart, problems = author_constraints(articles)
+    corpus = build_corpus(articles, settings.title_weight)
+    i, j = candidate_pairs(corpus, settings.window_days, settings.block_terms, settings.block_cap)
+    scores = score_pairs(corpus, i, j, settings)
+    keep = ~np.isnan(scores)
+    pairs = zip(i[keep].tolist(), j[keep].tolist(), scores[keep].tolist(), strict=True)
+    edges = {(a, b): s for a, b, s in pairs}
+    order_key = [a.path for a in articles]
+    members = average_link(len(articles), forced, apart, edges, settings.threshold, order_key)
+    groups = [(m, explain(corpus, m, edges, forced)) for m in members]
+    return sorted(groups, key=lambda g: min(order_key[k] for k in g[0])), problems
+
+
+def author_constraints(articles: Sequence[Article]):
+    """Read `event:` and `separate:` into forced groups and forbidden pairs.
+
+    A `separate:` entry names a file (relative to the content folder or to the
+    article's own folder) or an event key. When it names an article with the same
+    `event:` key, the author contradicted themselves: that is a content error, and the
+    `event:` key wins so the build still has one consistent answer.
+    """
+    by_key: dict[str, list[int]] = {}
+    by_path: dict[str, int] = {}
+    for k, article in enumerate(articles):
+        by_path[article.path] = k
+        if article.event_key:
+            by_key.setdefault(article.event_key, []).append(k)
+    forced = [tuple(v) for _, v in sorted(by_key.items()) if len(v) > 1]
+    apart: set[tuple[int, int]] = set()
+    problems: list[ContentError] = []
+    for k, article in enumerate(articles):
+        for target in article.separate:
+            matched = resolve_target(article, target, by_path, by_key)
+            if not matched:
+                problems.append(unmatched(article, target))
+            for other in matched:
+                if other == k:
+                    continue
+                if article.event_key and articles[other].event_key == article.event_key:
+                    problems.append(contradiction(article, articles[other]))
+                    continue
+                apart.add((min(k, other), max(k, other)))
+    return forced, apart, problems
+
+
+def resolve_target(article: Article, target: str, by_path: dict[str, int],
+                   by_key: dict[str, list[int]]) -> list[int]:
+    """The articles a `separate:` entry names: a path, a sibling file, or an event key."""
+    clean = target.strip().removeprefix("./")
+    folder = article.path.rpartition("/")[0]
+    for path in (clean, f"{folder}/{clean}" if folder else clean):
+        if path in by_path:
+            return [by_path[path]]
+    return list(by_key.get(clean, []))
+
+
+def unmatched(article: Article, target: str) -> ContentError:
+    return warning(
+        article.path,
+        None,
+        f"separate: {target!r} names no article or event key",
+        "use a path relative to the content folder, or an event: key",
+    )
+
+
+def contradiction(article: Article, other: Article) -> ContentError:
+    return ContentError(
+        article.path,
+        None,
+        f"event: {article.event_key!r} puts this article with {other.path}, "
+        f"but separate: keeps them apart",
+        "remove one of the two; they were kept together",
+    )
+
+
+class _Clusters:
+    """Average-link state over a sparse similarity graph.
+
+    Only pairs that were scored have an edge; missing pairs count as similarity 0, so a
+    big group needs evidence from most of its members before it absorbs another one.
+    """
+
+    def __init__(self, n: int, forced: list[tuple[int, ...]], apart: set[tuple[int, int]],
+                 order_key: Sequence[str]):
+        self.members: dict[int, list[int]] = {k: [k] for k in range(n)}
+        self.cluster_of = list(range(n))
+        for group in forced:
+            head = group[0]
+            for k in group[1:]:
+                self.members[head].append(k)
+                del self.members[k]
+                self.cluster_of[k] = head
+        self.banned: dict[int, set[int]] = {}
+        for a, b in sorted(apart):
+            self.banned.setdefault(self.cluster_of[a], set()).add(b)
+            self.banned.setdefault(self.cluster_of[b], set()).add(a)
+        self.sums: dict[int, dict[int, float]] = {c: {} for c in self.members}
+        self.version = dict.fromkeys(self.members, 0)
+        self.label = {c: min(order_key[k] for k in m) for c, m in self.members.items()}
+        self.heap: list = []
+
+    def add_edges(self, edges: dict[tuple[int, int], float]) -> None:
+        for (a, b), score in sorted(edges.items()):
+            ca, cb = self.cluster_of[a], self.cluster_of[b]
+            if ca != cb:
+                self.sums[ca][cb] = self.sums[ca].get(cb, 0.0) + score
+                self.sums[cb][ca] = self.sums[cb].get(ca, 0.0) + score
+
+    def push(self, a: int, b: int, threshold: float) -> None:
+        average = self.sums[a][b] / (len(self.members[a]) * len(self.members[b]))
+        if average >= threshold:
+            # Rounded and tie-broken by file path so input order never changes the result.
+            labels = sorted((self.label[a], self.label[b]))
+            entry = (-round(average, 9), labels, a, b, self.version[a], self.version[b])
+            heapq.heappush(self.heap, entry)
+
+    def allowed(self, a: int, b: int) -> bool:
+        banned = self.banned.get(a)
+        return not banned or banned.isdisjoint(self.members[b])
+
+    def merge(self, a: int, b: int) -> int:
+        """Merge the smaller neighbourhood into the larger; return the surviving id."""
+        if len(self.sums[a]) < len(self.sums[b]):
+            a, b = b, a
+        self.members[a].extend(self.members.pop(b))
+        for k in self.members[a]:
+            self.cluster_of[k] = a
+        self.banned.setdefault(a, set()).update(self.banned.pop(b, set()))
+        del self.sums[a][b]
+        for other, score in self.sums.pop(b).items():
+            if other == a:
+                continue
+            self.sums[a][other] = self.sums[a].get(other, 0.0) + score
+            neighbour = self.sums[other]
+            neighbour[a] = neighbour.get(a, 0.0) + neighbour.pop(b)
+        self.label[a] = min(self.label[a], self.label.pop(b))
+        self.version[a] += 1
+        self.version.pop(b)
+        return a
+
+    def run(self, threshold: float) -> list[tuple[int, ...]]:
+        for a in sorted(self.sums):
+            for b in sorted(self.sums[a]):
+                if a < b:
+                    self.push(a, b, threshold)
+        while self.heap:
+            _, _, a, b, va, vb = heapq.heappop(self.heap)
+            if self.version.get(a) != va or self.version.get(b) != vb or not self.allowed(a, b):
+                continue
+            survivor = self.merge(a, b)
+            for other in sorted(self.sums[survivor]):
+                self.push(survivor, other, threshold)
+        return sorted(tuple(sorted(m)) for m in self.members.values())
+
+
+def average_link(
+    n: int, forced, apart, edges, threshold: float, order_key
+) -> list[tuple[int, ...]]:
+    """Cluster articles: forced groups first, then merges by best average similarity."""
+    clusters = _Clusters(n, forced, apart, order_key)
+    clusters.add_edges(edges)
+    return clusters.run(threshold)
+
+
+def explain(corpus: Corpus, members: tuple[int, ...], edges: dict[tuple[int, int], float],
+            forced: list[tuple[int, ...]]) -> MergeReason:
+    """Why these articles form one event: mean pair score, shared names and words, spread."""
+    if len(members) == 1:
+        return MergeReason(score=1.0)
+    pairs = [(a, b) for x, a in enumerate(members) for b in members[x + 1 :]]
+    score = sum(edges.get(p, 0.0) for p in pairs) / len(pairs)
+    days = corpus.days[list(members)]
+    days = days[~np.isnan(days)]
+    spread = int(days.max() - days.min()) if len(days) else 0
+    is_forced = any(set(g) <= set(members) for g in forced)
+    return MergeReason(
+        score=round(score, 4),
+        shared_names=shared(corpus.names, corpus.name_vocab, members),
+        shared_terms=shared(corpus.words, corpus.word_vocab, members),
+        date_spread_days=spread,
+        forced=is_forced,
+    )
+
+
+def shared(
+    matrix, vocab: tuple[str, ...], members: tuple[int, ...], limit: int = 6
+) -> tuple[str, ...]:
+    """Features found in at least two of the articles, most widely shared and weighty first."""
+    rows = matrix[list(members)]
+    presence = np.asarray((rows > 0).sum(axis=0)).ravel()
+    weight = np.asarray(rows.sum(axis=0)).ravel()
+    candidates = np.flatnonzero(presence >= 2)
+    ranked = sorted(candidates.tolist(), key=lambda c: (-presence[c], -weight[c], vocab[c]))
+    return tuple(vocab[c] for c in ranked[:limit])

@@ -1,0 +1,244 @@
+"""Corpus-weighted similarity between articles, computed only for candidate pairs.
+
+Weights come from the corpus being built (TF-IDF over its own articles), so a word
+that every article of a site uses ("Ukraine" on a Ukraine site) counts for little and
+nothing has to be downloaded. Candidate pairs come from blocking: two articles are
+compared only when they share a distinctive word or name and their dates are close,
+which keeps the cost near-linear in the number of articles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+from .entities import Features, extract
+from .models import Article, PartialDate
+
+LEAP_YEAR = 2000  # month/day without a year are laid on a leap year so Feb 29 exists
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Weighted, normalised feature matrices (one row per article) and their dates."""
+
+    words: sparse.csr_matrix
+    names: sparse.csr_matrix
+    titles: sparse.csr_matrix
+    numbers: sparse.csr_matrix  # 0/1: which figures each article mentions
+    quotes: sparse.csr_matrix  # 0/1: which quoted word trigrams each article has
+    word_vocab: tuple[str, ...]
+    name_vocab: tuple[str, ...]
+    days: np.ndarray  # proleptic ordinal of the event date, nan when the year is unknown
+    day_of_year: np.ndarray  # 1..366 on a leap year, nan without month and day
+    outlets: tuple[str, ...]
+    features: tuple[Features, ...]
+
+
+def article_date(article: Article) -> PartialDate | None:
+    """The date to compare: the event date, else the publication date."""
+    if article.event_date is not None:
+        return article.event_date
+    if article.published is not None:
+        return PartialDate.of(article.published.date())
+    return None
+
+
+def date_coordinates(date: PartialDate | None) -> tuple[float, float]:
+    """(ordinal, day of year) with nan for the parts the date does not say."""
+    if date is None:
+        return math.nan, math.nan
+    ordinal = math.nan
+    if date.year is not None:
+        ordinal = float(dt.date(date.year, date.month or 7, date.day or 15).toordinal())
+    doy = math.nan
+    if date.month is not None and date.day is not None:
+        doy = float(dt.date(LEAP_YEAR, date.month, date.day).timetuple().tm_yday)
+    return ordinal, doy
+
+
+def tfidf(rows: Sequence[dict[str, float]]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism."""
+    vocab = sorted({token for row in rows for token in row})
+    index = {token: k for k, token in enumerate(vocab)}
+    indptr, cols, vals = [0], [], []
+    for row in rows:
+        for token, weight in sorted(row.items()):
+            cols.append(index[token])
+            vals.append(1.0 + math.log(weight) if weight >= 1 else weight)
+        indptr.append(len(cols))
+    shape = (len(rows), len(vocab))
+    matrix = sparse.csr_matrix((np.array(vals, dtype=np.float64), cols, indptr), shape=shape)
+    df = np.bincount(matrix.indices, minlength=len(vocab))
+    idf = np.log((len(rows) + 1) / (df + 1)) + 1.0
+    matrix = matrix @ sparse.diags(idf)
+    return normalise(matrix.tocsr()), tuple(vocab)
+
+
+def indicator(rows: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+    """A 0/1 matrix of set membership, so set overlaps become sparse dot products."""
+    vocab = {token: k for k, token in enumerate(sorted({t for row in rows for t in row}))}
+    indptr, cols = [0], []
+    for row in rows:
+        cols.extend(sorted(vocab[t] for t in row))
+        indptr.append(len(cols))
+    data = np.ones(len(cols), dtype=np.float64)
+    return sparse.csr_matrix((data, cols, indptr), shape=(len(rows), len(vocab)))
+
+
+def normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+
+
+def build_corpus(articles: Sequence[Article], title_weight: float = 2.0) -> Corpus:
+    """Extract and weight every article's features once, for all later comparisons."""
+    features = tuple(extract(a, title_weight) for a in articles)
+    outlets = tuple((a.source or "").strip().lower() for a in articles)
+    words, word_vocab = tfidf([f.words for f in features])
+    names, name_vocab = tfidf([f.names for f in features])
+    titles, _ = tfidf([f.title for f in features])
+    coords = [date_coordinates(article_date(a)) for a in articles]
+    return Corpus(
+        words=without_boilerplate(words, outlets),
+        names=without_boilerplate(names, outlets),
+        titles=without_boilerplate(titles, outlets),
+        numbers=indicator([f.numbers for f in features]),
+        quotes=indicator([f.quote_shingles for f in features]),
+        word_vocab=word_vocab,
+        name_vocab=name_vocab,
+        days=np.array([c[0] for c in coords], dtype=np.float64),
+        day_of_year=np.array([c[1] for c in coords], dtype=np.float64),
+        outlets=outlets,
+        features=features,
+    )
+
+
+def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
+                        min_articles: int = 3) -> sparse.csr_matrix:
+    """Down-weight what an outlet puts in most of its articles (station names, bylines,
+    "Updated:" lines): it makes two stories from one outlet look alike.
+
+    Each entry is scaled by 1 - the share of the outlet's *other* articles that contain
+    the feature, for outlets with at least `min_articles` articles.
+    """
+    names = sorted(set(outlets))
+    index = {name: k for k, name in enumerate(names)}
+    owner = np.array([index[o] for o in outlets], dtype=np.int64)
+    sizes = np.bincount(owner, minlength=len(names))
+    membership = sparse.csr_matrix(
+        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(len(names), len(owner))
+    )
+    counts = (membership @ (matrix > 0).astype(np.float64)).tocsr()
+    coo = matrix.tocoo()
+    size = sizes[owner[coo.row]]
+    present = np.asarray(counts[owner[coo.row], coo.col]).ravel()
+    others = np.where((size >= min_articles) & (np.array(outlets, dtype=object)[coo.row] != ""),
+                      (present - 1) / np.maximum(size - 1, 1), 0.0)
+    data = coo.data * (1.0 - np.clip(others, 0.0, 1.0))
+    return normalise(sparse.csr_matrix((data, (coo.row, coo.col)), shape=matrix.shape))
+
+
+def date_distance(corpus: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Days between the event dates of each pair; nan when it cannot be known.
+
+    With both years known this is the plain difference. When one side lacks its year
+    ("On November 13"), the month and day are compared on the calendar circle, so the
+    date is compatible with the same day of any year.
+    """
+    full = np.abs(corpus.days[i] - corpus.days[j])
+    doy = np.abs(corpus.day_of_year[i] - corpus.day_of_year[j])
+    circular = np.minimum(doy, 366.0 - doy)
+    return np.where(np.isnan(full), circular, full)
+
+
+def rowwise_dot(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Cosine for each pair (rows are normalised), in chunks to bound memory."""
+    out = np.empty(len(i), dtype=np.float64)
+    step = 200_000
+    for start in range(0, len(i), step):
+        a = matrix[i[start : start + step]]
+        b = matrix[j[start : start + step]]
+        out[start : start + step] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
+def top_columns(matrix: sparse.csr_matrix, per_row: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's `per_row` heaviest entries: its most distinctive features."""
+    rows, cols = [], []
+    for r in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
+        data, idx = matrix.data[lo:hi], matrix.indices[lo:hi]
+        if hi - lo > per_row:
+            # Ties are broken by column so the choice does not depend on input order.
+            keep = np.lexsort((idx, -data))[:per_row]
+            idx = idx[keep]
+        rows.append(np.full(len(idx), r, dtype=np.int64))
+        cols.append(idx.astype(np.int64))
+    if not rows:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def block_entries(corpus: Corpus, per_article: int) -> tuple[np.ndarray, np.ndarray]:
+    """(article, key) pairs: each article is filed under its distinctive words and names."""
+    w_doc, w_key = top_columns(corpus.words, per_article)
+    n_doc, n_key = top_columns(corpus.names, per_article)
+    offset = len(corpus.word_vocab)
+    return np.concatenate([w_doc, n_doc]), np.concatenate([w_key, n_key + offset])
+
+
+def dated_pairs(doc: np.ndarray, key: np.ndarray, day: np.ndarray, window: float, cap: int):
+    """Pairs sharing a key whose dates are within `window` days, at most `cap` apart in the
+    key's date-sorted posting list, so one very common key cannot make the cost quadratic."""
+    order = np.lexsort((doc, day, key))
+    doc, key, day = doc[order], key[order], day[order]
+    firsts, seconds = [], []
+    active = np.arange(len(doc) - 1)
+    for offset in range(1, cap + 1):
+        active = active[active + offset < len(doc)]
+        ok = (key[active + offset] == key[active]) & (day[active + offset] - day[active] <= window)
+        active = active[ok]
+        if len(active) == 0:
+            break
+        firsts.append(doc[active])
+        seconds.append(doc[active + offset])
+    return firsts, seconds
+
+
+def undated_pairs(doc, key, dated_doc, dated_key, cap: int):
+    """Articles without a known year pair with every article that shares a key
+    (up to `cap` per key); the date check after scoring uses month and day."""
+    order = np.lexsort((dated_doc, dated_key))
+    dated_doc, dated_key = dated_doc[order], dated_key[order]
+    firsts, seconds = [], []
+    for d, k in zip(doc.tolist(), key.tolist(), strict=True):
+        lo, hi = np.searchsorted(dated_key, [k, k + 1])
+        partners = np.concatenate([dated_doc[lo : min(hi, lo + cap)], doc[key == k]])
+        firsts.append(np.full(len(partners), d, dtype=np.int64))
+        seconds.append(partners.astype(np.int64))
+    return firsts, seconds
+
+
+def candidate_pairs(corpus: Corpus, window: float, per_article: int, cap: int):
+    """Unique (i < j) pairs that share a distinctive key and may be close in date."""
+    doc, key = block_entries(corpus, per_article)
+    day = corpus.days[doc]
+    dated = ~np.isnan(day)
+    firsts, seconds = dated_pairs(doc[dated], key[dated], day[dated], window, cap)
+    more = undated_pairs(doc[~dated], key[~dated], doc[dated], key[dated], cap)
+    firsts += more[0]
+    seconds += more[1]
+    if not firsts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    a, b = np.concatenate(firsts), np.concatenate(seconds)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    n = len(corpus.outlets)
+    codes = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    return codes // n, codes % n
