@@ -30,9 +30,12 @@ ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 MONTH_DAY = re.compile(rf"\b({MONTH}\s+{DAY})\b(?:,?\s+({YEAR})\b)?")
 DAY_MONTH = re.compile(rf"\b({DAY}\s+{MONTH})(?:,?\s+({YEAR})\b)?")
 MONTH_YEAR = re.compile(rf"\b(?:in|since|until|by|of)\s+({MONTH}\s+{YEAR})\b")
+_DAYS = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# "on Wednesday", "late Tuesday", "Sunday's vote", "Friday night": a bare weekday name
+# alone ("the Sunday Times") is not taken as a date.
 WEEKDAY = re.compile(
-    r"\b(?:on|last|this|late|early)\s+(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
-    re.IGNORECASE,
+    rf"\b(?:(?i:on|last|this|late|early|since|by)\s+{_DAYS}\b|{_DAYS}(?:'s|’s|\s+(?:night|"
+    r"morning|afternoon|evening)\b))",
 )
 RELATIVE = re.compile(r"\b(today|yesterday)\b", re.IGNORECASE)
 # "WASHINGTON, Nov 13 (Reuters) -": place, date and outlet of a wire story.
@@ -40,6 +43,12 @@ DATELINE = re.compile(
     rf"^\s*(?P<place>[A-Z][A-Z .'/-]+?)\s*(?:,\s*(?P<date>{MONTH}\s+{DAY}(?:,?\s+{YEAR})?))?"
     r"\s*\((?P<outlet>[A-Za-z][A-Za-z .&'-]{0,40})\)\s*[-–—]+",
     re.MULTILINE,
+)
+
+# A story's opening dateline, "PORT ALDEN, Mar 2 (Coastwire) - " or "KYIV, Nov 6 — ".
+LEADING_DATELINE = re.compile(
+    rf"^[A-Z][A-Z .'/-]+(?:,\s*[A-Z][A-Za-z .'-]*?)?(?:,\s*{MONTH}\s+{DAY}(?:,?\s+{YEAR})?)?"
+    r"(?:\s*\([^)]{1,40}\))?\s*[-–—]+\s+"
 )
 
 # Defaults with every field different, so a component missing from the text shows up
@@ -168,7 +177,8 @@ def _dates_in_line(line: str, number: int, published: dt.date | None) -> Iterabl
             add(match, kind, parsed)
     if published is not None:
         for match in WEEKDAY.finditer(line):
-            add(match, "weekday", resolve_weekday(match.group(1), published))
+            name = next(g for g in match.groups() if g)
+            add(match, "weekday", resolve_weekday(name, published))
         for match in RELATIVE.finditer(line):
             offset = 1 if match.group(1).lower() == "yesterday" else 0
             add(match, "relative", PartialDate.of(published - dt.timedelta(days=offset)))

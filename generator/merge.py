@@ -114,7 +114,7 @@ def _summary(ranked: Sequence[Article]) -> str:
         for paragraph in article.text.split("\n\n"):
             words = paragraph.split()
             if len(words) >= 12 and not _looks_like_caption(words):
-                return _shorten(" ".join(words))
+                return _shorten(dates.LEADING_DATELINE.sub("", " ".join(words), count=1))
     return ""
 
 

@@ -132,8 +132,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     body, line = parts.body, parts.body_line
     published = fields.get("date")
     token_date, body = _date_token(path, body, line, problems)
-    if published is None and token_date is not None:
-        published = token_date
+    published = published or token_date or _filename_date(path)
     title, inferred, body, line = _title(fields, body, line)
     if not title:
         problems.append(ContentError(path, None, "the article has no title and no text",
@@ -175,6 +174,17 @@ def _date_token(path: str, body: str, line: int, problems: list[ContentError]):
                                      "write the date as YYYY-MM-DD"))
         return None, rest
     return dates.to_datetime(day), rest
+
+
+def _filename_date(path: str):
+    """A "2024-11-13-slug.md" file name dates the article, as in Jekyll and Hugo."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2})[-_]", path.rsplit("/", 1)[-1])
+    if not match:
+        return None
+    try:
+        return dates.to_datetime(dates.parse_iso(match.group(1)).to_date())
+    except dates.ImpossibleDate:
+        return None
 
 
 def _title(fields: dict[str, Any], body: str, line: int) -> tuple[str, bool, str, int]:

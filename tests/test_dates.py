@@ -89,3 +89,16 @@ def test_finding_dates_never_crashes(text, published):
 def test_written_dates_round_trip(day):
     written = day.strftime("%B ") + str(day.day) + day.strftime(", %Y")
     assert found(written, None)[0] == day.isoformat()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("On Sunday, the storm hit.", "2024-11-10"),
+    ("Reyvik won Sunday's runoff.", "2024-11-10"),
+    ("Talks ran late Tuesday night.", "2024-11-12"),
+])
+def test_weekday_forms(text, expected):
+    assert found(text)[0] == expected
+
+
+def test_a_bare_weekday_name_is_not_a_date():
+    assert found("He writes for the Sunday Times.") == []

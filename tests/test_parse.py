@@ -159,3 +159,10 @@ def test_wire_dateline_gives_the_outlet():
     article, _ = parse_article("w.txt", text)
     assert article.source == "Reuters"
     assert article.event_date == PartialDate(None, 11, 13)
+
+
+def test_file_name_date_is_the_fallback_publication_date():
+    article, problems = parse_article("2025-03-02-storm.txt", "Storm hits\n\nIt hit on Sunday.\n")
+    assert article.published == dt.datetime(2025, 3, 2, tzinfo=dt.UTC)
+    assert article.event_date == PartialDate(2025, 3, 2)
+    assert not any("no publication date" in p.message for p in problems)
