@@ -35,18 +35,17 @@ class MergeSettings:
     threshold: float = 0.40  # average pair probability a group needs to join another
     window_days: int = 30  # max event-date distance for two articles to be compared
     title_weight: float = 2.0  # in the body vector, a title word counts as this many
-    bias: float = -6.39  # log-odds of a pair with no evidence at all
-    word_weight: float = 26.56  # cosine of distinctive words (TF-IDF, title + body)
-    name_weight: float = 7.99  # cosine of capitalised names (people, places, bodies)
-    title_weight_cosine: float = 4.73  # cosine of the titles alone
-    overlap_weight: float = -40.42  # words x names: the two evidences overlap, don't add
-    figure_weight: float = 0.12  # log(1 + figures both mention: ages, tolls, counts)
-    figure_jaccard_weight: float = 0.29  # share of their figures that agree
-    quote_weight: float = 0.44  # log(1 + quoted word trigrams both contain)
-    same_day_outlet_weight: float = 1.61  # one outlet, within a day (often an update)
-    same_outlet_weight: float = -0.66  # one outlet at any distance (template words)
-    date_weight: float = -0.50  # per log(1 + days) between the event dates
-    same_day_weight: float = 1.99  # event dates on the same day
+    bias: float = -4.65  # log-odds of a pair with no evidence at all
+    word_weight: float = 21.77  # cosine of distinctive words (TF-IDF, title + body)
+    name_weight: float = 2.0  # cosine of capitalised names (people, places, bodies)
+    title_weight_cosine: float = 3.54  # cosine of the titles alone
+    figure_weight: float = 0.28  # log(1 + figures both mention: ages, tolls, counts)
+    figure_jaccard_weight: float = 0.5  # share of their figures that agree
+    quote_weight: float = 0.3  # log(1 + quoted word trigrams both contain)
+    same_day_outlet_weight: float = 0.0  # one outlet within a day (see docs/merging.md)
+    same_outlet_weight: float = -0.76  # one outlet at any distance (template words)
+    date_weight: float = -0.52  # per log(1 + days) between the event dates
+    same_day_weight: float = 1.88  # event dates on the same day
     block_terms: int = 20  # distinctive words and names each article is filed under
     block_cap: int = 200  # neighbours per key considered, to stay near-linear
 
@@ -65,7 +64,6 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
     logit = (
         s.bias + s.word_weight * words + s.name_weight * names
         + s.title_weight_cosine * rowwise_dot(corpus.titles, i, j)
-        + s.overlap_weight * words * names
         + s.figure_weight * np.log1p(shared) + s.figure_jaccard_weight * shared / union
         + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
         + s.same_day_outlet_weight * same_outlet * (known <= 1)

@@ -30,7 +30,8 @@ STOP_WORDS = word_set(
     "to too under until up very was we were what when where which while who whom why will "
     "with would you your yours yourself yourselves said says say told according one two "
     "three new would could may might must shall us mr mrs ms dr also however still yet "
-    "even many much well get got like since just per via amid among "
+    "even many much well get got like since just per via amid among monday tuesday "
+    "wednesday thursday friday saturday sunday today yesterday tomorrow "
 )
 
 # Capitalised words that start sentences or name weekdays and months: never a name

@@ -128,6 +128,8 @@ def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
     Each entry is scaled by 1 - the share of the outlet's *other* articles that contain
     the feature, for outlets with at least `min_articles` articles.
     """
+    if matrix.nnz == 0:
+        return matrix
     names = sorted(set(outlets))
     index = {name: k for k, name in enumerate(names)}
     owner = np.array([index[o] for o in outlets], dtype=np.int64)

@@ -1,0 +1,196 @@
+"""Duplicate-event clustering on small hand-made cases, author overrides and the seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from generator.cluster import MergeSettings, cluster_articles
+from generator.entities import names, numbers
+from generator.models import Article, PartialDate
+from generator.similarity import build_corpus, date_distance
+
+SEEDS = Path(__file__).parent / "fixtures" / "seeds"
+
+
+def art(path: str, title: str, text: str, day: str | None = "2024-03-05", source: str | None = None,
+        **extra) -> Article:
+    date = dt.date.fromisoformat(day) if day else None
+    return Article(
+        path=path,
+        story="",
+        title=title,
+        body=text,
+        text=text,
+        html="",
+        published=dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC) if date else None,
+        source=source,
+        event_date=PartialDate.of(date) if date else None,
+        **extra,
+    )
+
+
+BACKGROUND = [
+    art("bg1.md", "Council approves new budget for schools",
+        "The city council approved a budget that raises spending on schools and parks.",
+        "2024-03-04", "Gazette"),
+    art("bg2.md", "Storm knocks out power across the county",
+        "Heavy winds knocked out power to thousands of homes; crews worked overnight.",
+        "2024-03-06", "Courier"),
+    art("bg3.md", "Local team wins championship in overtime",
+        "The Hornets beat the Falcons 78-75 in overtime to win the state title.", "2024-03-05",
+        "Sports Daily"),
+]
+
+FIRE_A = art("fire-a.md", "Warehouse fire in Dunmore injures three firefighters",
+             "A fire at the Keller Logistics warehouse on Birch Street in Dunmore injured three "
+             "firefighters on Tuesday, Fire Chief Laura Menzies said. About 60 firefighters "
+             "fought the blaze for five hours.", source="Dunmore Herald")
+FIRE_B = art("fire-b.md", "Three firefighters hurt as blaze guts Dunmore warehouse",
+             "Three firefighters were hurt when flames swept through a Keller Logistics "
+             "warehouse in Dunmore, chief Laura Menzies told reporters. Some 60 crews battled "
+             "the fire on Birch Street for five hours.", source="Valley News")
+SHOOT_A = art("shoot-a.md", "Man, 34, shot dead on Elm Avenue in Riverton",
+              "Riverton police said Marcus Doyle, 34, was shot and killed on Elm Avenue late on "
+              "Tuesday. Detective Ana Ruiz said no arrests have been made.", source="Riverton Post")
+SHOOT_B = art("shoot-b.md", "Teen wounded in Riverton shooting near Oak Park",
+              "A 16-year-old girl, Tasha Green, was wounded by gunfire near Oak Park in Riverton "
+              "on Tuesday afternoon. Sergeant Paul Webb said the suspect fled in a grey sedan.",
+              source="Riverton Post")
+
+
+DEFAULTS = MergeSettings()
+
+
+def groups_of(articles, settings=DEFAULTS):
+    groups, problems = cluster_articles(articles, settings)
+    found = {tuple(sorted(articles[k].path for k in members)) for members, _ in groups}
+    return found, groups, problems
+
+
+def together(groups, *paths) -> bool:
+    return any(set(paths) <= set(g) for g in groups)
+
+
+def test_extractors_find_names_and_figures():
+    found = names("Officers said Marcus Doyle, 34, was shot on Elm Avenue in Riverton.")
+    assert "marcus doyle" in found and "doyle" in found and "riverton" in found
+    assert numbers("Marcus Doyle, 34, died in 2024; 60 crews and 2 engines") == {"34", "60"}
+
+
+def test_yearless_date_is_compatible_with_any_year():
+    corpus = build_corpus([
+        dataclasses.replace(art("a.md", "x", "x", None), event_date=PartialDate(None, 11, 13)),
+        art("b.md", "y", "y", "2024-11-13"),
+        art("c.md", "z", "z", "2024-11-20"),
+    ])
+    distance = date_distance(corpus, np.array([0, 0]), np.array([1, 2]))
+    assert distance.tolist() == [0.0, 7.0]
+
+
+def test_paraphrased_event_merges_and_others_stay_apart():
+    found, groups, problems = groups_of([*BACKGROUND, FIRE_A, FIRE_B])
+    assert together(found, "fire-a.md", "fire-b.md")
+    assert len(found) == 4 and problems == []
+    reason = next(r for m, r in groups if len(m) == 2)
+    assert "dunmore" in reason.shared_names and reason.date_spread_days == 0
+    assert reason.score > 0.4 and not reason.forced
+
+
+def test_same_city_same_day_same_outlet_different_incidents_stay_apart():
+    found, _, _ = groups_of([*BACKGROUND, SHOOT_A, SHOOT_B])
+    assert not together(found, "shoot-a.md", "shoot-b.md")
+
+
+def test_bridge_article_does_not_chain_two_events():
+    bridge = art("bridge.md", "Busy Tuesday in Dunmore and Riverton",
+                 "Three firefighters were hurt at the Keller Logistics warehouse fire on Birch "
+                 "Street in Dunmore. In Riverton, Marcus Doyle, 34, was shot dead on Elm Avenue.",
+                 source="Regional Wire")
+    shoot_c = art("shoot-c.md", "Police name Elm Avenue shooting victim as Marcus Doyle",
+                  "Riverton police named the man shot and killed on Elm Avenue late on Tuesday "
+                  "as Marcus Doyle, 34. Detective Ana Ruiz said no arrests have been made.",
+                  source="Channel 5")
+    found, _, _ = groups_of([*BACKGROUND, FIRE_A, FIRE_B, SHOOT_A, shoot_c, bridge])
+    assert together(found, "fire-a.md", "fire-b.md")
+    assert together(found, "shoot-a.md", "shoot-c.md")
+    assert not together(found, "fire-a.md", "shoot-a.md")
+    assert not together(found, "fire-a.md", "shoot-c.md")
+
+
+def test_event_key_forces_together_and_separate_keeps_apart():
+    a = dataclasses.replace(BACKGROUND[0], event_key="spring")
+    b = dataclasses.replace(BACKGROUND[1], event_key="spring")
+    fire_b = dataclasses.replace(FIRE_B, separate=("fire-a.md",))
+    found, groups, problems = groups_of([a, b, BACKGROUND[2], FIRE_A, fire_b])
+    assert together(found, "bg1.md", "bg2.md")
+    assert not together(found, "fire-a.md", "fire-b.md")
+    assert problems == []
+    assert next(r for m, r in groups if len(m) == 2).forced
+
+
+def test_separate_by_event_key():
+    fire_a = dataclasses.replace(FIRE_A, event_key="fire")
+    fire_b = dataclasses.replace(FIRE_B, separate=("fire",))
+    found, _, _ = groups_of([*BACKGROUND, fire_a, fire_b])
+    assert not together(found, "fire-a.md", "fire-b.md")
+
+
+def test_contradiction_is_a_content_error_not_a_crash():
+    fire_a = dataclasses.replace(FIRE_A, event_key="fire", separate=("fire-b.md",))
+    fire_b = dataclasses.replace(FIRE_B, event_key="fire")
+    found, _, problems = groups_of([*BACKGROUND, fire_a, fire_b])
+    assert together(found, "fire-a.md", "fire-b.md")
+    assert [p.path for p in problems] == ["fire-a.md"]
+    assert problems[0].severity == "error" and "separate" in problems[0].message
+
+
+def test_unknown_separate_target_is_a_warning():
+    fire_a = dataclasses.replace(FIRE_A, separate=("nowhere.md",))
+    _, _, problems = groups_of([*BACKGROUND, fire_a, FIRE_B])
+    assert [p.severity for p in problems] == ["warning"]
+
+
+def seed_articles() -> list[Article]:
+    """The two seeds as the parser would see them: no front matter, dates from the text."""
+    first = (SEEDS / "000_ca7f983b08f06bbf.txt").read_text(encoding="utf-8")
+    second = (SEEDS / "001_effe825b68eb2d18.txt").read_text(encoding="utf-8")
+    title_1, _, body_1 = first.partition("\n")
+    title_2, _, body_2 = second.partition("\n")
+    return [
+        dataclasses.replace(art("seeds/000.txt", title_1, body_1, None),
+                            event_date=PartialDate(None, 11, 13)),
+        art("seeds/001.txt", title_2, body_2, "2024-11-13"),
+    ]
+
+
+@pytest.mark.parametrize("with_background", [False, True])
+def test_seeds_merge(with_background):
+    articles = seed_articles() + (BACKGROUND if with_background else [])
+    found, _, _ = groups_of(articles)
+    assert together(found, "seeds/000.txt", "seeds/001.txt")
+
+
+def test_shuffled_input_gives_the_same_groups():
+    articles = [*BACKGROUND, FIRE_A, FIRE_B, SHOOT_A, SHOOT_B, *seed_articles()]
+    expected, groups, _ = groups_of(articles)
+    for seed in range(5):
+        shuffled = articles[:]
+        random.Random(seed).shuffle(shuffled)
+        found, other, _ = groups_of(shuffled)
+        assert found == expected
+        assert sorted(map(repr, (r for _, r in other))) == sorted(map(repr, (r for _, r in groups)))
+
+
+def test_every_article_in_exactly_one_group():
+    articles = [*BACKGROUND, FIRE_A, FIRE_B, SHOOT_A, SHOOT_B]
+    groups, _ = cluster_articles(articles)
+    indices = sorted(k for members, _ in groups for k in members)
+    assert indices == list(range(len(articles)))
+    assert all(list(m) == sorted(m) for m, _ in groups)
+    assert cluster_articles([]) == ([], [])
