@@ -13,6 +13,7 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
+import random
 import sys
 import time
 from collections import defaultdict
@@ -107,6 +108,49 @@ def evaluate(name: str, settings: MergeSettings) -> dict:
     }
 
 
+def letters(k: int) -> str:
+    """A pronounceable-enough word for number k (digits would be read as figures)."""
+    out = ""
+    while True:
+        k, r = divmod(k, 26)
+        out += "abcdefghijklmnopqrstuvwxyz"[r]
+        if not k:
+            return out + "an"
+
+
+def synthetic(n: int, seed: int = 7) -> list[Article]:
+    """n generated articles, about 2.5 per event, over two years: a scale test, not a
+    quality one (the texts are word salad drawn from a shared Zipf-like vocabulary)."""
+    rng = random.Random(seed)
+    common = [letters(k) for k in range(20_000)]
+    weights = [1.0 / (k + 1) for k in range(len(common))]
+    places = [letters(k).title() + "ville" for k in range(3_000)]
+    people = [f"{letters(k).title()} {letters(k % 997).title()}son" for k in range(50_000)]
+    articles, start = [], dt.date(2022, 1, 1)
+    while len(articles) < n:
+        day = start + dt.timedelta(days=rng.randrange(730))
+        topic = rng.sample(common, 60)
+        who, where = rng.sample(people, 2), rng.choice(places)
+        for _ in range(rng.choice([1, 1, 2, 3, 4, 5])):
+            words = rng.sample(topic, 45) + rng.choices(common, weights, k=80)
+            text = f"{who[0]} and {who[1]} in {where}. " + " ".join(words)
+            published = day + dt.timedelta(days=rng.choice([0, 0, 1, 2]))
+            articles.append(Article(
+                path=f"a{len(articles):06d}.md", story="", title=" ".join(topic[:8]),
+                body="", text=text, html="", source=f"outlet{rng.randrange(300)}",
+                published=dt.datetime(published.year, published.month, published.day),
+                event_date=PartialDate.of(published)))
+    return articles[:n]
+
+
+def time_synthetic(n: int, settings: MergeSettings) -> None:
+    articles = synthetic(n)
+    start = time.perf_counter()
+    groups, _ = cluster_articles(articles, settings)
+    seconds = time.perf_counter() - start
+    print(f"synthetic {n:>7} articles: {len(groups)} events in {seconds:.1f} s")
+
+
 def parse_settings(pairs: Sequence[str]) -> MergeSettings:
     defaults = MergeSettings()
     changes = {}
@@ -120,8 +164,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", default=FILES)
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--synthetic", type=int, action="append", default=[], metavar="N",
+                        help="time the merge of N generated articles instead")
     args = parser.parse_args(argv)
     settings = parse_settings(args.set)
+    for n in args.synthetic:
+        time_synthetic(n, settings)
+    if args.synthetic:
+        return
     heads = ("B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1", "s")
     print(f"{'file':26} " + " ".join(f"{h:>6}" for h in heads))
     for name in args.files:

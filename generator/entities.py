@@ -78,28 +78,34 @@ def stem(word: str) -> str:
     return word
 
 
+WORD_RE_LETTERS = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
+NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
+_NORMAL: dict[str, str] = {}  # token -> normal form ("" for stop words); shared cache
+
+
+def normal_form(token: str) -> str:
+    """Lower-case, drop a possessive, stem; "" for stop words. Cached: news reuses words."""
+    found = _NORMAL.get(token)
+    if found is None:
+        low = token.lower().replace("’", "'").removesuffix("'s")
+        found = "" if len(low) < 2 or low in STOP_WORDS else stem(low)
+        if len(_NORMAL) < 2_000_000:
+            _NORMAL[token] = found
+    return found
+
+
 def content_words(text: str) -> list[str]:
     """Lower-cased, stemmed words of the text without stop words or bare numbers."""
-    out = []
-    for token in WORD_RE.findall(text):
-        if token[0].isdigit():
-            continue
-        low = token.lower().replace("’", "'")
-        if low.endswith("'s"):
-            low = low[:-2]
-        if len(low) > 1 and low not in STOP_WORDS:
-            out.append(stem(low))
-    return out
+    return [w for w in map(normal_form, WORD_RE_LETTERS.findall(text)) if w]
 
 
 def numbers(text: str) -> frozenset[str]:
     """Figures such as ages, death tolls and counts; years are dates, not evidence."""
     found = set()
-    for token in WORD_RE.findall(text):
-        if token[0].isdigit():
-            value = token.replace(",", "").rstrip(".")
-            if not YEAR_RE.match(value) and value not in {"0", "1", "2"}:
-                found.add(value)
+    for token in NUMBER_RE.findall(text):
+        value = token.replace(",", "").rstrip(".")
+        if not YEAR_RE.match(value) and value not in {"0", "1", "2"}:
+            found.add(value)
     return frozenset(found)
 
 
