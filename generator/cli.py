@@ -28,13 +28,17 @@ def main() -> None:
 @click.option("--base-url", default=None, help="Public URL of the site, e.g. "
               "https://user.github.io/repo/ (default: site.toml's base_url).")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index and page "
+              "(default: site.toml's search).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
-def build(content: Path, output: Path, base_url: str | None, drafts: bool, quiet: bool) -> None:
+def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_search: bool,
+          quiet: bool) -> None:
     """Build the site from CONTENT into OUTPUT."""
     from .build import BuildFailed
     from .build import build as run_build
 
-    config = _config(content, output=output, base_url=base_url, drafts=drafts or None)
+    config = _config(content, output=output, base_url=base_url, drafts=drafts or None,
+                     search=False if no_search else None)
     start = time.perf_counter()
     try:
         result = run_build(config)
@@ -133,3 +137,26 @@ def new(title: str, content: Path, story: str, source: str, url: str) -> None:
     except FileExistsError as exc:
         _fail(f"Error: {exc.filename} already exists; not overwritten.")
     click.echo(str(path))
+
+
+@main.command()
+@click.option("--output", "site_dir", type=click.Path(path_type=Path), default=Path("site"),
+              show_default=True, help="The built site to publish.")
+@click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
+@click.option("--branch", default="gh-pages", show_default=True, help="Branch to publish on.")
+@click.option("--message", "-m", default="Publish site", show_default=True)
+@click.option("--no-push", is_flag=True, help="Commit to the branch but do not push.")
+@CONTENT
+def deploy(site_dir: Path, remote: str, branch: str, message: str, no_push: bool,
+           content: Path) -> None:
+    """Commit the built site to a branch (gh-pages) and push it, leaving your work tree alone."""
+    from .deploy import DeployError
+    from .deploy import deploy as run_deploy
+
+    cname = _config(content).cname if content.is_dir() else ""
+    try:
+        done = run_deploy(site_dir, branch, None if no_push else remote, message, cname)
+    except DeployError as exc:
+        _fail(f"Error: {exc}")
+    where = f" and pushed to {done.pushed_to}" if done.pushed_to else ""
+    click.echo(f"Committed {site_dir}/ to {done.branch} ({done.commit[:10]}){where}.")

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from statistics import median
 
 from . import dates
 from .cluster import MergeSettings, cluster_articles
-from .errors import ContentError
+from .errors import ContentError, warning
 from .models import Article, Event, MergeReason, PartialDate
 from .slugs import slug
 
@@ -74,19 +73,31 @@ def _replace_event_date(article: Article, date: PartialDate) -> Article:
 
 
 def _event_date(members: Sequence[Article]) -> tuple[PartialDate, list[ContentError]]:
-    """The earliest credible date of the event: outliers far from the others are ignored."""
-    known = sorted(a.event_date for a in members if a.event_date and a.event_date.year)
+    """The earliest credible date of the event, with a warning for each report whose date
+    is far from what most reports say (a likely misdated or misfiled article)."""
+    known = [a for a in members if a.event_date and a.event_date.year]
     if not known:
         undated = members[0]
         return (undated.event_date or PartialDate(None), [ContentError(
             undated.path, None, "the year of this event cannot be worked out",
             "add 'date:' to the front matter")])
-    days = [d.to_date().toordinal() for d in known if d.precision == "day"]
-    if not days:
-        return known[0], []
-    middle = median(days)
-    credible = [d for d in days if abs(d - middle) <= CREDIBLE_SPREAD_DAYS]
-    return PartialDate.of(dt.date.fromordinal(min(credible))), []
+    by_day = [a for a in known if a.event_date.precision == "day"]
+    if not by_day:
+        return min(a.event_date for a in known), []
+    days = sorted(a.event_date.to_date().toordinal() for a in by_day)
+    anchor = max(days, key=lambda d: (sum(abs(d - o) <= CREDIBLE_SPREAD_DAYS for o in days), -d))
+    credible = [d for d in days if abs(d - anchor) <= CREDIBLE_SPREAD_DAYS]
+    date = PartialDate.of(dt.date.fromordinal(min(credible)))
+    return date, [_far_from_others(a, date) for a in by_day
+                  if abs(a.event_date.to_date().toordinal() - anchor) > CREDIBLE_SPREAD_DAYS]
+
+
+def _far_from_others(article: Article, date: PartialDate) -> ContentError:
+    gap = abs((article.event_date.to_date() - date.to_date()).days)
+    return warning(article.path, None,
+                   f"dated {article.event_date.iso()}, {gap} days from the other reports of "
+                   f"this event ({date.iso()})",
+                   "check the date, or keep it apart with 'separate:'")
 
 
 def _title_rank(article: Article) -> tuple:

@@ -91,8 +91,12 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
 
-def serve(config: Config, port: int, echo, stop: threading.Event | None = None) -> None:
-    """Serves until interrupted (or until `stop` is set, for tests)."""
+def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
+          on_ready=None) -> None:
+    """Serves until interrupted (or until `stop` is set, for tests).
+
+    `on_ready(port, state)` is called once the server listens, so callers can use port 0.
+    """
     from watchfiles import watch
 
     state = BuildState()
@@ -102,6 +106,8 @@ def serve(config: Config, port: int, echo, stop: threading.Event | None = None) 
                                  functools.partial(handler, directory=str(config.output)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     echo(f"Serving {config.output}/ at http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)")
+    if on_ready:
+        on_ready(server.server_port, state)
     try:
         for _changes in watch(*_watched(config), stop_event=stop, debounce=300):
             state.rebuild(_reload_config(config, echo), echo)

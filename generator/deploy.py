@@ -1,0 +1,83 @@
+"""`dateline deploy`: commit the built site to a branch and push it (ghp-import style).
+
+Uses git plumbing with a temporary index, so the author's working tree, index and
+current branch are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .write import MARKER
+
+
+class DeployError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Deployment:
+    commit: str
+    branch: str
+    pushed_to: str | None
+
+
+def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
+           message: str = "Publish site", cname: str = "") -> Deployment:
+    """Commits `site/` as the whole tree of `branch` (history kept) and pushes it."""
+    if not (site / MARKER).is_file():
+        raise DeployError(f"{site} is not a Dateline build; run `dateline build` first")
+    top = Path(_git(site.parent, "rev-parse", "--show-toplevel"))
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        tree = _tree(top, site, cname, env)
+    parent = _branch_head(top, branch)
+    args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
+    commit = _git(top, *args, env=_identity())
+    _git(top, "update-ref", f"refs/heads/{branch}", commit)
+    if remote:
+        _git(top, "push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+    return Deployment(commit, branch, remote)
+
+
+def _tree(top: Path, site: Path, cname: str, env: dict[str, str]) -> str:
+    _git(top, f"--work-tree={site.resolve()}", "add", "--all", "--force", ".", env=env)
+    _git(top, "rm", "--cached", "--quiet", "--ignore-unmatch", MARKER, env=env)
+    if cname:
+        blob = _git(top, "hash-object", "-w", "--stdin", input_text=cname.strip() + "\n")
+        _git(top, "update-index", "--add", "--cacheinfo", f"100644,{blob},CNAME", env=env)
+    return _git(top, "write-tree", env=env)
+
+
+def _branch_head(top: Path, branch: str) -> str | None:
+    try:
+        return _git(top, "rev-parse", "--verify", "--quiet", f"refs/heads/{branch}")
+    except DeployError:
+        return None
+
+
+def _identity() -> dict[str, str]:
+    """The author's git identity when configured, else a neutral one for the site commit."""
+    env = dict(os.environ)
+    for role in ("AUTHOR", "COMMITTER"):
+        env.setdefault(f"GIT_{role}_NAME", _config_value("user.name") or "Dateline")
+        env.setdefault(f"GIT_{role}_EMAIL", _config_value("user.email") or "dateline@localhost")
+    return env
+
+
+def _config_value(key: str) -> str:
+    done = subprocess.run(["git", "config", key], capture_output=True, text=True, check=False)
+    return done.stdout.strip()
+
+
+def _git(cwd: Path, *args: str, env: dict[str, str] | None = None,
+         input_text: str | None = None) -> str:
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, input=input_text,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise DeployError(f"git {args[0]} failed: {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout.strip()

@@ -1,0 +1,153 @@
+"""The author's loop: new, check, serve, deploy — driven as a user would."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from generator.cli import main
+from generator.config import load_config
+from generator.scaffold import new_article
+from generator.serve import serve
+
+from .test_build import article
+
+
+def test_new_creates_a_dated_article_and_refuses_to_overwrite(runner, make_site):
+    site = make_site({})
+    content = str(site / "content")
+    args = ["new", "Storm hits the coast", "--content", content, "--story", "Storms",
+            "--source", "Coastwire", "--url", "https://coastwire.example/storm"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    path = site / "content" / "storms" / f"{dt.date.today().isoformat()}-storm-hits-the-coast.md"
+    assert result.output.strip() == str(path)
+    text = path.read_text()
+    assert "title: Storm hits the coast" in text and "source: Coastwire" in text
+    again = runner.invoke(main, args)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    check = runner.invoke(main, ["check", "--content", content])
+    assert check.exit_code == 0, check.output
+
+
+def test_new_article_front_matter_survives_awkward_titles(tmp_path):
+    path = new_article(tmp_path, 'Minister: "We will not resign" #2', today=dt.date(2025, 1, 2))
+    assert path.name == "2025-01-02-minister-we-will-not-resign-2.md"
+    assert "Minister: \"We will not resign\" #2" in path.read_text() or "'Minister:" in path.read_text()
+
+
+def test_check_strict_fails_on_warnings(runner, make_site):
+    site = make_site({"a.md": "---\ntitle: T\ndate: 2024-11-13\n---\nNo source given.\n"})
+    content = str(site / "content")
+    assert runner.invoke(main, ["check", "--content", content]).exit_code == 0
+    strict = runner.invoke(main, ["check", "--content", content, "--strict"])
+    assert strict.exit_code == 1
+    assert "a.md: warning: no source" in strict.output
+
+
+def test_every_command_has_help(runner):
+    for command in ("build", "check", "serve", "new", "deploy"):
+        result = runner.invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode("utf-8")
+
+
+def wait_for(condition, seconds: float = 20.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_serve_rebuilds_on_change_and_shows_errors(make_site):
+    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+    config = load_config(site / "content", output=site / "public", search=False)
+    stop, ready = threading.Event(), {}
+    thread = threading.Thread(target=serve, daemon=True, kwargs={
+        "config": config, "port": 0, "echo": lambda *_: None, "stop": stop,
+        "on_ready": lambda port, state: ready.update(port=port, state=state)})
+    thread.start()
+    try:
+        assert wait_for(lambda: "port" in ready)
+        base = f"http://127.0.0.1:{ready['port']}/"
+        home = fetch(base)
+        assert "Storm Elra" in home and "/__dateline/reload.js" in home
+        version = ready["state"].version
+        (site / "content" / "b.md").write_text(article(
+            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
+            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
+        assert wait_for(lambda: ready["state"].version > version), "no rebuild after a change"
+        assert "Parliament approves budget" in fetch(base)
+        (site / "content" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+        assert wait_for(lambda: ready["state"].errors), "a broken file should be reported"
+        assert "bad.md:2" in fetch(base + "__dateline/status")
+        assert "Parliament approves budget" in fetch(base)  # the last good site is still served
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@pytest.fixture
+def author_repo(make_site, runner, tmp_path):
+    site = make_site({"a.md": article("First event", "2024-11-13", "X", "First text.")},
+                     config='cname = "timeline.example.org"\n')
+    git(site, "init", "-q", "-b", "main")
+    git(site, "config", "user.email", "desk@example.org")
+    git(site, "config", "user.name", "Desk")
+    git(site, "add", "content", "site.toml")
+    git(site, "commit", "-q", "-m", "content")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(site, "remote", "add", "origin", str(remote))
+    result = runner.invoke(main, ["build", "--content", str(site / "content"),
+                                  "--output", str(site / "site")])
+    assert result.exit_code == 0, result.output
+    return site, remote
+
+
+def test_deploy_pushes_site_to_gh_pages_without_touching_work_tree(author_repo, runner,
+                                                                  monkeypatch):
+    site, remote = author_repo
+    monkeypatch.chdir(site)
+    status_before = git(site, "status", "--porcelain")
+    head_before = git(site, "rev-parse", "HEAD")
+    result = runner.invoke(main, ["deploy", "-m", "Publish test"])
+    assert result.exit_code == 0, result.output
+    files = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+    assert "index.html" in files and ".nojekyll" in files and "events.json" in files
+    assert ".dateline-site" not in files
+    assert git(remote, "show", "gh-pages:CNAME") == "timeline.example.org"
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Publish test"
+    assert git(site, "status", "--porcelain") == status_before
+    assert git(site, "rev-parse", "HEAD") == head_before
+    assert git(site, "branch", "--show-current") == "main"
+    second = runner.invoke(main, ["deploy"])
+    assert second.exit_code == 0, second.output
+    assert git(remote, "rev-list", "--count", "gh-pages") == "2"  # history is kept
+
+
+def test_deploy_refuses_a_folder_that_is_not_a_build(runner, make_site, monkeypatch):
+    site = make_site({})
+    (site / "site").mkdir()
+    monkeypatch.chdir(site)
+    result = runner.invoke(main, ["deploy", "--no-push"])
+    assert result.exit_code == 1
+    assert "not a Dateline build" in result.output
