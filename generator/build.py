@@ -7,6 +7,7 @@ from every stage are collected; if any is an error, nothing is written.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from .register import load_register
 from .render import make_environment, render_pages, static_files
 from .stories import read_stories
 from .timeline import build_site, plan_pages
-from .write import SiteWriter
+from .write import SiteWriter, interrupts_discard
 
 REGISTER_FILES = ("_register.yml", "_register.yaml")
 
@@ -45,9 +46,10 @@ class BuildResult:
         return sum(len(e.notes) for e in self.site.events)
 
 
-def load(config: Config, report: Report, timings: dict[str, float]) -> Site:
+def load(config: Config, report: Report, timings: dict[str, float],
+         on_stage: Callable[[str], None] | None = None) -> Site:
     """Everything up to the finished Site, without writing: what `check` runs."""
-    clock = _Clock(timings)
+    clock = _Clock(timings, on_stage)
     found = discover(config.content, config.max_file_size)
     report.extend(found.problems)
     articles = clock("parse", _parse_all, found.articles, config, report)
@@ -57,15 +59,17 @@ def load(config: Config, report: Report, timings: dict[str, float]) -> Site:
     return build_site(events, stories)
 
 
-def build(config: Config, write: bool = True) -> BuildResult:
+def build(config: Config, write: bool = True,
+          on_stage: Callable[[str], None] | None = None) -> BuildResult:
     """Builds the site into config.output; raises BuildFailed (nothing written) on errors."""
     report, timings = Report(), {}
-    site = load(config, report, timings)
+    site = load(config, report, timings, on_stage)
     if report.failed:
         raise BuildFailed(report)
     result = BuildResult(site, report, timings=timings)
     if write:
-        result.files_written = _Clock(timings)("render+write", _write, site, config)
+        with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
+            result.files_written = _Clock(timings, on_stage)("render+write", _write, site, config)
     return result
 
 
@@ -105,15 +109,24 @@ def _collect(report: Report, outcome: tuple):
 
 
 def _write(site: Site, config: Config) -> int:
+    from .search import index_site
+    from .sitemap import robots_txt, sitemap_files
+    from .timelinejs import timelinejs_json
+
     env = make_environment(config)
+    pages = plan_pages(site, config.order == "newest", search=config.search)
     writer = SiteWriter(config.output)
     try:
-        writer.write_all(render_pages(env, plan_pages(site, config.order == "newest"), config))
+        writer.write_all(render_pages(env, pages, config))
         writer.write_all(feed_pages(env, site, config))
         writer.write_all(static_files(config))
         writer.write("events.json", events_json(site.events))
+        writer.write("timelinejs.json", timelinejs_json(site, config))
+        writer.write_all(sitemap_files(pages, config))
+        writer.write("robots.txt", robots_txt(config))
         writer.write(".nojekyll", b"")
-        return writer.commit()
+        indexed = index_site(writer.staging, config.output) if config.search else 0
+        return writer.commit() + indexed
     except BaseException:
         writer.discard()
         raise
@@ -122,10 +135,13 @@ def _write(site: Site, config: Config) -> int:
 class _Clock:
     """Times each stage so `build` can print where the time went."""
 
-    def __init__(self, timings: dict[str, float]):
+    def __init__(self, timings: dict[str, float], announce: Callable[[str], None] | None = None):
         self.timings = timings
+        self.announce = announce
 
     def __call__(self, stage: str, function, *args):
+        if self.announce:
+            self.announce(stage)
         start = time.perf_counter()
         try:
             return function(*args)

@@ -5,6 +5,7 @@ Exit codes: 0 success, 1 content errors, 2 usage errors (click's own convention)
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -41,7 +42,8 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
                      search=False if no_search else None)
     start = time.perf_counter()
     try:
-        result = run_build(config)
+        with _progress(quiet) as on_stage:
+            result = run_build(config, on_stage=on_stage)
     except BuildFailed as failure:
         _print_problems(failure.report, quiet)
         _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")
@@ -84,6 +86,18 @@ def _config(content: Path, **overrides):
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         _fail("site.toml has errors; nothing was built.")
+
+
+@contextlib.contextmanager
+def _progress(quiet: bool):
+    """A live stage line on a terminal; nothing in CI, pipes or --quiet."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status("Building…") as status:
+        yield lambda stage: status.update(f"Building: {stage}…")
 
 
 def _print_problems(report, quiet: bool) -> None:
