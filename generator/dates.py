@@ -194,12 +194,24 @@ def event_date(dates: Iterable[TextDate], published: dt.date | None,
     publication date, a mention more than ten days before or any day after it is context
     too. Without any usable mention the publication date stands in.
     """
+    dates = list(dates)
     for found in dates:
         if found.line > lead_lines or found.date.precision != "day":
             continue
-        if published is None or _credible(found.date, published):
+        if published is None:
+            return _year_from_text(found.date, dates)
+        if _credible(found.date, published):
             return found.date
     return PartialDate.of(published) if published else None
+
+
+def _year_from_text(date: PartialDate, dates: list[TextDate]) -> PartialDate:
+    """Without a publication date, "On November 13" takes its year from a full date
+    elsewhere in the same text ("... November 13, 2024"), if there is one."""
+    if date.year is not None:
+        return date
+    full = [d.date.to_date() for d in dates if d.date.year and d.date.precision == "day"]
+    return resolve_year(date, full[0]) if full else date
 
 
 def _credible(date: PartialDate, published: dt.date) -> bool:

@@ -102,3 +102,9 @@ def test_weekday_forms(text, expected):
 
 def test_a_bare_weekday_name_is_not_a_date():
     assert found("He writes for the Sunday Times.") == []
+
+
+def test_without_publication_date_a_full_date_in_the_text_gives_the_year():
+    text = "On November 13, Blinken met Rutte.\nThe talks on November 13, 2024 were brief."
+    found_dates = dates.find_dates(text, None)
+    assert dates.event_date(found_dates, None, lead_lines=10) == PartialDate(2024, 11, 13)
