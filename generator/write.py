@@ -2,14 +2,21 @@
 
 A failed or interrupted build leaves the previous site exactly as it was, and a folder
 that is not a previous Dateline output is never replaced (so `--output ~` is refused).
+Ctrl-C and SIGTERM discard the staging folder; a build killed outright (SIGKILL, power
+loss) leaves one behind, which the next build beside the same output removes.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import re
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 MARKER = ".dateline-site"
@@ -26,8 +33,11 @@ class SiteWriter:
         self.output = output
         check_output(output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".tmp",
-                                             dir=output.parent))
+        sweep_stale(output)
+        # The pid in the name lets a later build tell a dead build's leftovers from a
+        # staging folder that a build running right now is still filling.
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.",
+                                             suffix=".tmp", dir=output.parent))
         self.owners: dict[str, str] = {}
 
     def write(self, rel: str, data: bytes, owner: str = "") -> None:
@@ -46,22 +56,28 @@ class SiteWriter:
 
     def _safe_target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not rel:
+        if pure.is_absolute() or ".." in pure.parts or not rel or "\\" in rel:
             raise OutputError(f"refusing to write outside the output folder: {rel!r}")
         return self.staging.joinpath(*pure.parts)
 
     def commit(self) -> int:
-        """Swaps the staged site in place of the old one; returns the number of files."""
+        """Swaps the staged site in place of the old one; returns the number of files.
+
+        Where the kernel can exchange two folders in one step (Linux renameat2), the
+        output is at every instant either the whole old site or the whole new one.
+        """
         (self.staging / MARKER).write_text("Built by Dateline. This folder is replaced "
                                            "on every build.\n", encoding="utf-8")
         os.chmod(self.staging, 0o755)
         check_output(self.output)
-        retired = None
-        if self.output.exists():
+        if not self.output.exists():
+            self.staging.rename(self.output)
+        elif _exchange(self.staging, self.output):
+            shutil.rmtree(self.staging, ignore_errors=True)  # now holds the old site
+        else:
             retired = self.output.with_name(f".{self.output.name}.old-{os.getpid()}")
             self.output.rename(retired)
-        self.staging.rename(self.output)
-        if retired is not None:
+            self.staging.rename(self.output)
             shutil.rmtree(retired, ignore_errors=True)
         return len(self.owners)
 
@@ -76,3 +92,75 @@ def check_output(output: Path) -> None:
     if output.is_dir() and not (output / MARKER).exists() and any(output.iterdir()):
         raise OutputError(f"{output} is not empty and was not built by Dateline; refusing "
                           "to replace it (choose an empty or new folder for --output)")
+
+
+def sweep_stale(output: Path) -> list[Path]:
+    """Removes staging and retired folders that builds killed midway left beside `output`.
+
+    Only folders named by this module whose build process is gone are touched. If a
+    build died between its two renames, the retired old site is put back first.
+    """
+    pattern = re.compile(rf"\.{re.escape(output.name)}\.(?:(\d+)\.[a-z0-9_]{8}\.tmp|old-(\d+))")
+    removed = []
+    for entry in sorted(output.parent.iterdir()) if output.parent.is_dir() else []:
+        match = pattern.fullmatch(entry.name)
+        if not match or not entry.is_dir() or entry.is_symlink():
+            continue
+        if _alive(int(match.group(1) or match.group(2))):
+            continue
+        if match.group(2) and not output.exists() and (entry / MARKER).exists():
+            entry.rename(output)  # the previous site, retired by a build that then died
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid() or os.name == "nt":  # os.kill(pid, 0) would end it on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically swaps two folders with renameat2(RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second),
+                     rename_exchange)
+    return done == 0
+
+
+@contextmanager
+def interrupts_discard() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does, while a build writes.
+
+    The writer's caller discards the staging folder on any exception, so a build
+    stopped by `kill` or a closed terminal leaves nothing half-written. Signal handlers
+    can only be set from the main thread; elsewhere (serve's watcher) this does nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    names = ("SIGTERM", "SIGHUP")
+    previous = {sig: signal.signal(sig, _interrupt)
+                for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
