@@ -10,8 +10,9 @@ from pathlib import Path
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from .config import Config
+from .jsonld import event_jsonld, script_json
 from .models import PartialDate
-from .timeline import Page, source_slug
+from .timeline import Page, source_slug, tag_slug
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -63,7 +64,8 @@ def make_environment(config: Config) -> Environment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
-                       source_slug=source_slug)
+                       source_slug=source_slug, tag_slug=tag_slug,
+                       jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
     return env
 

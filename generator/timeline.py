@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
-from .models import Event, Site, Story
+from .models import Event, Note, Site, Story
 from .slugs import slug
 
 UNDATED = 0
+SPLIT_OVER = 300  # a timeline longer than this gets one page per year
+PAGE_SIZE = 500  # and a year longer than this gets numbered pages
 
 
 @dataclass(frozen=True)
@@ -101,40 +103,131 @@ def by_source(events: Iterable[Event]) -> dict[str, tuple[str, list[Event]]]:
     """Outlet slug -> (outlet name, the events it reported), for the source pages."""
     table: dict[str, tuple[str, list[Event]]] = {}
     for event in events:
-        for outlet in event.outlets:
-            _, listed = table.setdefault(source_slug(outlet), (outlet, []))
-            if event not in listed:
-                listed.append(event)
+        named = {source_slug(outlet): outlet for outlet in reversed(event.outlets)}
+        for key, outlet in named.items():
+            table.setdefault(key, (outlet, []))[1].append(event)
     return dict(sorted(table.items()))
 
 
-def plan_pages(site: Site, newest_first: bool) -> list[Page]:
-    """Every HTML page of the site, in a fixed order."""
+def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Page]:
+    """Every HTML page of the site, in a fixed order; each knows which nav links exist."""
     events = sorted(site.events, key=event_sort_key)
-    pages = [Page("index.html", "index.html",
-                  {"groups": group_by_date(events, newest_first), "count": len(events)})]
+    titles = {s.slug: s.title for s in site.stories}
+    stories = [s for s in site.stories if s.slug]
+    pages = archive_pages("", "index.html", events, newest_first, titles, {})
     for story in site.stories:
-        links = neighbours(story.events)
         if story.slug:
-            pages.append(Page(f"stories/{story.slug}/index.html", "story.html",
-                              {"story": story, "groups": group_by_date(story.events,
-                                                                       newest_first)}))
-        for event in story.events:
-            before, after = links[event.id]
-            pages.append(Page(f"events/{event.id}/index.html", "event.html",
-                              {"event": event, "story": story, "previous": before,
-                               "next": after}))
-    if len([s for s in site.stories if s.slug]) > 1:
+            pages += archive_pages(f"stories/{story.slug}/", "story.html", story.events,
+                                   newest_first, titles, {"story": story})
+        pages += _event_pages(story)
+    if len(stories) > 1:
         pages.append(Page("stories/index.html", "stories.html", {"stories": site.stories}))
-    sources = by_source(events)
-    for key, (name, reported) in sources.items():
-        pages.append(Page(f"sources/{key}/index.html", "source.html",
-                          {"outlet": name, "events": sorted(reported, key=event_sort_key,
-                                                            reverse=newest_first)}))
-    pages.append(Page("sources/index.html", "sources.html",
-                      {"sources": [(k, n, len(r)) for k, (n, r) in sources.items()]}))
+    pages += _listing_pages("sources", "source.html", by_source(events), newest_first, titles)
+    tags = by_tag(events)
+    pages += _listing_pages("tags", "tag.html", tags, newest_first, titles)
+    pages.append(Page("corrections/index.html", "corrections.html", corrections(events)))
+    if search:
+        pages.append(Page("search/index.html", "search.html", {}))
     pages.append(Page("404.html", "404.html", {}))
+    nav = {"stories": len(stories) > 1, "tags": bool(tags), "search": search}
+    return [Page(p.path, p.template, {**p.context, "nav": nav}) for p in pages]
+
+
+def _event_pages(story: Story) -> list[Page]:
+    links = neighbours(story.events)
+    return [Page(f"events/{e.id}/index.html", "event.html",
+                 {"event": e, "story": story, "previous": links[e.id][0],
+                  "next": links[e.id][1]}) for e in story.events]
+
+
+def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Event]]],
+                   newest_first: bool, titles: dict[str, str]) -> list[Page]:
+    """One timeline per outlet or tag, and the index of them (sources/, tags/)."""
+    pages: list[Page] = []
+    for key, (name, listed) in table.items():
+        pages += archive_pages(f"{kind}/{key}/", template, listed, newest_first, titles,
+                               {"name": name, "key": key})
+    if table or kind == "sources":
+        entries = [(k, n, len(listed)) for k, (n, listed) in table.items()]
+        pages.append(Page(f"{kind}/index.html", f"{kind}.html", {kind: entries}))
     return pages
+
+
+def archive_pages(prefix: str, template: str, events: Sequence[Event], newest_first: bool,
+                  titles: dict[str, str], context: dict[str, Any]) -> list[Page]:
+    """A timeline as one page, or one page per year when it is long.
+
+    Past SPLIT_OVER events, `<prefix>index.html` shows the latest year and every year
+    gets `years/<YYYY>/` (numbered `page/<n>/` past PAGE_SIZE), so no page grows with
+    the size of the archive.
+    """
+    ordered = sorted(events, key=event_sort_key, reverse=newest_first)
+    latest = max(ordered, key=event_sort_key) if ordered else None
+    base = {**context, "count": len(ordered), "filters": filter_options(ordered, titles)}
+    if len(ordered) <= SPLIT_OVER:
+        anchor = f"{prefix}index.html#e-{latest.id}" if latest else ""
+        return [Page(f"{prefix}index.html", template,
+                     {**base, "groups": group_by_date(ordered, newest_first), "archive": None,
+                      "latest": anchor})]
+    chunks = _year_chunks(prefix, ordered)
+    years = tuple(dict.fromkeys((year, path) for year, n, path, _ in chunks if n == 1))
+    anchor = next(f"{path}#e-{latest.id}" for _, _, path, part in chunks
+                  if any(e.id == latest.id for e in part))
+    pages = []
+    for year, number, path, part in chunks:
+        archive = {"years": years, "year": year, "number": number,
+                   "pages": [(n, p) for y, n, p, _ in chunks if y == year]}
+        pages.append(Page(path, template, {**base, "groups": group_by_date(part, newest_first),
+                                           "archive": archive, "latest": anchor}))
+    newest_year = max(year for year, _ in years)
+    home = next(p for p in pages if p.context["archive"]["year"] == newest_year)
+    return [Page(f"{prefix}index.html", template, home.context), *pages]
+
+
+def _year_chunks(prefix: str, ordered: Sequence[Event]) -> list[tuple[int, int, str, list]]:
+    """(year, page number, path, events) for each page of a split timeline."""
+    chunks = []
+    for year, in_year in groupby(ordered, key=lambda e: e.date.year or UNDATED):
+        listed = list(in_year)
+        folder = f"{prefix}years/{year or 'undated'}/"
+        for number, start in enumerate(range(0, len(listed), PAGE_SIZE), 1):
+            path = folder + (f"page/{number}/" if number > 1 else "") + "index.html"
+            chunks.append((year, number, path, listed[start:start + PAGE_SIZE]))
+    return chunks
+
+
+def filter_options(events: Sequence[Event], titles: dict[str, str]) -> dict[str, list]:
+    """The outlets and stories on a timeline, for the script that filters it."""
+    outlets = {source_slug(o): o for e in events for o in e.outlets}
+    stories = {e.story: titles.get(e.story, e.story) for e in events}
+    return {"outlets": sorted(outlets.items(), key=lambda kv: kv[1].lower()),
+            "stories": sorted(stories.items(), key=lambda kv: kv[1].lower())}
+
+
+def tag_slug(tag: str) -> str:
+    return slug(tag, 50, "tag")
+
+
+def by_tag(events: Iterable[Event]) -> dict[str, tuple[str, list[Event]]]:
+    """Tag slug -> (tag as first written, the events with an article carrying it)."""
+    table: dict[str, tuple[str, list[Event]]] = {}
+    for event in events:
+        named = {tag_slug(t): t for a in reversed(event.articles) for t in reversed(a.tags)}
+        for key, tag in named.items():
+            table.setdefault(key, (tag, []))[1].append(event)
+    return dict(sorted(table.items()))
+
+
+def corrections(events: Sequence[Event]) -> dict[str, list]:
+    """Author corrections newest first, and the events whose sources disagree."""
+    def when(note: Note, event: Event) -> tuple:
+        day = note.date or event.date.to_date()
+        return (day.toordinal() if day else UNDATED, event_sort_key(event))
+
+    author = [(n, e) for e in events for n in e.notes if n.kind == "author"]
+    disputed = [e for e in events if any(n.kind != "author" for n in e.notes)]
+    return {"corrections": sorted(author, key=lambda pair: when(*pair), reverse=True),
+            "disputed": sorted(disputed, key=event_sort_key, reverse=True)}
 
 
 def today_for(events: Sequence[Event]) -> dt.date | None:

@@ -1,0 +1,65 @@
+"""schema.org JSON-LD for event pages, so search engines see dates, sources and corrections.
+
+The JSON sits inside a <script type="application/ld+json"> element: a data block the CSP
+does not execute, but whose text ends at the first "</script". Every "<", ">" and "&" is
+therefore written as a \\u escape, which JSON parsers read back unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from markupsafe import Markup
+
+from .config import Config
+from .feeds import updated
+from .models import Event, Note, Story
+
+ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def event_jsonld(event: Event, story: Story, config: Config) -> dict[str, Any]:
+    """A NewsArticle about an Event, with its sources and the outlets' corrections."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": event.title[:110],
+        "dateModified": _stamp(updated(event)),
+        "about": {"@type": "Event", "name": event.title, "startDate": event.date.iso()},
+        "author": [{"@type": "Organization", "name": o} for o in event.outlets],
+        "isBasedOn": [a.url for a in event.articles if a.url],
+    }
+    published = [a.published for a in event.articles if a.published]
+    if published:
+        data["datePublished"] = _stamp(min(published))
+    if event.summary:
+        data["description"] = event.summary
+    if story.slug:
+        data["articleSection"] = story.title
+    if config.base_url:
+        data["url"] = f"{config.base_url.rstrip('/')}/events/{event.id}/"
+    corrections = [_correction(n) for n in event.notes if n.kind == "author"]
+    if corrections:
+        data["correction"] = corrections
+    return {k: v for k, v in data.items() if v != []}
+
+
+def _correction(note: Note) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "CorrectionComment", "text": note.text}
+    if note.date:
+        item["datePublished"] = note.date.isoformat()
+    return item
+
+
+def _stamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def script_json(data: Any) -> Markup:
+    """JSON that is safe verbatim inside a <script> element (no "</script", no "<!--")."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    for raw, escaped in ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return Markup(text)

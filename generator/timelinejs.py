@@ -1,0 +1,56 @@
+"""site/timelinejs.json: the timeline in Knight Lab TimelineJS's JSON format.
+
+Opened as is by TimelineJS (https://timeline.knightlab.com/docs/json-format.html): a
+`title` slide and `events[]` with `start_date {year, month, day}`, `text {headline,
+text}`, `group` (the story) and `unique_id` (the event id). TimelineJS renders headline
+and text as HTML, so every value from content is escaped here.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Any
+
+from .config import Config
+from .models import Event, Site
+from .timeline import event_sort_key
+
+
+def timelinejs_json(site: Site, config: Config) -> bytes:
+    """Every event with a known year (TimelineJS needs one), oldest first."""
+    titles = {s.slug: s.title for s in site.stories}
+    events = [e for e in sorted(site.events, key=event_sort_key) if e.date.year is not None]
+    document: dict[str, Any] = {
+        "title": {"text": {"headline": escape(config.title),
+                           "text": escape(config.description)}},
+        "events": [timelinejs_event(e, titles.get(e.story, ""), config) for e in events],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def timelinejs_event(event: Event, group: str, config: Config) -> dict[str, Any]:
+    date = {"year": str(event.date.year)}
+    if event.date.month is not None:
+        date["month"] = str(event.date.month)
+        if event.date.day is not None:
+            date["day"] = str(event.date.day)
+    record: dict[str, Any] = {
+        "start_date": date,
+        "text": {"headline": escape(event.title), "text": _text(event, config)},
+        "unique_id": event.id,
+    }
+    if group:
+        record["group"] = group
+    return record
+
+
+def _text(event: Event, config: Config) -> str:
+    """The summary, who reported it and a link to the event page."""
+    href = f"{config.base_url.rstrip('/')}/" if config.base_url else ""
+    parts = [f"<p>{escape(event.summary)}</p>"] if event.summary else []
+    parts.append(f"<p>Reported by {escape(', '.join(event.outlets))}"
+                 f"{f'; {len(event.notes)} correction note(s)' if event.notes else ''}.</p>")
+    parts.append(f'<p><a href="{escape(href)}events/{escape(event.id)}/index.html">'
+                 "Sources and corrections</a></p>")
+    return "".join(parts)

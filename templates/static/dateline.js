@@ -1,0 +1,74 @@
+/* Dateline: small enhancements over plain HTML. Without this file every page still works.
+   - timeline filter: show only the events of one outlet or one story;
+   - search page: start Pagefind's default UI when its script has loaded. */
+(function () {
+  "use strict";
+
+  function matches(card, outlet, story) {
+    var outlets = (card.getAttribute("data-outlets") || "").split(" ");
+    return (!outlet || outlets.indexOf(outlet) !== -1) &&
+      (!story || card.getAttribute("data-story") === story);
+  }
+
+  function hideEmpty(selector, child) {
+    document.querySelectorAll(selector).forEach(function (group) {
+      group.hidden = !group.querySelector(child + ":not([hidden])");
+    });
+  }
+
+  function applyFilter(box) {
+    var outletSelect = box.querySelector('[data-filter="outlets"]');
+    var storySelect = box.querySelector('[data-filter="story"]');
+    var outlet = outletSelect ? outletSelect.value : "";
+    var story = storySelect ? storySelect.value : "";
+    var cards = document.querySelectorAll(".timeline .event");
+    var shown = 0;
+    cards.forEach(function (card) {
+      card.hidden = !matches(card, outlet, story);
+      if (!card.hidden) { shown += 1; }
+    });
+    hideEmpty(".timeline .day", ".event");
+    hideEmpty(".timeline .month", ".day");
+    hideEmpty(".timeline .year", ".month");
+    var status = box.querySelector("[data-filter-status]");
+    if (status) {
+      status.textContent = (outlet || story)
+        ? "Showing " + shown + " of " + cards.length + " events on this page."
+        : "";
+    }
+  }
+
+  function setUpFilter() {
+    var box = document.querySelector("[data-filters]");
+    if (!box) { return; }
+    box.hidden = false;
+    box.querySelectorAll("select").forEach(function (select) {
+      select.addEventListener("change", function () { applyFilter(box); });
+    });
+    applyFilter(box);
+  }
+
+  function setUpSearch() {
+    var target = document.querySelector("[data-search]");
+    if (!target || typeof window.PagefindUI !== "function") { return; }
+    /* global PagefindUI */
+    new window.PagefindUI({
+      element: "[data-search]",
+      bundlePath: target.getAttribute("data-bundle"),
+      showImages: false,
+      showSubResults: true,
+      autofocus: true
+    });
+  }
+
+  function start() {
+    setUpFilter();
+    setUpSearch();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());
