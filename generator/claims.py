@@ -34,7 +34,7 @@ HEADS = {
     r"speaker of the house": ("House Speaker", False),
     r"speaker": ("Speaker", False),
     r"attorney general": ("Attorney General", False),
-    r"chancellor": ("Chancellor", True),
+    r"chancellor": ("Chancellor", False),
     r"chief justice": ("Chief Justice", False),
     r"(?:senate |house )?(?:majority|minority) leader": ("", True),
     r"pope": ("Pope", False),
@@ -48,7 +48,9 @@ NOT_CURRENT = re.compile(
     r"(?i:\b(?:former|ex|late|then|onetime|one-time|previous|past|incoming|future|acting|"
     r"interim|deputy|vice|assistant|under|shadow|would-be|outgoing|first|second)[\s-]*$)")
 ACRONYMS = _words("nato us un eu uk who imf fbi cia opec iaea")
-QUALIFIER_STOP = NOT_NAME | {"meeting", "meets", "met", "with", "former", "then", "new"}
+QUALIFIER_STOP = NOT_NAME | _words("""meeting meets met former then new under when after before
+    while if since during also including like because meanwhile speaking asked mr mrs ms dr
+    outgoing incoming acting interim deputy late ex then-""")
 SPEECH = (r"(?:said|says|told|stated|added|warned|stressed|emphasi[sz]ed|noted|wrote|argued|"
           r"insisted|urged|declared|explained|mentioned|asked)")
 SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"’)]*)\s+(?=[“\"(]?[A-Z])|\n\s*")
@@ -161,17 +163,25 @@ def _holder(text: str, end: int) -> str:
 
 
 def _qualifier(before: str) -> tuple[str, str]:
-    """The organisation or country written just before an office, canonically spelled,
-    and the text before it (where "former" would stand)."""
+    """The organisation or country written just before an office ("Costa Rican", "Nato"),
+    canonically spelled, and the text before it (where "former" would stand)."""
     folded = fold(before)
     for phrase in sorted(DEMONYMS, key=len, reverse=True):
-        match = re.search(rf"\b{re.escape(phrase).replace(' ', '[. ]*')}(?:'s|’s|\.)?\s*$", folded)
+        pattern = "[. ]*".join(map(re.escape, phrase.split()))
+        match = re.search(rf"\b{pattern}(?:'s|’s|\.)?\s*$", folded)
         if match:
             return _canonical(DEMONYMS[phrase]), before[:match.start()]
-    match = re.search(r"\b([A-Z][\w.-]*?)(?:['’]s)?\s+$", before)
-    if match and fold(match.group(1)).rstrip(".") not in QUALIFIER_STOP:
-        return _canonical(match.group(1)), before[:match.start()]
-    return "", before
+    run = re.search(r"(?:\b[A-Z][\w.’'-]*\s+){1,3}$", before)
+    if not run:
+        return "", before
+    words = [(m.start() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
+    while words and fold(words[0][1]).rstrip(".") in QUALIFIER_STOP:
+        words.pop(0)
+    if not words:
+        return "", before[:run.start()] + run.group()
+    written = re.sub(r"['’]s$", "", " ".join(w for _, w in words))
+    canonical = written.replace(".", "") if written.isupper() else _canonical(written)
+    return canonical, before[:words[0][0]]
 
 
 def _canonical(qualifier: str) -> str:

@@ -10,11 +10,24 @@ decided in `prefer`, strongest evidence first.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .claims import Figure, OfficeClaim, Quote, dateline, figures, office_claims, quotes, words_of
+from .claims import (
+    Figure,
+    OfficeClaim,
+    Quote,
+    dateline,
+    figures,
+    office_claims,
+    quotes,
+    sentences,
+    topic,
+    words_of,
+)
 from .models import Article, Event, Note, NoteValue
 from .register import (
     Tenure,
@@ -32,6 +45,8 @@ KINDS = ("author", "office", "quote", "figure", "date", "place", "register")
 BASED_ON_RE = re.compile(
     r"based on (?:reports?|reporting|information|material) (?:from|by) ([^.)\n]+)", re.I)
 QUOTE_PAIRING = 0.3  # minimum topic overlap for two quotations to be one statement
+SAME_PASSAGE = 0.15  # minimum overlap for sentences naming an unqualified office to agree
+USUAL_QUALIFIER = {"Speaker": "House", "Secretary of State": "US"}
 FIGURE_PAIRING = 0.3  # minimum sentence overlap for two figures to count one thing
 
 
@@ -45,6 +60,7 @@ class Read:
     offices: tuple[OfficeClaim, ...]
     quotes: tuple[Quote, ...]
     figures: tuple[Figure, ...]
+    sentences: tuple[str, ...]
 
 
 def compare_event(event: Event, register: Sequence[Tenure] = (),
@@ -85,7 +101,8 @@ def derived_from(article: Article) -> tuple[str, ...]:
 def _read(article: Article, label: str) -> Read:
     offices = office_claims(article)
     return Read(article, label, words_of(article.text), tuple(offices),
-                tuple(quotes(article, offices)), tuple(figures(article)))
+                tuple(quotes(article, offices)), tuple(figures(article)),
+                tuple(s.text for s in sentences(article.text)))
 
 
 def _unique(notes: list[Note]) -> list[Note]:
@@ -109,66 +126,96 @@ class Resolved:
 
 
 def resolve_offices(reads: Sequence[Read]) -> list[Resolved]:
-    """Give unqualified mentions the qualifier written elsewhere for the same person, or
-    the only qualifier any source uses for that office; drop "Foreign Minister X"
-    when no country can be found."""
+    """Give an unqualified mention the qualifier written for the same person elsewhere in
+    the event, or its office's usual one ("Speaker" is the House's)."""
     claims = [(i, c) for i, r in enumerate(reads) for c in r.offices]
     resolved = []
     for i, claim in claims:
-        if claim.qualifier:
-            resolved.append(Resolved(i, claim, claim.office, True))
-            continue
         same = {c.qualifier for _, c in claims if c.qualifier and c.head == claim.head
                 and same_person(c.holder, claim.holder)}
-        others = {c.qualifier for _, c in claims if c.qualifier and c.head == claim.head}
-        if len(same) == 1 or len(others) == 1:
-            office = f"{(same or others).pop()} {claim.head}"
-            resolved.append(Resolved(i, claim, office, len(same) == 1))
-        elif not claim.needs_qualifier:
-            resolved.append(Resolved(i, claim, claim.head, False))
+        if claim.qualifier or len(same) == 1:
+            office = claim.office if claim.qualifier else f"{same.pop()} {claim.head}"
+            resolved.append(Resolved(i, claim, office, True))
+        else:
+            office = f"{USUAL_QUALIFIER.get(claim.head, '')} {claim.head}".strip()
+            resolved.append(Resolved(i, claim, office, False))
     return resolved
 
 
-def holder_groups(reads: Sequence[Read], offices: Sequence[Resolved],
-                  office: str) -> list[list[Resolved]]:
-    """Mentions of `office` grouped by person, from reports that name one holder only."""
-    per_read: dict[int, list[Resolved]] = {}
-    for r in offices:
-        if office_key(r.office) == office_key(office):
-            per_read.setdefault(r.read, []).append(r)
+def people(offices: Sequence[Resolved], read: int, head: str) -> list[list[Resolved]]:
+    """One report's mentions of an office (any qualifier), grouped by person."""
     groups: list[list[Resolved]] = []
-    for mentions in per_read.values():
-        if any(not same_person(m.claim.holder, mentions[0].claim.holder) for m in mentions):
-            continue  # "President X" and "President Y" in one report: not one office
-        holder = mentions[0].claim.holder
-        group = next((g for g in groups if same_person(g[0].claim.holder, holder)), None)
-        if group is None:
-            groups.append(list(mentions))
-        else:
-            group.extend(mentions)
+    for r in offices:
+        if r.read == read and r.claim.head == head:
+            _merge(groups, [r])
     return groups
 
 
 def office_notes(reads: Sequence[Read], offices: Sequence[Resolved]) -> list[Note]:
+    """For each pair of reports and each office: the one person a report names for it
+    whom the other neither names for it nor mentions at all, against the other's one."""
+    clashes: dict[str, list[list[Resolved]]] = {}
+    for head in sorted({r.claim.head for r in offices}):
+        for i, j in itertools.combinations(range(len(reads)), 2):
+            a, b = people(offices, i, head), people(offices, j, head)
+            only_a = [g for g in a if not any(_same(g, h) for h in b)]
+            only_b = [g for g in b if not any(_same(g, h) for h in a)]
+            pairs = [(x, y, _strength(reads, x, y)) for x in only_a for y in only_b]
+            strong = [p for p in pairs if p[2] == 2] or [p for p in pairs if p[2] == 1]
+            if len(strong) == 1:
+                x, y, _ = strong[0]
+                office = max(x[0].office, y[0].office, key=len)
+                for group in (x, y):
+                    _merge(clashes.setdefault(office, []), group)
     notes = []
-    for office in sorted({r.office for r in offices}):
-        groups = holder_groups(reads, offices, office)
-        if len(groups) < 2 or _names_each_other(reads, groups):
-            continue
+    for office, groups in sorted(clashes.items()):
         values = tuple(_holder_value(reads, g) for g in groups)
         text = f"Sources disagree on who is {office}: {_listing(values)}."
         notes.append(Note("office", text, _sources(values), office, values))
     return notes
 
 
-def _names_each_other(reads: Sequence[Read], groups: list[list[Resolved]]) -> bool:
-    """A report that also names the other person knows them both: two offices, not one."""
-    for group in groups:
-        for other in groups:
-            name = surname(other[0].claim.holder)
-            if other is not group and any(name in reads[m.read].words for m in group):
-                return True
-    return False
+def _same(x: list[Resolved], y: list[Resolved]) -> bool:
+    return same_person(x[0].claim.holder, y[0].claim.holder)
+
+
+def _strength(reads: Sequence[Read], x: list[Resolved], y: list[Resolved]) -> int:
+    """How surely two people named for one office contradict each other: 2 when both
+    reports write the same office out in full, 1 when a missing qualifier is made up for
+    by like sentences about the two, 0 when they are two offices or the reports know
+    both people."""
+    rx, ry = reads[x[0].read], reads[y[0].read]
+    if surname(y[0].claim.holder) in rx.words or surname(x[0].claim.holder) in ry.words:
+        return 0  # each report knows the other person: two offices, not one
+    qx, qy = x[0].office != x[0].claim.head, y[0].office != y[0].claim.head
+    if qx and qy:
+        return 2 if _same_qualifier(x, y) else 0
+    if not (qx or qy) and x[0].claim.needs_qualifier:
+        return 0  # "Foreign Minister X" and "Foreign Minister Y": which countries?
+    return int(_alike_contexts(rx, x[0].claim.holder, ry, y[0].claim.holder))
+
+
+def _same_qualifier(a: list[Resolved], b: list[Resolved]) -> bool:
+    """ "Nigerian" and "Nigeria's" President; not "Austrian" and "Australian"."""
+    qa, qb = (office_key(g[0].office.removesuffix(g[0].claim.head)) for g in (a, b))
+    common = len(os.path.commonprefix([qa, qb]))  # noqa: RUF071 (characters are meant)
+    return qa == qb or common >= max(4, min(len(qa), len(qb)) - 1)
+
+
+def _alike_contexts(a: Read, name_a: str, b: Read, name_b: str) -> bool:
+    """Some sentence about one person reads like some sentence about the other."""
+    ta = [topic(s) for s in a.sentences if surname(name_a) in words_of(s)]
+    tb = [topic(s) for s in b.sentences if surname(name_b) in words_of(s)]
+    return any(_dice(x, y) >= SAME_PASSAGE for x in ta for y in tb)
+
+
+def _merge(groups: list[list[Resolved]], group: list[Resolved]) -> None:
+    """Add mentions to the group of the person they name, or start one."""
+    for known in groups:
+        if _same(known, group):
+            known.extend(m for m in group if m not in known)
+            return
+    groups.append(list(group))
 
 
 def _holder_value(reads: Sequence[Read], group: list[Resolved]) -> NoteValue:
@@ -184,9 +231,13 @@ def register_notes(reads: Sequence[Read], offices: Sequence[Resolved],
     if not register or day is None:
         return []
     explicit = [r for r in offices if r.explicit]
-    notes = (register_note(register, office, _holder_value(reads, group), day)
-             for office in sorted({r.office for r in explicit})
-             for group in holder_groups(reads, explicit, office))
+    notes = []
+    for office in sorted({r.office for r in explicit}):
+        groups: list[list[Resolved]] = []
+        for r in explicit:
+            if r.office == office:
+                _merge(groups, [r])
+        notes += [register_note(register, office, _holder_value(reads, g), day) for g in groups]
     return [n for n in notes if n]
 
 
