@@ -34,7 +34,7 @@ def write_content(records: Sequence[dict], folder: Path) -> None:
     (folder / "_index.md").write_text("---\ntitle: Evaluation\n---\n", encoding="utf-8")
     for record in records:
         front = "\n".join(
-            f"{key}: {json.dumps(record[field], ensure_ascii=False)}"
+            f"{key}: {json.dumps(record[field])}"
             for key, field in (("title", "title"), ("source", "outlet"), ("url", "url"))
         )
         text = f"---\n{front}\ndate: {record['date']}\n---\n{record['text']}\n"
