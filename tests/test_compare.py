@@ -1,0 +1,291 @@
+"""Correction notes: author corrections, disagreements between sources, the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from generator.compare import compare_event, derived_from
+from generator.models import Article, Correction, Event, PartialDate
+from generator.parse import parse_article
+from generator.register import Tenure, load_register, office_key
+
+from .conftest import SEEDS
+
+DAY = dt.date(2024, 11, 13)
+REGISTER = (
+    Tenure("NATO Secretary General", "Jens Stoltenberg", dt.date(2014, 10, 1),
+           dt.date(2024, 10, 1)),
+    Tenure("NATO Secretary General", "Mark Rutte", dt.date(2024, 10, 1), None),
+)
+
+
+def article(text: str, source: str | None = None, path: str = "", **fields) -> Article:
+    path = path or f"{source or 'unknown'}.md"
+    return Article(path=path, story="", title="", body=text, text=text, html="", source=source,
+                   **fields)
+
+
+def event(*articles: Article, day: dt.date = DAY) -> Event:
+    return Event("e", PartialDate.of(day), "t", "", tuple(articles))
+
+
+def notes(*texts: str, kind: str | None = None, **options):
+    arts = [article(t, f"Outlet {i}") for i, t in enumerate(texts)]
+    found = compare_event(event(*arts), **options)
+    return [n for n in found if kind is None or n.kind == kind]
+
+
+def seeds() -> list[Article]:
+    found = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        parsed, _ = parse_article(path.name, path.read_text(encoding="utf-8"))
+        found.append(parsed)
+    return found
+
+
+# --- the seeds -------------------------------------------------------------------------
+
+
+def test_seeds_give_exactly_three_office_notes_naming_both_holders():
+    office = [n for n in compare_event(event(*seeds())) if n.kind == "office"]
+    assert [(n.field, [v.value for v in n.values]) for n in office] == [
+        ("British Foreign Secretary", ["David Rami", "David Lammy"]),
+        ("NATO Secretary General", ["Jens Stoltenberg", "Mark Rutte"]),
+        ("Ukrainian Foreign Minister", ["Andriy Yermak", "Andrii Sybiha"]),
+    ]
+    assert "Jens Stoltenberg" in office[1].text and "Mark Rutte" in office[1].text
+    assert all("000_ca7f983b08f06bbf.txt" in n.text for n in office)  # same outlet: file named
+
+
+def test_seeds_give_quote_notes_for_the_paraphrased_statements():
+    quotes = [n for n in compare_event(event(*seeds())) if n.kind == "quote"]
+    pairs = {(n.values[0].value, n.values[1].value) for n in quotes}
+    assert ("needs and will receive a resolute response",
+            "demands and will get a firm response") in pairs
+    assert len(quotes) == 5
+    assert all(len(n.values) == 2 and n.values[0].sources != n.values[1].sources for n in quotes)
+
+
+def test_seeds_register_flags_stoltenberg():
+    found = compare_event(event(*seeds()), REGISTER)
+    register = [n for n in found if n.kind == "register"]
+    assert [n.text for n in register] == [
+        "Jens Stoltenberg was NATO Secretary General until 1 October 2024; "
+        "on 13 November 2024 the post was held by Mark Rutte."]
+    office = next(n for n in found if n.field == "NATO Secretary General" and n.kind == "office")
+    assert office.preferred == "Mark Rutte" and "register" in office.why
+
+
+def test_output_is_deterministic():
+    assert compare_event(event(*seeds()), REGISTER) == compare_event(event(*seeds()), REGISTER)
+
+
+def test_kinds_come_in_order():
+    order = ["author", "office", "quote", "figure", "date", "place", "register"]
+    kinds = [n.kind for n in compare_event(event(*seeds()), REGISTER)]
+    assert kinds == sorted(kinds, key=order.index)
+
+
+# --- office precision --------------------------------------------------------------------
+
+
+def test_same_office_different_holders_is_a_note():
+    found = notes("NATO Secretary General Jens Stoltenberg met Blinken.",
+                  "Nato Secretary General Mark Rutte met Blinken.", kind="office")
+    assert [n.field for n in found] == ["NATO Secretary General"]
+    assert "Outlet 0" in found[0].text and "Outlet 1" in found[0].text
+
+
+def test_same_person_written_differently_is_no_note():
+    assert not notes("President Obama spoke in Berlin.", "President Barack Obama spoke.",
+                     kind="office")
+    assert not notes("Nato Secretary-General Mark Rutte spoke.",
+                     "NATO Secretary General Rutte spoke.", kind="office")
+    assert not notes("Ukrainian Foreign Minister Andriy Sybiha spoke.",
+                     "Ukrainian Foreign Minister Andrii Sybiha spoke.", kind="office")
+
+
+def test_former_holder_beside_current_is_no_note():
+    assert not notes("Former Speaker Nancy Pelosi criticised the plan on Monday.",
+                     "Speaker Mike Johnson criticised the plan on Monday.", kind="office")
+    assert not notes("Then-Speaker Paul Ryan backed the plan.",
+                     "Speaker Mike Johnson backed the plan.", kind="office")
+
+
+def test_offices_with_many_holders_are_no_note():
+    for office in ("Senator", "Governor", "Representative", "General", "Ambassador", "Mayor"):
+        assert not notes(f"{office} John Smith backed the bill on Monday.",
+                         f"{office} Mary Jones backed the bill on Monday.", kind="office")
+
+
+def test_minister_without_a_country_is_no_note():
+    assert not notes("Foreign Minister Sergei Lavrov met the delegation on Monday.",
+                     "Foreign Minister Wang Yi met the delegation on Monday.", kind="office")
+
+
+def test_two_different_offices_are_no_note():
+    assert not notes("Russian President Vladimir Putin spoke.", "US President Joe Biden spoke.",
+                     kind="office")
+    assert not notes("US Secretary of State Antony Blinken spoke.",
+                     "British Foreign Secretary David Lammy spoke.", kind="office")
+
+
+def test_a_report_that_names_both_people_is_no_note():
+    assert not notes("President Xi Jinping met President Joe Biden in Lima.",
+                     "President Joe Biden met Xi in Lima.", kind="office")
+
+
+# --- quotes, figures, dates, places --------------------------------------------------------
+
+
+def test_quote_worded_differently_is_a_note():
+    found = notes(
+        'Blinken warned that North Korean troops in Russia "needs and will receive a resolute '
+        'response".',
+        'Blinken said the deployment of North Korean troops to Russia "demands and will get a firm '
+        'response".', kind="quote")
+    assert [n.field for n in found] == ["Blinken"]
+    assert "resolute" in found[0].text and "firm" in found[0].text
+
+
+def test_quote_differing_in_punctuation_or_length_is_no_note():
+    assert not notes('Rutte said that "Russia has not won in Ukraine," in Brussels.',
+                     'Rutte said that "russia has not won in Ukraine" in Brussels.', kind="quote")
+    assert not notes('Rutte said that "Russia has not won in Ukraine" in Brussels.',
+                     'Rutte said that "Russia has not won" in Brussels.', kind="quote")
+
+
+def test_unrelated_quotes_are_not_paired():
+    assert not notes('Blinken said "the alliance will be stronger than ever before" on Monday.',
+                     'Blinken said "the weather in Brussels is cold and grey today" on Monday.',
+                     kind="quote")
+
+
+def test_figure_differing_is_a_note():
+    found = notes("Up to 12,000 North Korean troops have been deployed to Kursk.",
+                  "About 10,000 North Korean troops have been deployed to Kursk.", kind="figure")
+    assert [(n.field, [v.value for v in n.values]) for n in found] == [
+        ("troops", ["12,000", "10,000"])]
+
+
+def test_different_counts_of_different_things_are_no_note():
+    assert not notes("Police said 27 people were injured on the ship.",
+                     "The ship carried 103 passengers and 26 crew members.", kind="figure")
+
+
+def test_date_differing_is_a_note():
+    a = article("text", "Reuters", event_date=PartialDate(2024, 11, 13))
+    b = article("text", "AP", event_date=PartialDate(2024, 11, 14))
+    c = article("text", "AFP", event_date=PartialDate(2024, 11))  # month only: no claim
+    found = [n for n in compare_event(event(a, b, c)) if n.kind == "date"]
+    assert [[v.value for v in n.values] for n in found] == [["2024-11-13", "2024-11-14"]]
+
+
+def test_place_differing_is_a_note_unless_both_are_named():
+    found = notes("BRUSSELS (Reuters) — Ministers met.", "VIENNA — Ministers met.", kind="place")
+    assert [[v.value for v in n.values] for n in found] == [["Brussels", "Vienna"]]
+    assert not notes("BRUSSELS — Ministers met.", "VIENNA — Ministers met, as in Brussels.",
+                     kind="place")
+
+
+def test_one_article_gives_no_disagreements():
+    only = article("NATO Secretary General Jens Stoltenberg spoke.", "X")
+    assert compare_event(event(only)) == ()
+
+
+# --- author corrections and preference ------------------------------------------------------
+
+
+def test_author_corrections_come_first_with_date_and_source():
+    fixed = Correction(dt.date(2024, 11, 14),
+                       "An earlier version misnamed NATO's Secretary General.")
+    a = article("NATO Secretary General Mark Rutte spoke.", "Reuters", corrections=(fixed,))
+    b = article("NATO Secretary General Jens Stoltenberg spoke.", "Digest")
+    found = compare_event(event(a, b))
+    assert (found[0].kind, found[0].date, found[0].sources) == ("author", fixed.date, ("Reuters",))
+    assert found[1].kind == "office" and found[1].preferred == "Mark Rutte"
+    assert "Reuters corrected its report" in found[1].why
+
+
+def test_register_beats_original_and_trust():
+    a = article("NATO Secretary General Jens Stoltenberg spoke.", "Reuters")
+    b = article("NATO Secretary General Mark Rutte spoke.", "Digest", based_on=("Reuters",))
+    found = compare_event(event(a, b), REGISTER, ["Reuters"])
+    office = next(n for n in found if n.kind == "office")
+    assert office.preferred == "Mark Rutte"
+
+
+def test_original_beats_report_derived_from_it():
+    a = article("NATO Secretary General Mark Rutte spoke.", "Reuters")
+    b = article("NATO Secretary General Jens Stoltenberg spoke.\n\n(This article is based on "
+                "reports from Reuters and the Associated Press)", "Digest")
+    office = next(n for n in compare_event(event(b, a), trust=["Digest"]) if n.kind == "office")
+    assert office.preferred == "Mark Rutte"
+    assert office.why == "Reuters is the original report; Digest is based on it."
+
+
+def test_trust_order_decides_last():
+    a = article("NATO Secretary General Mark Rutte spoke.", "Reuters")
+    b = article("NATO Secretary General Jens Stoltenberg spoke.", "Digest")
+    office = next(n for n in compare_event(event(a, b), trust=["Digest", "Reuters"]))
+    assert office.preferred == "Jens Stoltenberg" and "trust" in office.why
+
+
+def test_no_evidence_prefers_nothing():
+    office = notes("NATO Secretary General Mark Rutte spoke.",
+                   "NATO Secretary General Jens Stoltenberg spoke.", kind="office")[0]
+    assert office.preferred is None and office.why is None
+
+
+def test_derived_from_front_matter_or_text():
+    assert derived_from(article("x", based_on=("Reuters",))) == ("Reuters",)
+    text = "Body.\n(This article is based on reports from Reuters and the Associated Press)"
+    assert derived_from(article(text)) == ("Reuters", "Associated Press")
+    assert derived_from(article("Reuters, AP and AFP contributed.")) == ()
+
+
+# --- the register ------------------------------------------------------------------------
+
+
+def test_register_note_for_a_holder_not_yet_in_office():
+    a = article("NATO Secretary General Mark Rutte spoke.", "X")
+    found = compare_event(event(a, day=dt.date(2024, 5, 1)), REGISTER)
+    assert found[0].text == ("Mark Rutte became NATO Secretary General only on 1 October 2024; "
+                             "on 1 May 2024 the post was held by Jens Stoltenberg.")
+
+
+def test_office_names_are_normalised():
+    assert office_key("Nato Secretary-General") == office_key("NATO Secretary General")
+    assert office_key("President of Ukraine") == office_key("Ukrainian President")
+    assert office_key("U.S. Secretary of Defense") == office_key("US Defense Secretary")
+
+
+def test_load_register_reads_terms(tmp_path: Path):
+    path = tmp_path / "_register.yml"
+    path.write_text("- office: NATO Secretary General\n  holder: Mark Rutte\n  from: 2024-10-01\n")
+    assert load_register(path, "_register.yml") == (
+        (Tenure("NATO Secretary General", "Mark Rutte", dt.date(2024, 10, 1), None),), [])
+    assert load_register(tmp_path / "missing.yml", "missing.yml") == ((), [])
+
+
+def test_load_register_reports_every_bad_entry(tmp_path: Path):
+    path = tmp_path / "_register.yml"
+    path.write_text(
+        "- office: A\n  holder: X\n  from: 2020-01-01\n"
+        "- office: A\n  from: soon\n"
+        "- office: B\n  holder: Y\n  from: 2021-01-01\n  to: 2020-01-01\n"
+        "- office: C\n  holder: Z\n  colour: red\n"
+        "- office: A\n  holder: W\n  from: 2022-01-01\n")
+    tenures, problems = load_register(path, "_register.yml")
+    assert [t.holder for t in tenures] == ["X", "W"]
+    assert [(p.line, p.message.split()[0]) for p in problems] == [
+        (4, "entry"), (4, "`from`"), (6, "`to`"), (12, "unknown"), (13, "W")]
+    assert all(p.path == "_register.yml" for p in problems)
+
+
+def test_load_register_reports_bad_yaml(tmp_path: Path):
+    path = tmp_path / "_register.yml"
+    path.write_text("- office: [unclosed\n")
+    tenures, problems = load_register(path, "_register.yml")
+    assert tenures == () and problems[0].line == 2 and "YAML" in problems[0].message
