@@ -9,6 +9,7 @@ the publication date with python-dateutil. A day is never invented.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Iterable
 
@@ -26,7 +27,7 @@ DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89][0-9]{2}|2[01][0-9]{2})"
 
 DATE_TOKEN = re.compile(r"^\s*date:?\s+(\d{4}-\d{1,2}-\d{1,2})\b", re.IGNORECASE)
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+ISO_DATE = re.compile(r"\b([12]\d{3})-(\d{2})-(\d{2})\b")  # years 1000-2999 only
 MONTH_DAY = re.compile(rf"\b({MONTH}\s+{DAY})\b(?:,?\s+({YEAR})\b)?")
 DAY_MONTH = re.compile(rf"\b({DAY}\s+{MONTH})(?:,?\s+({YEAR})\b)?")
 MONTH_YEAR = re.compile(rf"\b(?:in|since|until|by|of)\s+({MONTH}\s+{YEAR})\b")
@@ -55,6 +56,12 @@ LEADING_DATELINE = re.compile(
 # as a difference between the two parses instead of being silently filled in.
 _DEFAULT_A = dt.datetime(2004, 1, 1)
 _DEFAULT_B = dt.datetime(2005, 2, 2)
+
+
+# Outside these years date arithmetic (time zones, "ten days before") can overflow, so
+# such a value is an error; 1000-1799 and over a year ahead are only warnings.
+EARLIEST_YEAR, LATEST_YEAR = 1000, 9000
+OLDEST_PLAUSIBLE, FUTURE_DAYS = 1800, 366
 
 
 class ImpossibleDate(ValueError):
@@ -235,15 +242,38 @@ def to_datetime(value: object) -> dt.datetime:
         moment = _parse_datetime_string(value)
     else:
         raise ImpossibleDate(f"expected a date like 2024-11-13, got {value!r}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise ImpossibleDate(f"'{value}' is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
 
 
+def implausible(day: dt.date, today: dt.date) -> str | None:
+    """Why a real date still looks like a typo: before 1800, or over a year ahead."""
+    if day.year < OLDEST_PLAUSIBLE:
+        return f"{day.isoformat()} is before {OLDEST_PLAUSIBLE}; is the year right?"
+    if day > today + dt.timedelta(days=FUTURE_DAYS):
+        return f"{day.isoformat()} is more than a year in the future; is the year right?"
+    return None
+
+
+def reference_day() -> dt.date:
+    """Today in UTC, or SOURCE_DATE_EPOCH's day when set, so a reproducible build can pin
+    the one judgement that depends on the clock (the far-future warning)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            pass
+    return dt.datetime.now(dt.UTC).date()
+
+
 def _parse_datetime_string(value: str) -> dt.datetime:
     try:
         return dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     try:
         return dateutil_parser.isoparse(value.strip())

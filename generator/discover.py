@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ContentError, warning
+from .slugs import slug
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 DATA_FILES = ("_register.yml", "_register.yaml")
@@ -16,7 +17,7 @@ DATA_FILES = ("_register.yml", "_register.yaml")
 class SourceFile:
     path: Path  # on disk
     rel: str  # relative to the content folder, POSIX separators: the id in events.json
-    story: str  # the top-level folder name, "" for files directly under content/
+    story: str  # slug of the top-level folder name, "" for files directly under content/
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,13 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     """
     root = content.resolve()
     articles, indexes, problems = [], [], []
+    folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
     for file in _walk(content):
         rel = file.relative_to(content).as_posix()
+        story, clash = _story(rel, folders)
+        if clash:
+            problems.append(clash)
+            continue
         if _escapes(file, root):
             problems.append(ContentError(rel, None, "link leads outside the content folder",
                                          "copy the file into content/ instead of linking it"))
@@ -53,9 +59,26 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
                                          f"{max_bytes:,}-byte limit",
                                          "split it, or raise max_file_size in site.toml"))
             continue
-        source = SourceFile(file, rel, rel.split("/")[0] if "/" in rel else "")
+        source = SourceFile(file, rel, story)
         (indexes if kind == "index" else articles).append(source)
     return Discovery(tuple(articles), tuple(indexes), tuple(problems))
+
+
+def story_of(rel: str) -> str:
+    """The story a file belongs to: its top-level folder, slugged so that a folder name
+    ("../", "<script>", "index.html") can never shape an output path."""
+    return slug(rel.split("/")[0], 60, "story") if "/" in rel else ""
+
+
+def _story(rel: str, folders: dict[str, str]) -> tuple[str, ContentError | None]:
+    """The file's story, or an error if another folder already slugs to the same name."""
+    story = story_of(rel)
+    folder = rel.split("/")[0]
+    if story and folders.setdefault(story, folder) != folder:
+        return story, ContentError(rel, None, f"story folders '{folders[story]}' and "
+                                   f"'{folder}' both map to stories/{story}/",
+                                   "rename or merge one of the two folders")
+    return story, None
 
 
 def _walk(content: Path):

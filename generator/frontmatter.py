@@ -67,6 +67,9 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise ContentError(path, line, f"YAML front matter is not valid: {problem}",
                            "check the indentation and quote values that contain ': '") from exc
+    except RecursionError as exc:
+        raise ContentError(path, 2, "front matter is nested too deeply to read",
+                           "front matter holds simple keys, values and short lists") from exc
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         line = int(found.group(1)) + 1 if found else 1

@@ -145,6 +145,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     event_date = dates.event_date(found, published_day, line + _lead_lines(body))
     source = fields.get("source") or _wire_outlet(text)
     problems.extend(_missing(path, parts, published, event_date, source))
+    problems.extend(_implausible(path, parts, published, event_date, found))
     if event_date is None:
         return None
     return Article(
@@ -259,3 +260,18 @@ def _missing(path: str, parts: Split, published, event_date, source) -> list[Con
         problems.append(warning(path, None, "no source: shown as '(unknown source)'",
                                 "add 'source: <outlet>' to the front matter"))
     return problems
+
+
+def _implausible(path: str, parts: Split, published, event_date, found) -> list[ContentError]:
+    """Real dates that look like typos (before 1800, over a year ahead) are warnings:
+    the article is still built as written, but the author is asked to look."""
+    checks = []
+    if published is not None:
+        checks.append((published.date(), parts.key_lines.get("date")
+                       if "date" in parts.fields else None))
+    day = event_date.to_date() if event_date else None
+    if day is not None and (published is None or day != published.date()):
+        checks.append((day, next((f.line for f in found if f.date == event_date), None)))
+    today = dates.reference_day()
+    return [warning(path, line, f"the date {why}", "check the date in the file")
+            for day, line in checks if (why := dates.implausible(day, today))]

@@ -1,0 +1,132 @@
+"""Property tests: no input, however strange, makes parsing raise or wander.
+
+parse_article is pure, so Hypothesis can feed it any text, any front matter written
+from random dictionaries (YAML and TOML), and any bytes through the decoder. Whatever
+it gets, it returns (Article | None, problems), every problem names the file and a real
+line (or None), and the same input always gives the same Article.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import dates
+from generator.encoding import decode
+from generator.errors import ContentError
+from generator.parse import KNOWN_FIELDS, parse_article
+
+PATH = "story/article.md"
+SETTINGS = settings(max_examples=300, deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+
+zones = st.sampled_from([dt.UTC, dt.timezone(dt.timedelta(hours=14)),
+                         dt.timezone(dt.timedelta(hours=-12, minutes=-30))])
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+    st.text(max_size=40), st.dates(), st.datetimes(timezones=st.none() | zones),
+    st.sampled_from(["2024-02-30", "2024-13-01", "0000-01-01", "9999-12-31T23:59:59-12:00",
+                     "javascript:alert(1)", "../../etc/passwd", "<script>x</script>"]),
+)
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4)
+                      | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
+keys = st.sampled_from(KNOWN_FIELDS) | st.text(min_size=1, max_size=12)
+front_matter = st.dictionaries(keys, values, max_size=8)
+bodies = st.text(max_size=300) | st.sampled_from([
+    "", "On February 30 it rained.", "WASHINGTON, Nov 13 (Reuters) - x", "2023-02-29 vote",
+    "date 2024-11-13\nText on Wednesday.", "# Title\n\n<script>alert(1)</script>",
+])
+
+
+def check(text: str) -> None:
+    """The contract every input must honour."""
+    first = parse_article(PATH, text, "story")
+    article, problems = first
+    lines = text.count("\n") + text.count("\r") + 2
+    for problem in problems:
+        assert isinstance(problem, ContentError)
+        assert problem.path == PATH
+        assert problem.line is None or 1 <= problem.line <= lines, problem
+        assert problem.severity in ("error", "warning")
+    if article is not None:
+        assert article.path == PATH and article.title
+    assert parse_article(PATH, text, "story") == first
+
+
+@SETTINGS
+@given(st.text(max_size=2000))
+def test_any_text(text):
+    check(text)
+
+
+@SETTINGS
+@given(front_matter, bodies)
+def test_any_yaml_front_matter(fields, body):
+    try:
+        block = yaml.safe_dump(fields, allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError:
+        return
+    check(f"---\n{block}---\n{body}")
+
+
+@SETTINGS
+@given(front_matter, bodies)
+def test_any_toml_front_matter(fields, body):
+    check(f"+++\n{toml_block(fields)}+++\n{body}")
+
+
+@SETTINGS
+@given(st.binary(max_size=600))
+def test_any_bytes(raw):
+    text, problems = decode(PATH, raw)
+    assert all(p.path == PATH for p in problems)
+    assert text is not None or problems
+    if text is not None:
+        check(text)
+
+
+@SETTINGS
+@given(st.text(max_size=400), st.none() | st.dates())
+def test_date_finding_never_raises(text, published):
+    found = dates.find_dates(text, published)
+    assert all(f.line >= 1 for f in found)
+    assert all(line >= 1 for line, _ in dates.impossible_dates(text))
+
+
+@SETTINGS
+@given(values)
+def test_to_datetime_gives_utc_or_a_date_error(value):
+    try:
+        moment = dates.to_datetime(value)
+    except dates.ImpossibleDate:
+        return
+    assert moment.utcoffset() == dt.timedelta(0)
+
+
+def toml_block(fields: dict) -> str:
+    """A small TOML writer: enough of the format to carry any generated dictionary."""
+    return "".join(f"{json.dumps(key)} = {toml_value(value)}\n" for key, value in fields.items())
+
+
+def toml_value(value) -> str:
+    if value is None:
+        return '""'
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items())
+        return "{" + pairs + "}"
+    return json.dumps(value)
