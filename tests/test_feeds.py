@@ -1,0 +1,84 @@
+"""The Atom feeds validate against RFC 4287's required elements, with RFC 3339 times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+
+from .conftest import REPO
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+
+
+@pytest.fixture(scope="module", params=["https://example.org/news/", ""])
+def site(request, tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("feeds") / "site"
+    build(load_config(REPO / "content", output=output, base_url=request.param, search=False))
+    return output
+
+
+def feeds(site: Path) -> list[Path]:
+    return [site / "feed.xml", *sorted(site.glob("stories/*/feed.xml"))]
+
+
+def moment(text: str) -> dt.datetime:
+    assert RFC3339.fullmatch(text), text
+    return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_feeds_are_well_formed_atom_with_required_elements(site):
+    assert len(feeds(site)) >= 2
+    for path in feeds(site):
+        root = ET.parse(path).getroot()
+        assert root.tag == f"{ATOM}feed", path
+        for element in ("id", "title", "updated"):
+            assert (root.findtext(f"{ATOM}{element}") or "").strip(), (path, element)
+        updated = moment(root.findtext(f"{ATOM}updated"))
+        entries = root.findall(f"{ATOM}entry")
+        assert entries, path
+        ids = [e.findtext(f"{ATOM}id") for e in entries]
+        assert len(ids) == len(set(ids))
+        for entry in entries:
+            for element in ("id", "title", "updated"):
+                assert (entry.findtext(f"{ATOM}{element}") or "").strip(), (path, element)
+            assert moment(entry.findtext(f"{ATOM}updated")) <= updated
+            # RFC 4287: an author per entry (no feed-level author), and content or a link
+            assert entry.find(f"{ATOM}author/{ATOM}name") is not None
+            assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
+
+
+def test_feed_links_point_at_built_pages(site):
+    for path in feeds(site):
+        root = ET.parse(path).getroot()
+        base = root.get("{http://www.w3.org/XML/1998/namespace}base")
+        for link in root.iter(f"{ATOM}link"):
+            href = link.get("href")
+            if base:
+                assert href.startswith(base)
+                target = site / href[len(base):]
+            else:
+                target = (path.parent / href).resolve()
+            assert target.is_file(), href
+
+
+def test_entry_updated_follows_the_newest_correction(site):
+    events = json.loads((site / "events.json").read_text())["events"]
+    corrected = {e["id"]: max(n["date"] for n in e["corrections"] if n.get("date"))
+                 for e in events if any(n.get("date") for n in e["corrections"])}
+    root = ET.parse(site / "feed.xml").getroot()
+    checked = 0
+    for entry in root.findall(f"{ATOM}entry"):
+        event_id = entry.findtext(f"{ATOM}id").rstrip("/").rsplit("/", 1)[-1]
+        if event_id in corrected:
+            checked += 1
+            assert entry.findtext(f"{ATOM}updated")[:10] >= corrected[event_id]
+    assert checked == len(corrected) > 0

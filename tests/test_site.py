@@ -1,0 +1,284 @@
+"""The built example site as a reader and a crawler see it: links, landmarks, outputs.
+
+Builds the bundled `content/` once (with a base URL and the search index), then checks
+every page: each internal href/src resolves (fragments included), one h1 and one main,
+nothing loaded from another host; and the outputs beside the pages follow their formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from jinja2 import Environment
+
+from generator.build import build
+from generator.config import load_config
+from generator.jsonld import script_json
+from generator.models import Article, Event, PartialDate, Site, Story
+from generator.render import make_environment
+from generator.timeline import PAGE_SIZE, SPLIT_OVER, archive_pages, plan_pages
+
+from .conftest import REPO
+
+BASE = "https://example.org/news/"
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+class PageParser(HTMLParser):
+    """Collects links, resources, ids, landmark counts and JSON-LD blocks of one page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.resources: list[str] = []
+        self.ids: set[str] = set()
+        self.counts: dict[str, int] = {}
+        self.jsonld: list[str] = []
+        self._in_jsonld = False
+        self.lang = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        if "id" in attributes:
+            self.ids.add(attributes["id"])
+        if tag == "html":
+            self.lang = attributes.get("lang")
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        if tag == "link" and attributes.get("href"):
+            rel = attributes.get("rel", "")
+            (self.resources if rel in ("stylesheet", "icon") else self.links).append(
+                attributes["href"])
+        if attributes.get("src"):
+            self.resources.append(attributes["src"])
+        self._in_jsonld = tag == "script" and attributes.get("type") == "application/ld+json"
+
+    def handle_endtag(self, tag):
+        self._in_jsonld = False
+
+    def handle_data(self, data):
+        if self._in_jsonld:
+            self.jsonld.append(data)
+
+
+def parse(path: Path) -> PageParser:
+    parser = PageParser()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("example") / "site"
+    build(load_config(REPO / "content", output=output, base_url=BASE, search=True))
+    return output
+
+
+@pytest.fixture(scope="module")
+def pages(site) -> dict[Path, PageParser]:
+    return {p: parse(p) for p in sorted(site.rglob("*.html"))
+            if "pagefind" not in p.relative_to(site).parts}
+
+
+def resolve(site: Path, page: Path, href: str) -> tuple[Path, str] | None:
+    """The file an internal link points at and its fragment; None for other hosts."""
+    if href.startswith(BASE):
+        href = str(site.as_uri()) + "/" + href[len(BASE):]
+        parts = urlsplit(href)
+        target = Path(unquote(parts.path))
+    else:
+        parts = urlsplit(href)
+        if parts.scheme or parts.netloc:
+            return None
+        target = (page.parent / unquote(parts.path)) if parts.path else page
+    if parts.path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target.resolve(), parts.fragment
+
+
+def test_every_internal_link_and_resource_resolves(site, pages):
+    broken = []
+    for page, parsed in pages.items():
+        for href in parsed.links + parsed.resources:
+            found = resolve(site, page, href)
+            if found is None:
+                continue
+            target, fragment = found
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)} -> {href}")
+            elif fragment and target.suffix == ".html" and fragment not in parse(target).ids:
+                broken.append(f"{page.relative_to(site)} -> {href} (no #{fragment})")
+    assert len(pages) > 20
+    assert not broken, "\n".join(broken)
+
+
+def test_no_page_loads_anything_from_another_host(pages):
+    external = [(p.name, r) for p, parsed in pages.items() for r in parsed.resources
+                if not r.startswith(BASE)  # 404.html is served at any depth: absolute
+                and (urlsplit(r).scheme in ("http", "https") or r.startswith("//"))]
+    assert not external
+
+
+def test_one_h1_one_main_and_a_language_on_every_page(site, pages):
+    for page, parsed in pages.items():
+        name = page.relative_to(site)
+        assert parsed.counts.get("h1") == 1, name
+        assert parsed.counts.get("main") == 1, name
+        assert parsed.counts.get("nav", 0) >= 1, name
+        assert parsed.lang == "en", name
+
+
+def test_expected_pages_exist(site):
+    for rel in ("index.html", "404.html", "corrections/index.html", "sources/index.html",
+                "tags/index.html", "tags/nato/index.html", "search/index.html",
+                "pagefind/pagefind-ui.js", "pagefind/pagefind-ui.css", ".nojekyll",
+                "static/dateline.js"):
+        assert (site / rel).is_file(), rel
+
+
+def test_corrections_page_lists_author_corrections_newest_first(site):
+    events = json.loads((site / "events.json").read_text())["events"]
+    authored = [(n.get("date", ""), e["id"]) for e in events for n in e["corrections"]
+                if n["kind"] == "author"]
+    html = (site / "corrections/index.html").read_text()
+    for _, event_id in authored:
+        assert f"events/{event_id}/index.html" in html
+    dates = re.findall(r'<p class="kicker"><time datetime="([\d-]+)"', html)
+    assert dates == sorted(dates, reverse=True)
+    disputed = [e["id"] for e in events if any(n["kind"] != "author" for n in e["corrections"])]
+    section = html.split('id="disputed-heading"')[1]
+    assert all(f"events/{i}/index.html" in section for i in disputed)
+
+
+def test_event_pages_carry_json_ld_that_cannot_end_the_script(site, pages):
+    events = {e["id"]: e for e in json.loads((site / "events.json").read_text())["events"]}
+    for page, parsed in pages.items():
+        if page.parent.parent.name != "events":
+            assert not parsed.jsonld
+            continue
+        (block,) = parsed.jsonld
+        assert "</" not in block and "<!--" not in block
+        data = json.loads(block)
+        assert data["@context"] == "https://schema.org"
+        assert data["@type"] == "NewsArticle"
+        assert data["about"]["@type"] == "Event"
+        assert data["url"] == f"{BASE}events/{page.parent.name}/"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["dateModified"])
+        authored = [n for n in events[page.parent.name]["corrections"] if n["kind"] == "author"]
+        assert len(data.get("correction", [])) == len(authored)
+        for item in data.get("correction", []):
+            assert item["@type"] == "CorrectionComment" and item["text"]
+
+
+def test_script_json_escapes_markup_and_round_trips():
+    value = {"title": "</script><script>alert(1)</script> <!-- & -->"}
+    text = str(script_json(value))
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert json.loads(text) == value
+
+
+def test_event_pages_are_the_only_search_bodies_with_story_and_outlet_filters(site, pages):
+    for page in pages:
+        html = page.read_text()
+        is_event = page.parent.parent.name == "events"
+        assert ("data-pagefind-body" in html) == is_event, page
+        if is_event:
+            assert 'data-pagefind-filter="outlet"' in html
+            assert 'data-pagefind-filter="story"' in html
+
+
+def test_timelinejs_json_follows_the_timelinejs_format(site):
+    document = json.loads((site / "timelinejs.json").read_text())
+    events = json.loads((site / "events.json").read_text())["events"]
+    assert document["title"]["text"]["headline"]
+    assert [e["unique_id"] for e in document["events"]] == [e["id"] for e in events]
+    for event in document["events"]:
+        start = event["start_date"]
+        assert re.fullmatch(r"-?\d+", start["year"])
+        assert 1 <= int(start.get("month", 1)) <= 12 and 1 <= int(start.get("day", 1)) <= 31
+        assert set(start) <= {"year", "month", "day"}
+        assert event["text"]["headline"] and "<" not in event["text"]["headline"]
+        assert f'href="{BASE}events/{event["unique_id"]}/index.html"' in event["text"]["text"]
+        assert event["group"] == "Ukraine diplomacy after the 2024 US election"
+
+
+def test_sitemap_lists_every_page_with_absolute_urls(site, pages):
+    root = ET.parse(site / "sitemap.xml").getroot()
+    assert root.tag == f"{SITEMAP_NS}urlset"
+    locs = [u.findtext(f"{SITEMAP_NS}loc") for u in root]
+    assert all(loc.startswith(BASE) for loc in locs)
+    assert len(locs) == len(set(locs)) == len(pages) - 2  # all but 404 and search
+    for url in root:
+        loc = url.findtext(f"{SITEMAP_NS}loc")
+        target = site / loc[len(BASE):] / "index.html" if loc.endswith("/") else None
+        assert target is None or target.is_file(), loc
+        lastmod = url.findtext(f"{SITEMAP_NS}lastmod")
+        assert lastmod is None or dt.date.fromisoformat(lastmod)
+    robots = (site / "robots.txt").read_text()
+    assert f"Sitemap: {BASE}sitemap.xml" in robots.splitlines()
+
+
+def test_without_base_url_there_is_no_sitemap_and_robots_names_none(tmp_path):
+    output = tmp_path / "site"
+    build(load_config(REPO / "content", output=output, base_url="", search=False))
+    assert not (output / "sitemap.xml").exists()
+    assert "Sitemap" not in (output / "robots.txt").read_text()
+    assert not (output / "pagefind").exists() and not (output / "search").exists()
+    assert "search/index.html" not in (output / "index.html").read_text()
+
+
+def test_no_search_flag_skips_the_index(make_site, build_site):
+    site = make_site({"a.md": "---\ntitle: A\ndate: 2024-01-02\nsource: X\n---\nText.\n"})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    assert not (output / "pagefind").exists()
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    assert (output / "pagefind" / "pagefind-entry.json").is_file()
+
+
+def synthetic_events(count: int, years: int = 3) -> list[Event]:
+    start = dt.date(2025 - years, 1, 1).toordinal()
+    span = years * 365
+    article = Article(path="a.md", story="s", title="t", body="", text="", html="",
+                      source="Outlet")
+    return [Event(id=f"e{i:06d}", date=PartialDate.of(dt.date.fromordinal(start + i * span
+                                                                          // count)),
+                  title=f"Event number {i} with a title of ordinary length for the news",
+                  story="s", articles=(article,), summary="A one-line summary " * 6)
+            for i in range(count)]
+
+
+def test_long_timelines_split_by_year_and_no_page_exceeds_1_mb(tmp_path):
+    events = synthetic_events(100_000)
+    pages = archive_pages("", "index.html", events, True, {"s": "Story"},
+                           {"nav": {"stories": False, "tags": False, "search": False}})
+    assert pages[0].path == "index.html"
+    assert pages[0].context["archive"]["year"] == 2024
+    chunks = pages[1:]
+    assert sum(p.context["count"] for p in chunks[:1]) == 100_000
+    ids = [e.id for p in chunks for y in p.context["groups"] for m in y.items
+           for d in m.items for e in d.items]
+    assert sorted(ids) == sorted(e.id for e in events)
+    assert any(p.path == "years/2023/page/2/index.html" for p in chunks)
+    env: Environment = make_environment(load_config(REPO / "content", output=tmp_path))
+    template = env.get_template("index.html")
+    for page in (pages[0], max(chunks, key=lambda p: len(p.context["groups"][0].items))):
+        html = template.render(page=page, root=page.root, **page.context)
+        assert len(html.encode()) < 1_000_000, page.path
+
+
+def test_short_timelines_stay_on_one_page():
+    events = synthetic_events(SPLIT_OVER)
+    site = Site((Story("s", "Story", events=tuple(events)),))
+    paths = [p.path for p in plan_pages(site, True)]
+    assert not any("/years/" in p or p.startswith("years/") for p in paths)
+    assert PAGE_SIZE >= SPLIT_OVER
