@@ -73,6 +73,7 @@ def test_seed_translation_takes_title_from_first_line_and_keeps_yearless_date():
 def test_seed_wire_copy_date_token_is_not_part_of_the_title():
     path = SEEDS / "001_effe825b68eb2d18.txt"
     article, problems = read_article(path, path.name)
+    assert [p.severity for p in problems] == ["warning"]  # only: no source
     assert article.published == dt.datetime(2024, 11, 13, tzinfo=dt.UTC)
     assert "date" not in article.title.lower().split()[:1]
     assert not article.title.startswith("2024")
@@ -120,7 +121,7 @@ def test_unknown_key_warns_with_the_nearest_valid_key():
 
 
 def test_impossible_front_matter_date_is_an_error_with_line():
-    article, problems = parse_article("d.md", "---\ntitle: T\ndate: 2024-02-30\nsource: X\n---\nx\n")
+    _, problems = parse_article("d.md", "---\ntitle: T\ndate: 2024-02-30\nsource: X\n---\nx\n")
     assert any(p.severity == "error" and p.line == 3 for p in problems)
 
 
