@@ -278,4 +278,4 @@ def _parse_datetime_string(value: str) -> dt.datetime:
     try:
         return dateutil_parser.isoparse(value.strip())
     except (ValueError, OverflowError) as exc:
-        raise ImpossibleDate(f"'{value}' is not a date (write it as 2024-11-13)") from exc
+        raise ImpossibleDate(f"'{value}' is not a date") from exc
