@@ -59,6 +59,17 @@
       showSubResults: true,
       autofocus: true
     });
+    labelSearchBox(target, 20);
+  }
+
+  /* Pagefind's box has only a placeholder; name it by the visible label above it. */
+  function labelSearchBox(target, tries) {
+    var input = target.querySelector("input");
+    if (input) {
+      input.setAttribute("aria-labelledby", "search-label");
+    } else if (tries > 0) {
+      window.setTimeout(function () { labelSearchBox(target, tries - 1); }, 50);
+    }
   }
 
   function start() {

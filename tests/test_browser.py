@@ -1,0 +1,213 @@
+"""The example site in headless Chromium: renders, no console errors, axe-core, keyboard, search.
+
+Driven by Playwright for Python with the system Chromium (`executable_path`, never
+`playwright install`), over a local http.server on 127.0.0.1. axe-core comes from npm into
+a cache folder. Skipped, with the reason, only when Chromium, Playwright or axe-core is
+missing; `.ci/run` installs all three so they run in CI.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import NoReturn
+
+import pytest
+
+from generator.build import build
+from generator.config import load_config
+
+from .conftest import REPO
+
+CHROMIUM = os.environ.get("DATELINE_CHROMIUM", "/usr/bin/chromium")
+NPM_CACHE = Path(os.environ.get("DATELINE_NPM_CACHE", Path.home() / ".cache/dateline/npm"))
+AXE = NPM_CACHE / "node_modules" / "axe-core" / "axe.min.js"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+REQUIRED = os.environ.get("DATELINE_REQUIRE_BROWSER") == "1"  # set by .ci/run: never skip
+
+
+def missing(reason: str) -> NoReturn:
+    if REQUIRED:
+        pytest.fail(f"{reason} (DATELINE_REQUIRE_BROWSER=1)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+try:
+    from playwright import sync_api
+except ImportError:
+    missing("playwright is not installed (pip install -e '.[test]')")
+if not Path(CHROMIUM).is_file():
+    missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+def axe_script() -> Path:
+    """axe-core's axe.min.js, installed with npm into the cache folder on first use."""
+    if not AXE.is_file() and shutil.which("npm"):
+        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix",
+                        str(NPM_CACHE), "axe-core"], check=False, capture_output=True,
+                       timeout=300)
+    if not AXE.is_file():
+        missing(f"axe-core is not installed (npm install --prefix {NPM_CACHE} axe-core)")
+    return AXE
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory) -> Iterator[str]:
+    """The example site, built with search, served on a free port of 127.0.0.1."""
+    output = tmp_path_factory.mktemp("browser") / "site"
+    build(load_config(REPO / "content", output=output, base_url="", search=True))
+    handler = functools.partial(QuietHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, **options):
+    """A fresh page that records console errors, failed requests and requests off-host."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    tab = context.new_page()
+    tab.problems = []
+    tab.on("console", lambda m: m.type == "error" and tab.problems.append(m.text))
+    tab.on("pageerror", lambda e: tab.problems.append(str(e)))
+    tab.on("requestfailed", lambda r: tab.problems.append(f"failed: {r.url}"))
+    tab.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "data:"))
+           or tab.problems.append(f"external: {r.url}"))
+    return tab
+
+
+@pytest.fixture
+def page(browser):
+    tab = open_page(browser)
+    yield tab
+    tab.context.close()
+
+
+@pytest.fixture
+def axe_page(browser):
+    """axe-core is injected as an inline script, which the site's CSP rightly refuses."""
+    tab = open_page(browser, bypass_csp=True)
+    yield tab
+    tab.context.close()
+
+
+def first_event(base_url: str, page) -> str:
+    page.goto(base_url + "index.html")
+    return page.locator(".event-title a").first.get_attribute("href")
+
+
+def serious_violations(page) -> list[str]:
+    page.add_script_tag(path=str(axe_script()))
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            f"{[n['target'] for n in v['nodes']][:3]}"
+            for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+PAGES = ("index.html", "EVENT", "corrections/index.html", "search/index.html",
+         "sources/reuters/index.html")
+
+
+def test_home_and_event_page_render_with_no_console_errors(base_url, page):
+    event = first_event(base_url, page)
+    for url in (base_url + "index.html", base_url + event, base_url + "search/index.html"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("h1").count() == 1
+        assert page.locator("main").count() == 1
+        assert page.title()
+    assert not page.problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_have_no_serious_axe_violations(base_url, axe_page, scheme, path):
+    axe_page.emulate_media(color_scheme=scheme)
+    url = base_url + (first_event(base_url, axe_page) if path == "EVENT" else path)
+    axe_page.goto(url)
+    axe_page.wait_for_load_state("networkidle")
+    assert not serious_violations(axe_page), url
+
+
+def test_keyboard_reaches_skip_link_and_nav_and_follows_a_link(base_url, page):
+    page.goto(base_url + "index.html")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    assert page.locator(".skip").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.goto(base_url + "index.html")
+    focused = []
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.textContent.trim()"))
+        if focused[-1] == "Sources":
+            break
+    assert "Timeline" in focused and focused[-1] == "Sources", focused
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/sources/index.html")
+    assert page.locator("h1").inner_text() == "Sources"
+    assert not page.problems
+
+
+def test_filter_by_outlet_hides_other_events_and_works_by_keyboard(base_url, page):
+    page.goto(base_url + "index.html")
+    select = page.locator('[data-filter="outlets"]')
+    assert select.is_visible()
+    total = page.locator(".timeline .event:visible").count()
+    select.focus()
+    select.select_option("reuters")
+    shown = page.locator(".timeline .event:visible")
+    assert 0 < shown.count() < total
+    for index in range(shown.count()):
+        assert "reuters" in shown.nth(index).get_attribute("data-outlets").split()
+    assert "Showing" in page.locator("[data-filter-status]").inner_text()
+    select.select_option("")
+    assert page.locator(".timeline .event:visible").count() == total
+    assert not page.problems
+
+
+def test_without_javascript_the_timeline_is_there_and_the_filter_is_not(browser, base_url):
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(base_url + "index.html")
+    assert tab.locator(".timeline .event").count() > 3
+    assert not tab.locator("[data-filters]").is_visible()
+    context.close()
+
+
+def test_search_finds_an_event_by_a_word_from_its_text(base_url, page):
+    page.goto(base_url + "search/index.html")
+    box = page.locator(".pagefind-ui__search-input")
+    box.wait_for(timeout=10_000)
+    box.fill("Oreshnik")
+    result = page.locator(".pagefind-ui__result-link").first
+    result.wait_for(timeout=10_000)
+    assert "Dnipro" in result.inner_text()
+    result.click()
+    page.wait_for_url("**/events/**")
+    assert "Dnipro" in page.locator("h1").inner_text()
+    assert not page.problems
