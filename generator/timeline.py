@@ -6,6 +6,7 @@ Knows nothing of HTML: it decides which pages exist, at which paths, with which 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -15,6 +16,7 @@ from .models import Event, Note, Site, Story
 from .slugs import slug
 
 UNDATED = 0
+INITIAL_DOT = re.compile(r"\b([^\W\d_])\.")  # the dot after a one-letter initial
 SPLIT_OVER = 300  # a timeline longer than this gets one page per year
 PAGE_SIZE = 500  # and a year longer than this gets numbered pages
 
@@ -96,7 +98,8 @@ def neighbours(events: Sequence[Event]) -> dict[str, tuple[Event | None, Event |
 
 
 def source_slug(outlet: str) -> str:
-    return slug(outlet, 50, "source")
+    """Initials lose their dots first, so "A.P." and "AP" share one source page."""
+    return slug(INITIAL_DOT.sub(r"\1", outlet), 50, "source")
 
 
 def by_source(events: Iterable[Event]) -> dict[str, tuple[str, list[Event]]]:
