@@ -100,7 +100,8 @@ def sweep_stale(output: Path) -> list[Path]:
     Only folders named by this module whose build process is gone are touched. If a
     build died between its two renames, the retired old site is put back first.
     """
-    pattern = re.compile(rf"\.{re.escape(output.name)}\.(?:(\d+)\.[a-z0-9_]{8}\.tmp|old-(\d+))")
+    name = re.escape(output.name)  # staging: .<name>.<pid>.<8 random>.tmp (see __init__)
+    pattern = re.compile(rf"\.{name}\.(?:(\d+)\.[a-z0-9_]{{8}}\.tmp|old-(\d+))")
     removed = []
     for entry in sorted(output.parent.iterdir()) if output.parent.is_dir() else []:
         match = pattern.fullmatch(entry.name)
