@@ -47,7 +47,7 @@ class MergeSettings:
     date_weight: float = -0.52  # per log(1 + days) between the event dates
     same_day_weight: float = 1.88  # event dates on the same day
     block_terms: int = 20  # distinctive words and names each article is filed under
-    block_cap: int = 200  # neighbours per key considered, to stay near-linear
+    block_cap: int = 50  # neighbours per key considered, to stay near-linear
 
 
 def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) -> np.ndarray:

@@ -134,15 +134,14 @@ def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
     index = {name: k for k, name in enumerate(names)}
     owner = np.array([index[o] for o in outlets], dtype=np.int64)
     sizes = np.bincount(owner, minlength=len(names))
-    membership = sparse.csr_matrix(
-        (np.ones(len(owner)), (owner, np.arange(len(owner)))), shape=(len(names), len(owner))
-    )
-    counts = (membership @ (matrix > 0).astype(np.float64)).tocsr()
     coo = matrix.tocoo()
+    # How many of the outlet's articles contain each (outlet, feature): one sort, no lookups.
+    keys = owner[coo.row] * matrix.shape[1] + coo.col
+    _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+    present = counts[inverse].astype(np.float64)
     size = sizes[owner[coo.row]]
-    present = np.asarray(counts[owner[coo.row], coo.col]).ravel()
-    others = np.where((size >= min_articles) & (np.array(outlets, dtype=object)[coo.row] != ""),
-                      (present - 1) / np.maximum(size - 1, 1), 0.0)
+    named = np.array([o != "" for o in outlets])[coo.row]
+    others = np.where((size >= min_articles) & named, (present - 1) / np.maximum(size - 1, 1), 0.0)
     data = coo.data * (1.0 - np.clip(others, 0.0, 1.0))
     return normalise(sparse.csr_matrix((data, (coo.row, coo.col)), shape=matrix.shape))
 
