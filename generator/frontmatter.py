@@ -58,7 +58,12 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
 
 
+MAX_BLOCK = 65_536  # characters of front matter; real ones are a few hundred
+MAX_DEPTH = 32  # nested [ and {; PyYAML's scanner slows quadratically with depth
+
+
 def _load(path: str, block: str, kind: str) -> dict[str, Any]:
+    _check_size(path, block)
     try:
         data = yaml.load(block, Loader=_Loader) if kind == "yaml" else tomllib.loads(block)
     except yaml.YAMLError as exc:
@@ -81,6 +86,24 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
         raise ContentError(path, 2, "front matter must be a mapping of keys to values",
                            "write one 'key: value' per line")
     return data
+
+
+def _check_size(path: str, block: str) -> None:
+    """Refuses front matter that is huge or deeply nested before any parser sees it: a
+    few kilobytes of '[' would otherwise keep PyYAML busy for minutes (found by fuzzing)."""
+    if len(block) > MAX_BLOCK:
+        raise ContentError(path, 2, f"front matter is over {MAX_BLOCK:,} characters",
+                           "keep the article text below the closing fence")
+    depth = deepest = 0
+    for char in block:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    if deepest > MAX_DEPTH:
+        raise ContentError(path, 2, "front matter is nested too deeply to read",
+                           "front matter holds simple keys, values and short lists")
 
 
 def _key_lines(block: list[str]) -> dict[str, int]:
