@@ -15,7 +15,7 @@ Prints iterations, exceptions found and time; exits 1 if anything raised.
 from __future__ import annotations
 
 import argparse
-import contextlib
+import os
 import random
 import sys
 import time
@@ -36,9 +36,23 @@ TOKENS = [b"---\n", b"+++\n", b"...\n", b": ", b" = ", b"[", b"]", b"{", b"}", b
 
 
 class Tally:
-    def __init__(self) -> None:
+    def __init__(self, engine: str, seed: int) -> None:
+        self.engine, self.seed = engine, seed
         self.iterations = 0
         self.failures: list[tuple[bytes, str]] = []
+        self.start = time.perf_counter()
+
+    def summary(self) -> int:
+        """Prints the figures docs/security.md quotes; returns the exit code."""
+        elapsed = time.perf_counter() - self.start
+        print(f"engine: {self.engine}  seed: {self.seed}")
+        print(f"iterations: {self.iterations:,}")
+        print(f"exceptions found: {len(self.failures)}")
+        print(f"time: {elapsed:.1f}s ({self.iterations / max(elapsed, 1e-9):,.0f} inputs/s)")
+        for raw, trace in self.failures[:3]:
+            print(f"\n--- input {raw[:200]!r}\n{trace}")
+        sys.stdout.flush()
+        return 1 if self.failures else 0
 
     def run(self, raw: bytes) -> None:
         """One input through the reader; any exception or broken contract is recorded."""
@@ -126,14 +140,21 @@ def run_hypothesis(tally: Tally, iterations: int, seed: int) -> None:
 
 
 def run_atheris(tally: Tally, iterations: int, seed: int) -> None:
+    """libFuzzer with coverage feedback. It ends the process itself after its runs, so
+    the figures are printed from the last input."""
     import atheris
 
-    with atheris.instrument_imports():
-        import generator.frontmatter
-        import generator.parse  # noqa: F401
-    atheris.Setup([sys.argv[0], f"-runs={iterations}", f"-seed={seed}"], tally.run)
-    with contextlib.suppress(SystemExit):  # libFuzzer exits when the runs are done
-        atheris.Fuzz()
+    atheris.instrument_all()  # generator is already imported: instrument what is loaded
+
+    def one(raw: bytes) -> None:
+        tally.run(raw)
+        if tally.iterations >= iterations:
+            sys.stdout.flush()
+            os._exit(tally.summary())
+
+    atheris.Setup([sys.argv[0], f"-runs={iterations + 10}", f"-seed={seed}",
+                   "-max_len=8192"], one)
+    atheris.Fuzz()
 
 
 def main() -> int:
@@ -143,18 +164,10 @@ def main() -> int:
                         default="mutate")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
-    tally = Tally()
-    start = time.perf_counter()
+    tally = Tally(args.engine, args.seed)
     {"mutate": run_mutate, "hypothesis": run_hypothesis, "atheris": run_atheris}[args.engine](
         tally, args.iterations, args.seed)
-    elapsed = time.perf_counter() - start
-    print(f"engine: {args.engine}  seed: {args.seed}")
-    print(f"iterations: {tally.iterations:,}")
-    print(f"exceptions found: {len(tally.failures)}")
-    print(f"time: {elapsed:.1f}s ({tally.iterations / max(elapsed, 1e-9):,.0f} inputs/s)")
-    for raw, trace in tally.failures[:3]:
-        print(f"\n--- input {raw[:200]!r}\n{trace}")
-    return 1 if tally.failures else 0
+    return tally.summary()
 
 
 if __name__ == "__main__":
