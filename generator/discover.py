@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,30 +39,39 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
     for file in _walk(content):
         rel = file.relative_to(content).as_posix()
-        story, clash = _story(rel, folders)
-        if clash:
-            problems.append(clash)
-            continue
-        if _escapes(file, root):
-            problems.append(ContentError(rel, None, "link leads outside the content folder",
-                                         "copy the file into content/ instead of linking it"))
-            continue
-        kind = _kind(file, rel)
-        if kind == "skip":
-            continue
-        if kind == "other":
-            problems.append(warning(rel, None, "not an article file (.md, .markdown, .txt); "
-                                    "ignored", "rename it or move it out of content/"))
-            continue
-        size = file.stat().st_size
-        if size > max_bytes:
-            problems.append(ContentError(rel, None, f"file is {size:,} bytes, over the "
-                                         f"{max_bytes:,}-byte limit",
-                                         "split it, or raise max_file_size in site.toml"))
-            continue
-        source = SourceFile(file, rel, story)
-        (indexes if kind == "index" else articles).append(source)
+        story, problem = _story(rel, folders)
+        if not problem and _escapes(file, root):
+            problem = ContentError(rel, None, "link leads outside the content folder",
+                                   "copy the file into content/ instead of linking it")
+        kind = "skip" if problem else _kind(file, rel)
+        if kind in ("article", "index", "other"):
+            problem = _refusal(file, rel, max_bytes, kind)
+        if problem:
+            problems.append(problem)
+        elif kind in ("article", "index"):
+            (indexes if kind == "index" else articles).append(SourceFile(file, rel, story))
     return Discovery(tuple(articles), tuple(indexes), tuple(problems))
+
+
+def _refusal(file: Path, rel: str, max_bytes: int, kind: str) -> ContentError | None:
+    """Why a file cannot be read as an article, if it cannot: not an article, a pipe or
+    broken link (reading would hang or fail), or over the size limit."""
+    if kind == "other":
+        return warning(rel, None, "not an article file (.md, .markdown, .txt); ignored",
+                       "rename it or move it out of content/")
+    try:
+        info = file.stat()
+    except OSError as exc:
+        return ContentError(rel, None, f"cannot be read: {exc.strerror or exc}",
+                            "check that the file exists and is readable")
+    if not stat.S_ISREG(info.st_mode):
+        return ContentError(rel, None, "not a regular file (a pipe, device or folder)",
+                            "replace it with a text file")
+    if info.st_size > max_bytes:
+        return ContentError(rel, None, f"file is {info.st_size:,} bytes, over the "
+                            f"{max_bytes:,}-byte limit",
+                            "split it, or raise max_file_size in site.toml")
+    return None
 
 
 def story_of(rel: str) -> str:

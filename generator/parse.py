@@ -46,7 +46,11 @@ def read_article(file: Path, rel: str, story: str = "",
     """Reads and parses one file; undecodable text is decoded with a warning, never a crash."""
     from .encoding import decode
 
-    raw = file.read_bytes()
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:  # removed or locked since it was listed
+        return None, [ContentError(rel, None, f"cannot be read: {exc.strerror or exc}",
+                                   "check that the file exists and is readable")]
     text, problems = decode(rel, raw)
     if text is None:
         return None, problems

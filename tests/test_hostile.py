@@ -14,6 +14,7 @@ After an intended change to the messages, regenerate the report with:
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -23,6 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.parse import read_article
 
 from .conftest import FIXTURES, read_events
 
@@ -279,3 +281,28 @@ def assert_safe_tag(tag: str, attrs: dict[str, str], where) -> None:
         assert not name.startswith("on"), f"{name}= on <{tag}> in {where}"
         if name in URL_ATTRIBUTES and (tag, value) != ("link", "data:,"):  # theme's no-icon
             assert not BAD_SCHEMES.match(value), f'{name}="{value}" in {where}'
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs symlinks and named pipes")
+def test_links_pipes_and_vanished_files_are_errors_not_hangs(tmp_path):
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    (outside / "passwd.md").write_text("---\ntitle: Secret\ndate: 2024-01-01\n---\nx\n",
+                                       encoding="utf-8")
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "out.md").symlink_to(outside / "passwd.md")
+    (content / "folder").symlink_to(outside)
+    (content / "broken.md").symlink_to(content / "missing.md")
+    os.mkfifo(content / "pipe.md")
+    assert check_lines(content) == [
+        "broken.md: cannot be read: No such file or directory (check that the file exists "
+        "and is readable)",
+        "folder: link leads outside the content folder (copy the file into content/ "
+        "instead of linking it)",
+        "out.md: link leads outside the content folder (copy the file into content/ "
+        "instead of linking it)",
+        "pipe.md: not a regular file (a pipe, device or folder) (replace it with a text file)",
+    ]
+    article, problems = read_article(content / "gone.md", "gone.md")
+    assert article is None and problems[0].message.startswith("cannot be read")
