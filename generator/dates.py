@@ -8,10 +8,13 @@ the publication date with python-dateutil. A day is never invented.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from typing import NamedTuple
 
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta, weekday
@@ -137,59 +140,86 @@ def find_dates(text: str, published: dt.date | None, first_line: int = 1) -> lis
     Raises nothing: a mention that is not a real date is skipped here and reported by
     `impossible_dates`, so one bad mention cannot hide the others.
     """
-    found: list[TextDate] = []
-    for number, line in enumerate(text.splitlines(), start=first_line):
-        found.extend(_dates_in_line(line, number, published))
-    return found
+    found: list[tuple[int, TextDate]] = []
+    taken: list[tuple[int, int]] = []
+    for mention in _mentions(text, first_line):
+        if isinstance(mention.date, ImpossibleDate):
+            continue
+        date = mention.date
+        if mention.kind in ("weekday", "relative"):
+            if published is None:
+                continue
+            date = _relative(mention.written, mention.kind, published)
+        elif published is not None:
+            date = resolve_year(date, published)
+        if any(s < mention.end and mention.start < e for s, e in taken):
+            continue
+        taken.append((mention.start, mention.end))
+        found.append((mention.start, TextDate(date, mention.line, mention.kind,
+                                              mention.written)))
+    return [date for _, date in sorted(found, key=lambda pair: pair[0])]
 
 
 def impossible_dates(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     """Written dates the calendar does not have, with their line numbers."""
-    bad = []
-    for number, line in enumerate(text.splitlines(), start=first_line):
-        for match in ISO_DATE.finditer(line):
-            try:
-                parse_iso(match.group(0))
-            except ImpossibleDate:
-                bad.append((number, match.group(0)))
-        for pattern in (MONTH_DAY, DAY_MONTH):
-            for match in pattern.finditer(line):
-                try:
-                    parse_written_date(match.group(0))
-                except ImpossibleDate:
-                    bad.append((number, match.group(0)))
-    return bad
+    return [(m.line, m.written) for m in _mentions(text, first_line)
+            if isinstance(m.date, ImpossibleDate)]
 
 
-def _dates_in_line(line: str, number: int, published: dt.date | None) -> Iterable[TextDate]:
-    spans: list[tuple[int, TextDate]] = []
-    taken: list[tuple[int, int]] = []
+class _Mention(NamedTuple):
+    start: int
+    end: int
+    line: int
+    kind: str
+    written: str
+    date: PartialDate | ImpossibleDate | None
 
-    def add(match: re.Match, kind: str, date: PartialDate) -> None:
-        if any(s < match.end() and match.start() < e for s, e in taken):
-            return
-        if published is not None:
-            date = resolve_year(date, published)
-        taken.append((match.start(), match.end()))
-        spans.append((match.start(), TextDate(date, number, kind, match.group(0).strip())))
 
-    for pattern, kind in ((ISO_DATE, "explicit"), (MONTH_DAY, "explicit"),
-                          (DAY_MONTH, "explicit"), (MONTH_YEAR, "explicit")):
-        for match in pattern.finditer(line):
-            written = match.group(1) if pattern is MONTH_YEAR else match.group(0)
-            try:
-                parsed = parse_iso(written) if pattern is ISO_DATE else parse_written_date(written)
-            except ImpossibleDate:
-                continue
-            add(match, kind, parsed)
-    if published is not None:
-        for match in WEEKDAY.finditer(line):
-            name = next(g for g in match.groups() if g)
-            add(match, "weekday", resolve_weekday(name, published))
-        for match in RELATIVE.finditer(line):
-            offset = 1 if match.group(1).lower() == "yesterday" else 0
-            add(match, "relative", PartialDate.of(published - dt.timedelta(days=offset)))
-    return [date for _, date in sorted(spans, key=lambda pair: pair[0])]
+# Patterns in priority order: where two overlap, the earlier pattern's reading wins.
+_PATTERNS = ((ISO_DATE, "explicit"), (MONTH_DAY, "explicit"), (DAY_MONTH, "explicit"),
+             (MONTH_YEAR, "explicit"), (WEEKDAY, "weekday"), (RELATIVE, "relative"))
+
+
+@lru_cache(maxsize=16)
+def _mentions(text: str, first_line: int) -> tuple[_Mention, ...]:
+    """One pass of each pattern over the whole text (not line by line: a regex scan in C
+    is far cheaper than Python looping over lines), cached because parsing asks for both
+    the dates and the impossible ones of the same body."""
+    breaks = [i for i, char in enumerate(text) if char == "\n"] if "\n" in text else []
+    mentions = []
+    for pattern, kind in _PATTERNS:
+        for match in pattern.finditer(text):
+            line = first_line + bisect.bisect_right(breaks, match.start())
+            written = match.group(0).strip()
+            mentions.append(_Mention(match.start(), match.end(), line, kind, written,
+                                     _reading(pattern, match)))
+    return tuple(mentions)
+
+
+def _reading(pattern: re.Pattern, match: re.Match) -> PartialDate | ImpossibleDate | None:
+    if pattern in (WEEKDAY, RELATIVE):
+        return None
+    written = match.group(1) if pattern is MONTH_YEAR else match.group(0)
+    try:
+        return parse_iso(written) if pattern is ISO_DATE else _parse_cached(written)
+    except ImpossibleDate as exc:
+        return exc if pattern is not MONTH_YEAR else None
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(written: str) -> PartialDate:
+    return parse_written_date(written)
+
+
+def _relative(written: str, kind: str, published: dt.date) -> PartialDate:
+    if kind == "relative":
+        offset = 1 if written.lower() == "yesterday" else 0
+        return PartialDate.of(published - dt.timedelta(days=offset))
+    name = next(day for day in _DAY_NAMES if day in written.lower())
+    return resolve_weekday(name, published)
+
+
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def event_date(dates: Iterable[TextDate], published: dt.date | None,
