@@ -81,7 +81,9 @@ def _parse_all(files, config: Config, report: Report) -> list[Article]:
     articles = []
     for article, problems in parsed:
         report.extend(problems)
-        if article is not None and (config.drafts or not article.draft):
+        if article is not None and article.draft and not config.drafts:
+            report.drafts.append(article.path)
+        elif article is not None:
             articles.append(article)
     return articles
 

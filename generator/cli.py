@@ -49,6 +49,8 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
         _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")
     except _output_errors() as exc:
         _fail(f"Error: {exc}")
+    except KeyboardInterrupt:
+        _fail(f"Interrupted; {output} was not changed.")
     _print_problems(result.report, quiet)
     if not quiet:
         click.echo(f"Built {output}/: {result.articles} articles, {len(result.site.events)} "
@@ -106,6 +108,9 @@ def _print_problems(report, quiet: bool) -> None:
     if not quiet:
         for problem in report.warnings:
             click.echo(str(problem), err=True)
+        if report.drafts:
+            click.echo(f"Skipped {len(report.drafts)} draft(s): {', '.join(report.drafts)} "
+                       "(build with --drafts to include them)", err=True)
 
 
 def _output_errors():

@@ -35,6 +35,7 @@ class Report:
     """Collects problems from every stage so one build shows them all."""
 
     problems: list[ContentError] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)  # left out on purpose, still accounted for
 
     def add(self, problem: ContentError) -> None:
         self.problems.append(problem)

@@ -28,7 +28,20 @@ def events_json(events: Iterable[Event]) -> bytes:
         "generated_by": generator_name(),
         "events": [event_record(e) for e in sorted(events, key=_contract_order)],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return (json_text(document, indent=2) + "\n").encode("utf-8")
+
+
+# "<", ">" and "&" only ever occur inside JSON strings, so escaping them everywhere is
+# lossless; it keeps the text inert if a careless consumer pastes it into HTML.
+ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def json_text(data: Any, **options: Any) -> str:
+    """JSON that reads back identically and is safe verbatim inside HTML or <script>."""
+    text = json.dumps(data, ensure_ascii=False, **options)
+    for raw, escaped in ESCAPES.items():
+        text = text.replace(raw, escaped)
+    return text
 
 
 def _contract_order(event: Event) -> tuple:

@@ -8,16 +8,14 @@ therefore written as a \\u escape, which JSON parsers read back unchanged.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from markupsafe import Markup
 
 from .config import Config
+from .export import json_text
 from .feeds import updated
 from .models import Event, Note, Story
-
-ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
 def event_jsonld(event: Event, story: Story, config: Config) -> dict[str, Any]:
@@ -59,7 +57,4 @@ def _stamp(moment: dt.datetime) -> str:
 
 def script_json(data: Any) -> Markup:
     """JSON that is safe verbatim inside a <script> element (no "</script", no "<!--")."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
-    for raw, escaped in ESCAPES.items():
-        text = text.replace(raw, escaped)
-    return Markup(text)
+    return Markup(json_text(data, separators=(",", ":")))

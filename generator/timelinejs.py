@@ -8,11 +8,11 @@ and text as HTML, so every value from content is escaped here.
 
 from __future__ import annotations
 
-import json
 from html import escape
 from typing import Any
 
 from .config import Config
+from .export import json_text
 from .models import Event, Site
 from .timeline import event_sort_key
 
@@ -26,7 +26,7 @@ def timelinejs_json(site: Site, config: Config) -> bytes:
                            "text": escape(config.description)}},
         "events": [timelinejs_event(e, titles.get(e.story, ""), config) for e in events],
     }
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json_text(document, indent=1) + "\n").encode("utf-8")
 
 
 def timelinejs_event(event: Event, group: str, config: Config) -> dict[str, Any]:

@@ -142,8 +142,9 @@ def test_check_reports_without_writing(make_site, runner):
 def test_drafts_are_skipped_unless_asked(make_site, build_site):
     draft = article("Secret", "2024-11-13", "X", "Not yet.").replace("---\n", "---\ndraft: true\n", 1)
     site = make_site({"d.md": draft, "good.md": article("Fine", "2024-11-14", "X", "Fine.")})
-    _, output = build_site(site)
+    result, output = build_site(site)
     assert [e["title"] for e in read_events(output)] == ["Fine"]
+    assert "Skipped 1 draft(s): d.md" in result.output
     _, output = build_site(site, "--drafts")
     assert len(read_events(output)) == 2
 
