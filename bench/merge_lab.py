@@ -1,6 +1,7 @@
 """Measure cluster_articles directly on the labelled eval files (no build, no disk).
 
     python bench/merge_lab.py [FILE.jsonl ...] [--set name=value ...]
+    python bench/merge_lab.py --archive 1000 --archive 10000   # generated war-desk archive
 
 Reads ../shared/eval-dev/*.jsonl at run time (the texts belong to their publishers and
 are never copied), builds Article records in memory, clusters each file on its own and
@@ -14,7 +15,9 @@ import dataclasses
 import datetime as dt
 import json
 import random
+import re
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Sequence
@@ -22,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from generator.cluster import MergeSettings, cluster_articles  # noqa: E402
 from generator.models import Article, PartialDate  # noqa: E402
@@ -151,6 +155,41 @@ def time_synthetic(n: int, settings: MergeSettings) -> None:
     print(f"synthetic {n:>7} articles: {len(groups)} events in {seconds:.1f} s ({cpu:.1f} s CPU)")
 
 
+QUOTE_LINE = re.compile(r'^"(.+?)," (.+?) told reporters in (\w+)\.', re.M)
+
+
+def archive(n: int) -> tuple[list[Article], list[str]]:
+    """bench/make_corpus.py's archive of n articles, parsed as the build parses it, and a
+    proxy truth: each generated story has its own quotation line, so articles sharing
+    that line report one story (make_corpus does not write its truth out)."""
+    from make_corpus import write_corpus
+
+    from generator.discover import discover
+    from generator.parse import read_article
+
+    with tempfile.TemporaryDirectory(prefix="dateline-archive-") as tmp:
+        write_corpus(n, Path(tmp))
+        found = discover(Path(tmp))
+        articles = [read_article(f.path, f.rel, f.story)[0] for f in found.articles]
+    truth = [QUOTE_LINE.search(a.text).group(0) for a in articles]
+    return articles, truth
+
+
+def time_archive(n: int, settings: MergeSettings) -> None:
+    """Events found against the proxy truth, B-cubed, and the merge's CPU and wall time."""
+    articles, truth = archive(n)
+    start, cpu = time.perf_counter(), time.process_time()
+    groups, _ = cluster_articles(articles, settings)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    predicted = labels_of(groups, len(articles))
+    b3, pw = bcubed(truth, predicted), pairwise(truth, predicted)
+    print(f"archive {n:>7}: {len(groups)} events (truth {len(set(truth))}), "
+          f"largest {max(len(g[0]) for g in groups)}; B3 P/R/F1 "
+          + " ".join(f"{x:.3f}" for x in b3) + "; pairwise " + " ".join(f"{x:.3f}" for x in pw)
+          + f"; {cpu:.1f} s CPU, {seconds:.1f} s wall ({1000 * cpu / n:.2f} ms CPU/article)",
+          flush=True)
+
+
 def parse_settings(pairs: Sequence[str]) -> MergeSettings:
     defaults = MergeSettings()
     changes = {}
@@ -166,11 +205,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--synthetic", type=int, action="append", default=[], metavar="N",
                         help="time the merge of N generated articles instead")
+    parser.add_argument("--archive", type=int, action="append", default=[], metavar="N",
+                        help="merge N articles of bench/make_corpus.py's archive instead")
     args = parser.parse_args(argv)
     settings = parse_settings(args.set)
     for n in args.synthetic:
         time_synthetic(n, settings)
-    if args.synthetic:
+    for n in args.archive:
+        time_archive(n, settings)
+    if args.synthetic or args.archive:
         return
     heads = ("B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1", "s")
     print(f"{'file':26} " + " ".join(f"{h:>6}" for h in heads))
