@@ -24,9 +24,12 @@ from .models import Article, Event, Site
 from .parallel import map_chunks
 from .parse import read_article
 from .register import load_register
-from .render import make_environment, render_pages, static_files
+from .render import make_environment, static_files, write_pages
+from .search import index_site
+from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
 from .timeline import build_site, plan_pages
+from .timelinejs import timelinejs_json
 from .write import SiteWriter, interrupts_discard
 
 REGISTER_FILES = ("_register.yml", "_register.yaml")
@@ -71,7 +74,7 @@ def build(config: Config, write: bool = True,
     result = BuildResult(site, report, timings=timings)
     if write:
         with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
-            result.files_written = _Clock(timings, on_stage)("render+write", _write, site, config)
+            result.files_written = _write(site, config, _Clock(timings, on_stage))
     return result
 
 
@@ -116,28 +119,31 @@ def _collect(report: Report, outcome: tuple):
     return value
 
 
-def _write(site: Site, config: Config) -> int:
-    from .search import index_site
-    from .sitemap import robots_txt, sitemap_files
-    from .timelinejs import timelinejs_json
-
+def _write(site: Site, config: Config, clock: _Clock) -> int:
+    """Every output into a staging folder, swapped in at the end; discarded on failure."""
     env = make_environment(config)
     pages = plan_pages(site, config.order == "newest", search=config.search)
     writer = SiteWriter(config.output)
     try:
-        writer.write_all(render_pages(env, pages, config))
-        writer.write_all(feed_pages(env, site, config))
-        writer.write_all(static_files(config))
-        writer.write("events.json", events_json(site.events))
-        writer.write("timelinejs.json", timelinejs_json(site, config))
-        writer.write_all(sitemap_files(pages, config))
-        writer.write("robots.txt", robots_txt(config))
-        writer.write(".nojekyll", b"")
-        indexed = index_site(writer.staging, config.output) if config.search else 0
+        clock("render", write_pages, env, pages, config, writer)
+        clock("outputs", _write_outputs, writer, env, site, pages, config)
+        indexed = clock("search", index_site, writer.staging, config.output) \
+            if config.search else 0
         return writer.commit() + indexed
     except BaseException:
         writer.discard()
         raise
+
+
+def _write_outputs(writer: SiteWriter, env, site: Site, pages, config: Config) -> None:
+    """Feeds, exports and the theme's assets beside the pages."""
+    writer.write_all(feed_pages(env, site, config))
+    writer.write_all(static_files(config))
+    writer.write("events.json", events_json(site.events))
+    writer.write("timelinejs.json", timelinejs_json(site, config))
+    writer.write_all(sitemap_files(pages, config))
+    writer.write("robots.txt", robots_txt(config))
+    writer.write(".nojekyll", b"")
 
 
 class _Clock:

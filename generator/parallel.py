@@ -6,8 +6,11 @@ worker per core with chunks big enough that no article pays a process round trip
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
@@ -34,8 +37,28 @@ def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -
         return function(items)
     chunks = _chunks(items, count * 4)
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(count) as pool:
+    with context.Pool(count, initializer=_worker_signals) as pool:
         return [result for part in pool.map(function, chunks) for result in part]
+
+
+def _worker_signals() -> None:
+    """Ctrl-C is the parent's to handle; a worker stops at once when the pool is ended, so
+    none can write into a staging folder the parent has already discarded."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """If the build is killed outright (SIGKILL), Linux kills its workers too, instead of
+    leaving orphans writing into a dead build's staging folder."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the writer still refuses to recreate a discarded staging folder
 
 
 def _chunks(items: Sequence[T], parts: int) -> list[Sequence[T]]:

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from .config import Config
 from .jsonld import event_jsonld, script_json
 from .models import PartialDate
+from .parallel import map_chunks
 from .timeline import Page, source_slug, tag_slug
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -74,11 +75,41 @@ def render_pages(env: Environment, pages: Sequence[Page], config: Config
                  ) -> Iterator[tuple[str, bytes]]:
     """Renders each page; the root prefix makes every internal link relative."""
     for page in pages:
-        root = page.root
-        if page.path == "404.html" and config.base_url:
-            root = config.base_url.rstrip("/") + "/"  # 404 is served at any depth
-        html = env.get_template(page.template).render(page=page, root=root, **page.context)
-        yield page.path, html.encode("utf-8")
+        yield page.path, render_page(env, page, config)
+
+
+def render_page(env: Environment, page: Page, config: Config) -> bytes:
+    root = page.root
+    if page.path == "404.html" and config.base_url:
+        root = config.base_url.rstrip("/") + "/"  # 404 is served at any depth
+    html = env.get_template(page.template).render(page=page, root=root, **page.context)
+    return html.encode("utf-8")
+
+
+_JOB: dict = {}  # what forked render workers inherit instead of receiving it pickled
+
+
+def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer) -> int:
+    """Renders and writes every page, across cores for large sites.
+
+    Paths are claimed here first, so two pages mapping to one path are still caught;
+    workers (forked, so they share the compiled templates and the site) render their
+    share and write straight into the staging folder.
+    """
+    for page in pages:
+        writer.claim(page.path, page.template)
+    _JOB.update(env=env, pages=pages, config=config, writer=writer)
+    try:
+        return sum(map_chunks(_render_chunk, range(len(pages))))
+    finally:
+        _JOB.clear()
+
+
+def _render_chunk(indices: Sequence[int]) -> list[int]:
+    env, pages, config, writer = (_JOB[k] for k in ("env", "pages", "config", "writer"))
+    for index in indices:
+        writer.put(pages[index].path, render_page(env, pages[index], config))
+    return [len(indices)]
 
 
 def static_files(config: Config) -> Iterator[tuple[str, bytes]]:

@@ -42,11 +42,22 @@ class SiteWriter:
 
     def write(self, rel: str, data: bytes, owner: str = "") -> None:
         """Writes one output; a second write to one path is an error naming both owners."""
-        target = self._safe_target(rel)
+        self.claim(rel, owner)
+        self.put(rel, data)
+
+    def claim(self, rel: str, owner: str = "") -> None:
+        """Reserves a path before it is written (by this process or a worker)."""
+        self._safe_target(rel)
         if rel in self.owners:
             raise OutputError(f"two outputs map to {rel}: {self.owners[rel]} and "
                               f"{owner or 'another page'}")
         self.owners[rel] = owner or rel
+
+    def put(self, rel: str, data: bytes) -> None:
+        """Writes a claimed path; safe to call from a forked worker."""
+        target = self._safe_target(rel)
+        if not self.staging.is_dir():  # discarded under a worker's feet: do not recreate it
+            raise OutputError(f"the staging folder {self.staging} was discarded")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
 
