@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .models import Article
-from .register import DEMONYMS, NOT_NAME, fold, name_tokens, office_key, surname
+from .register import NOT_NAME, fold, name_tokens, qualifier_before, surname
 
 
 def _words(text: str) -> frozenset[str]:
@@ -26,7 +26,8 @@ def _words(text: str) -> frozenset[str]:
 HEADS = {
     r"secretary[- ]general": ("Secretary General", True),
     r"secretary of state": ("Secretary of State", False),
-    r"(?:foreign|defen[cs]e|interior|finance|prime) minister": ("", True),
+    r"prime minister": ("Prime Minister", False),
+    r"(?:foreign|defen[cs]e|interior|finance) minister": ("", True),
     r"(?:foreign|home|defen[cs]e|treasury) secretary": ("", False),
     r"secretary of defen[cs]e": ("Defense Secretary", False),
     r"vice[- ]president": ("Vice President", False),
@@ -42,12 +43,15 @@ HEADS = {
 HEAD_RE = re.compile(r"\b(?i:" + "|".join(HEADS) + r")\b")
 NAME_TOKEN = r"(?:[A-Z][\w’'.-]*\w|[A-Z]\.)"
 PARTICLE = r"(?:de|van|von|bin|al|da|di|del|la|le)"
-NAME_RE = re.compile(rf"{NAME_TOKEN}(?:\s+(?:{PARTICLE}\s+)?{NAME_TOKEN}){{0,3}}")
+NAME_RE = re.compile(rf"{NAME_TOKEN}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{NAME_TOKEN}){{0,3}}")
 # Words before an office that make it someone else's or not yet/no longer theirs.
 NOT_CURRENT = re.compile(
     r"(?i:\b(?:former|ex|late|then|onetime|one-time|previous|past|incoming|future|acting|"
-    r"interim|deputy|vice|assistant|under|shadow|would-be|outgoing|first|second)[\s-]*$)")
-ACRONYMS = _words("nato us un eu uk who imf fbi cia opec iaea")
+    r"interim|deputy|vice|assistant|shadow|would-be|outgoing|first|second)[\s-]*$)")
+UNDER = re.compile(r"(?i:\bunder[\s-]*$)")  # "Under Secretary", but "under President Trump"
+# "during the years of President Yeltsin", "the administration of President Bush": history.
+PAST = re.compile(r"(?i:\b(?:administration|years|era|presidency|tenure|days|reign|rule|"
+                  r"government)\s+of\s+(?:the\s+)?(?:late\s+)?$)")
 QUALIFIER_STOP = NOT_NAME | _words("""meeting meets met former then new under when after before
     while if since during also including like because meanwhile speaking asked mr mrs ms dr
     outgoing incoming acting interim deputy late ex then-""")
@@ -124,8 +128,9 @@ def office_claims(article: Article) -> list[OfficeClaim]:
         canonical, needs = HEADS[head_key]
         holder = _holder(text, match.end())
         before = text[max(0, match.start() - 60):match.start()]
-        qualifier, rest = _qualifier(before)
-        if not holder or NOT_CURRENT.search(rest):
+        qualifier, rest = qualifier_before(before, QUALIFIER_STOP)
+        under = UNDER.search(rest) and match.group().lower().startswith("secretary")
+        if not holder or NOT_CURRENT.search(rest) or PAST.search(rest) or under:
             continue
         head = canonical or _title(match.group())
         if head == "House Speaker":
@@ -162,34 +167,6 @@ def _holder(text: str, end: int) -> str:
     return name if name_tokens(name) else ""
 
 
-def _qualifier(before: str) -> tuple[str, str]:
-    """The organisation or country written just before an office ("Costa Rican", "Nato"),
-    canonically spelled, and the text before it (where "former" would stand)."""
-    folded = fold(before)
-    for phrase in sorted(DEMONYMS, key=len, reverse=True):
-        pattern = "[. ]*".join(map(re.escape, phrase.split()))
-        match = re.search(rf"\b{pattern}(?:'s|’s|\.)?\s*$", folded)
-        if match:
-            return _canonical(DEMONYMS[phrase]), before[:match.start()]
-    run = re.search(r"(?:\b[A-Z][\w.’'-]*\s+){1,3}$", before)
-    if not run:
-        return "", before
-    words = [(m.start() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
-    while words and fold(words[0][1]).rstrip(".") in QUALIFIER_STOP:
-        words.pop(0)
-    if not words:
-        return "", before[:run.start()] + run.group()
-    written = re.sub(r"['’]s$", "", " ".join(w for _, w in words))
-    canonical = written.replace(".", "") if written.isupper() else _canonical(written)
-    return canonical, before[:words[0][0]]
-
-
-def _canonical(qualifier: str) -> str:
-    """ "Nato" -> "NATO", "U.S." -> "US", "ukrainian" -> "Ukrainian"."""
-    words = office_key(qualifier).split()
-    return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
-
-
 @dataclass(frozen=True)
 class Quote:
     """Words in quotation marks and who the article says spoke them."""
@@ -209,6 +186,8 @@ class Figure:
     unit: str
     passage: str
     topic: frozenset[str]
+    bound: str = "exact"  # "at least" -> lower, "up to" -> upper, "about" -> about
+    role: str = ""  # what happened to the counted: killed, injured, arrested, ...
 
 
 QUOTE_RE = re.compile(r"[“\"]([^”“\"]{3,600})[”\"]")
@@ -217,6 +196,19 @@ FIGURE_RE = re.compile(
     r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|billion|thousand))?"
     r"\s+((?:[A-Za-z][\w-]*\s+){0,3}?)(people|[a-z]{3,}s)\b")
 SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
+# Durations, distances and ages are measures, not counts of one thing; "128 other
+# politicians" or "2.5 million additional" people count a part, not the whole.
+NOT_COUNTED = _words("""years months weeks days hours minutes seconds miles kilometers
+    kilometres meters metres feet inches percent points times""")
+PART = _words("other more additional extra further new")
+BOUNDS = (("lower", r"at least|more than|over|upwards of|in excess of"),
+          ("upper", r"up to|fewer than|less than|under|nearly|almost|as many as"),
+          ("about", r"about|around|some|roughly|approximately|an estimated|estimated"))
+ROLES = {"killed": "killed", "dead": "killed", "died": "killed", "deaths": "killed",
+         "killing": "killed", "fatalities": "killed", "injured": "injured",
+         "wounded": "injured", "hurt": "injured", "hospital": "injured",
+         "hospitalized": "injured", "arrested": "arrested", "missing": "missing",
+         "evacuated": "evacuated", "rescued": "rescued"}
 DATELINE_RE = re.compile(r"\A\s*([A-Z][A-Z.’' ]{2,30}?)(?:,\s*[A-Z][\w. ]{1,25}?)?\s*"
                          r"(?:\([\w. ]{1,25}\)\s*)?[—–-]{1,2}\s")
 TOPIC_STOP = _words("""about after again also been being could does doing from have having into
@@ -270,20 +262,57 @@ def _speaker(outside: str, people: set[str], subject_only: bool = False) -> str:
 
 
 def figures(article: Article) -> list[Figure]:
-    """Counted things ("12,000 ... troops"); years and bare numbers are left out."""
+    """Counted things ("12,000 ... troops"), with "at least"/"up to" and what happened
+    to them ("killed"); years, durations, distances and partial counts are left out."""
     found = []
     for span in sentences(article.text):
         for match in FIGURE_RE.finditer(span.text):
-            number, scale, _, unit = match.groups()
+            number, scale, middle, unit = match.groups()
             value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
-            if not scale and "," not in number and 1900 <= value <= 2100:
+            year = not scale and "," not in number and 1900 <= value <= 2100
+            if year or unit.lower() in NOT_COUNTED or PART & _words(middle.lower()):
                 continue
-            written = match.group().strip()
-            found.append(Figure(value, written, unit.lower(), span.text, topic(span.text)))
+            before, after = span.text[:match.start()], span.text[match.end():]
+            found.append(Figure(value, match.group().strip(), unit.lower(), span.text,
+                                topic(span.text), _bound(before), _role(before, after)))
     return found
+
+
+def _bound(before: str) -> str:
+    before = before.replace("-", " ")  # "the more-than 11 million documents"
+    return next((name for name, words in BOUNDS
+                 if re.search(rf"(?i:\b(?:{words}))\s*$", before)), "exact")
+
+
+def _role(before: str, after: str) -> str:
+    """The first role word after the count ("59 people were killed"), or just before it
+    ("killing at least 84 people")."""
+    nearby = re.findall(r"[a-z]+", after.lower())[:6] + re.findall(r"[a-z]+", before.lower())[-3:]
+    return next((ROLES[w] for w in nearby if w in ROLES), "")
 
 
 def dateline(article: Article) -> str:
     """The place in a wire dateline ("BRUSSELS, Dec 3 —"), title-cased, or ""."""
     match = DATELINE_RE.match(article.text)
-    return match.group(1).strip().title() if match else ""
+    place = match.group(1).strip().title() if match else ""
+    return "" if place in ("File", "Update", "Updated", "Watch", "Photo") else place
+
+
+@dataclass(frozen=True)
+class Read:
+    """One article of an event with its claims extracted once, for all comparisons."""
+
+    article: Article
+    label: str  # how notes name the source
+    words: frozenset[str]
+    offices: tuple[OfficeClaim, ...]
+    quotes: tuple[Quote, ...]
+    figures: tuple[Figure, ...]
+    sentences: tuple[str, ...]
+
+
+def read(article: Article, label: str) -> Read:
+    offices = office_claims(article)
+    return Read(article, label, words_of(article.text), tuple(offices),
+                tuple(quotes(article, offices)), tuple(figures(article)),
+                tuple(s.text for s in sentences(article.text)))

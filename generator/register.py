@@ -10,9 +10,9 @@ compared through `office_key`, so "Nato Secretary-General" in a report matches
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -20,7 +20,6 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
-from .models import Note, NoteValue
 
 FIELDS = ("office", "holder", "from", "to")
 HINT = "each entry is {office, holder, from: YYYY-MM-DD, to: YYYY-MM-DD}; `to` may be left out"
@@ -37,14 +36,28 @@ DEMONYMS = {
     "brazil": "brazilian", "hungary": "hungarian", "belarus": "belarusian",
     "rok": "south korean", "nigeria": "nigerian", "egypt": "egyptian", "syria": "syrian",
     "afghanistan": "afghan", "pakistan": "pakistani", "venezuela": "venezuelan",
-    "united nations": "un", "u n": "un", "european union": "eu",
+    "united nations": "un", "u n": "un", "european union": "eu", "niger": "nigerien",
+    "saudi arabia": "saudi", "costa rica": "costa rican", "dprk": "north korean",
+    "prc": "chinese", "iraq": "iraqi", "palestine": "palestinian", "greece": "greek",
+    "netherlands": "dutch", "sweden": "swedish", "argentina": "argentine",
 }
+# Qualifiers that are neither countries nor acronyms but still name one body.
+BODIES = {"house of representatives": "house", "us house": "house", "house": "house"}
+# Words in a capitalised run before an office that say nothing about which office it is.
+PARTY = frozenset({"democratic", "republican", "gop", "labour", "conservative", "liberal"})
+ACRONYMS = frozenset({"nato", "us", "un", "eu", "uk", "who", "imf", "fbi", "cia", "iaea"})
+TITLES = frozenset({"mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "jr", "sr"})
 # Two spellings of one office, mapped word-for-word after lower-casing.
 HEAD_SYNONYMS = {
     "secretary of defense": "defense secretary", "secretary of the treasury": "treasury secretary",
     "speaker of the house": "house speaker", "defence": "defense",
 }
 
+
+# Every spelling a qualifier may have, longest first, with its canonical value.
+KNOWN_VALUES = frozenset(DEMONYMS.values()) | frozenset(BODIES.values())
+KNOWN_QUALIFIERS = sorted({**{v: v for v in KNOWN_VALUES}, **DEMONYMS, **BODIES}.items(),
+                          key=lambda kv: -len(kv[0]))
 
 NOT_NAME = frozenset(
     """the a an and but or of in on at to for from by with as is was will would has had
@@ -91,7 +104,15 @@ def same_person(a: str, b: str) -> bool:
     ta, tb = name_tokens(a), name_tokens(b)
     if not (ta and tb):
         return False
-    return any(_alike(ta[-1], t) for t in tb) or any(_alike(tb[-1], t) for t in ta)
+    pa, pb = _parts(ta), _parts(tb)
+    return any(_alike(p, t) for p in _parts(ta[-1:]) for t in pb) or \
+        any(_alike(p, t) for p in _parts(tb[-1:]) for t in pa)
+
+
+def _parts(tokens: list[str]) -> set[str]:
+    """Tokens and the halves of hyphenated ones: "Moon Jae" is "Moon Jae-in", "Abdel
+    Fattah" is "Abdel-Fattah"."""
+    return set(tokens) | {p for t in tokens for p in t.split("-") if len(p) >= 2}
 
 
 def _alike(a: str, b: str) -> bool:
@@ -119,49 +140,60 @@ def office_key(office: str) -> str:
     return text
 
 
-def holders_on(register: Sequence[Tenure], office: str, day: dt.date) -> tuple[Tenure, ...]:
-    """Who held `office` on `day` according to the register (two on a handover day)."""
-    key = office_key(office)
-    return tuple(t for t in register if office_key(t.office) == key and t.covers(day))
+def qualifier_before(before: str, stop: frozenset[str]) -> tuple[str, str]:
+    """The country or body written just before an office ("Costa Rican", "Nato",
+    "ROK", "Ukraine's"), canonically spelled, and the text before it (where "former"
+    would stand). Only the current sentence counts: "the Trump Coalition. President
+    Biden" has no qualifier."""
+    before = _this_sentence(before)
+    folded = fold(before)
+    for phrase, value in KNOWN_QUALIFIERS:
+        pattern = "[. ]*".join(map(re.escape, phrase.split()))
+        match = re.search(rf"\b{pattern}(?:'s|’s|\.)?\s*$", folded)
+        if match:
+            return canonical_qualifier(value), before[:match.start()]
+    run = re.search(r"(?:\b[A-Z][\w.’'-]*\s+){1,3}$", before)
+    if not run:
+        return "", before
+    words = [(m.start() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
+    while words and fold(words[0][1]).rstrip(".") in stop | PARTY:
+        words.pop(0)
+    if not words:
+        return "", before[:run.start()] + run.group()
+    written = re.sub(r"['’]s$", "", " ".join(w for _, w in words))
+    canonical = written.replace(".", "") if written.isupper() else canonical_qualifier(written)
+    return canonical, before[:words[0][0]]
 
 
-def tenures_of(register: Sequence[Tenure], office: str) -> tuple[Tenure, ...]:
-    key = office_key(office)
-    return tuple(t for t in register if office_key(t.office) == key)
+def _this_sentence(before: str) -> str:
+    """The part of `before` after the last sentence end or line break; the full stop
+    of "U.S." or "Gen." ends no sentence."""
+    cut = 0
+    for match in re.finditer(r"(\w*)[.!?][”\"’)]*\s+|\n", before):
+        word = match.group(1) or ""
+        if match.group() == "\n" or (re.search(r"[a-z]{2}$", word) and fold(word) not in TITLES):
+            cut = match.end()
+    return before[cut:]
 
 
-def register_note(register: Sequence[Tenure], office: str, claim: NoteValue,
-                  day: dt.date) -> Note | None:
-    """A `register` note when naming `claim.value` as `office` on `day` contradicts the
-    register; None when the register agrees or does not know the office."""
-    holders = holders_on(register, office, day)
-    if not holders or any(same_person(t.holder, claim.value) for t in holders):
-        return None
-    own = [t for t in tenures_of(register, office) if same_person(t.holder, claim.value)]
-    name, current = (own[0].holder if own else claim.value), holders[0]
-    then = f"on {long_date(day)} the post was held by {current.holder}"
-    if own and own[-1].end and own[-1].end < day:
-        text = f"{name} was {current.office} until {long_date(own[-1].end)}; {then}."
-    elif own and own[0].start and own[0].start > day:
-        text = f"{name} became {current.office} only on {long_date(own[0].start)}; {then}."
-    else:
-        elsewhere = [t.office for t in register if same_person(t.holder, name) and t.covers(day)]
-        listed = f"lists {name} as {elsewhere[0]}, not" if elsewhere else f"does not list {name} as"
-        text = f"The register {listed} {current.office}; {then}."
-    why = _why(current.holder, current.office, day)
-    return Note("register", text, claim.sources, current.office, (claim,), current.holder, why)
+def canonical_qualifier(qualifier: str) -> str:
+    """ "Nato" -> "NATO", "U.S." / "American" -> "US", "ROK" -> "South Korean"."""
+    words = office_key(qualifier).split()
+    key = " ".join(words)
+    words = BODIES.get(key, key).split()
+    return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
 
 
-def register_choice(register: Sequence[Tenure], office: str, names: Sequence[str],
-                    day: dt.date) -> tuple[str, str] | None:
-    """Of several names given for `office`, the one the register has in office on `day`."""
-    holders = holders_on(register, office, day)
-    chosen = [n for n in names if any(same_person(t.holder, n) for t in holders)]
-    return (chosen[0], _why(chosen[0], office, day)) if len(chosen) == 1 else None
-
-
-def _why(holder: str, office: str, day: dt.date) -> str:
-    return f"The site's register lists {holder} as {office} on {long_date(day)}."
+def same_qualifier(a: str, b: str) -> bool:
+    """ "Nigerian" and "Nigeria's" President; not "Austrian" and "Australian", nor two
+    countries the alias table knows ("Niger", "Nigerian")."""
+    qa, qb = office_key(a), office_key(b)
+    if qa == qb:
+        return True
+    if qa in KNOWN_VALUES or qb in KNOWN_VALUES:
+        return False
+    common = len(os.path.commonprefix([qa, qb]))  # noqa: RUF071 (characters are meant)
+    return common >= max(4, min(len(qa), len(qb)) - 1)
 
 
 def long_date(day: dt.date) -> str:
