@@ -42,8 +42,8 @@ def compare_event(event: Event, register: Sequence[Tenure] = (),
     """Author corrections first, then detected disagreements ordered by kind and field."""
     reads = [read(a, label)
              for a, label in zip(event.articles, labels(event.articles), strict=True)]
-    offices = resolve_offices(reads)
     day = event.date.to_date() if event.date.precision == "day" else None
+    offices = resolve_offices(reads, register, day)
     detected = register_notes(reads, offices, register, day)
     if len(reads) >= 2:
         detected += office_notes(reads, offices) + quote_notes(reads, offices)
@@ -197,17 +197,26 @@ def _cross_numbers(a: Read, b: Read, x: Figure, y: Figure) -> bool:
 
 def date_notes(reads: Sequence[Read]) -> list[Note]:
     """Reports dating the event to different days, each in its own words: a date that
-    only falls back to the publication date, or is vaguer than a day, claims nothing."""
+    only falls back to the publication date, or is vaguer than a day, claims nothing;
+    a day-after report that also states the other's day ("the attack came on Nov. 21")
+    knows both days, so they date two moments, not one event differently."""
     by_day: dict[str, list[Read]] = {}
     for r in reads:
         if _stated_day(r.article):
             by_day.setdefault(r.article.event_date.iso(), []).append(r)
-    if len(by_day) < 2:
+    clashing = {d for d in by_day for e in by_day if d != e and not _knows_day(by_day[d], e)
+                and not _knows_day(by_day[e], d)}
+    if len(clashing) < 2:
         return []
     values = tuple(NoteValue(day, tuple(r.label for r in rs), _date_passage(rs[0]))
-                   for day, rs in sorted(by_day.items()))
+                   for day, rs in sorted(by_day.items()) if day in clashing)
     return [Note("date", f"Sources put this event on different days: {listing(values)}.",
                  sources_of(values), "date", values)]
+
+
+def _knows_day(reads: Sequence[Read], day: str) -> bool:
+    """Some of these reports states `day` somewhere in its text ("on Nov. 21")."""
+    return any(d.date.iso() == day for r in reads for d in r.article.dates)
 
 
 def _stated_day(article: Article) -> bool:

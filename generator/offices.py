@@ -20,9 +20,12 @@ from dataclasses import dataclass
 from .claims import OfficeClaim, Read
 from .models import Note, NoteValue
 from .register import (
+    ACRONYMS,
     BODIES,
     DEMONYMS,
+    KNOWN_VALUES,
     Tenure,
+    canonical_qualifier,
     fold,
     long_date,
     name_tokens,
@@ -53,9 +56,12 @@ class Resolved:
         return f"{self.qualifier or usual} {self.claim.head}".strip()
 
 
-def resolve_offices(reads: Sequence[Read]) -> list[Resolved]:
+def resolve_offices(reads: Sequence[Read], register: Sequence[Tenure] = (),
+                    day: dt.date | None = None) -> list[Resolved]:
     """Give an unqualified mention the qualifier written for the same person elsewhere
-    in the event ("US President Trump" ... "President Trump"), when there is one."""
+    in the event ("US President Trump" ... "President Trump"), or else the one the
+    register gives that person on the day ("President Putin": Russian), so that two
+    presidents of two countries are two offices, not one office with two holders."""
     claims = [(i, c) for i, r in enumerate(reads) for c in r.offices]
     resolved = []
     for i, claim in claims:
@@ -64,8 +70,31 @@ def resolve_offices(reads: Sequence[Read]) -> list[Resolved]:
         if claim.qualifier or len(same) == 1:
             resolved.append(Resolved(i, claim, claim.qualifier or same.pop(), True))
         else:
-            resolved.append(Resolved(i, claim, "", False))
+            resolved.append(Resolved(i, claim, registered_qualifier(register, claim, day), False))
     return resolved
+
+
+def registered_qualifier(register: Sequence[Tenure], claim: OfficeClaim,
+                         day: dt.date | None) -> str:
+    """The country or body of the one office with this title the register has the person
+    holding on `day` ("Russian President" -> "Russian"); "" when none or several. Not a
+    claim of the text, so it never raises a register note (`explicit` stays False)."""
+    if day is None:
+        return ""
+    head = office_key(claim.head)
+    found = {q for t in register if t.covers(day) and same_person(t.holder, claim.holder)
+             for q in [_prefix(office_key(t.office), head)] if q}
+    return canonical_qualifier(found.pop()) if len(found) == 1 else ""
+
+
+def _prefix(key: str, head: str) -> str:
+    """ "russian" of "russian president" for "president"; "" when the words before the
+    title are not a country or body ("us vice" of "us vice president" is another office)."""
+    if not key.endswith(f" {head}"):
+        return ""
+    prefix = key[:-len(head) - 1]
+    known = prefix in KNOWN_VALUES or all(w in ACRONYMS for w in prefix.split())
+    return prefix if known else ""
 
 
 def people(offices: Sequence[Resolved], read: int, head: str) -> list[list[Resolved]]:

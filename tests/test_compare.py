@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
+from generator.build import build
 from generator.compare import compare_event, derived_from
+from generator.config import load_config
 from generator.models import Article, Correction, Event, PartialDate, TextDate
 from generator.parse import parse_article
 from generator.register import Tenure, load_register, office_key
@@ -413,3 +416,96 @@ def test_load_register_reports_bad_yaml(tmp_path: Path):
     path.write_text("- office: [unclosed\n")
     tenures, problems = load_register(path, "_register.yml")
     assert tenures == () and problems[0].line == 2 and "YAML" in problems[0].message
+
+
+# --- two offices with one title: the register says whose ---------------------------------
+
+STRIKE = dt.date(2024, 11, 21)
+PRESIDENTS = (
+    Tenure("Russian President", "Vladimir Putin", dt.date(2012, 5, 7), None),
+    Tenure("President of Ukraine", "Volodymyr Zelensky", dt.date(2019, 5, 20), None),
+    Tenure("US Vice President", "Kamala Harris", dt.date(2021, 1, 20), dt.date(2025, 1, 20)),
+    Tenure("US President", "Joe Biden", dt.date(2021, 1, 20), dt.date(2025, 1, 20)),
+)
+MOSCOW = ("Russia attacked the Ukrainian city of Dnipro on Thursday with a new missile, "
+          "President Vladimir Putin said in a televised address.")
+KYIV = ("In his evening address, President Volodymyr Zelensky accused the Kremlin of using "
+        "Ukraine as a testing ground.")
+
+
+def strike_notes(*texts: str, register=(), kind: str = "office"):
+    arts = [article(t, f"Outlet {i}") for i, t in enumerate(texts)]
+    return [n for n in compare_event(event(*arts, day=STRIKE), register) if n.kind == kind]
+
+
+def test_presidents_of_two_countries_are_two_offices_by_the_register():
+    assert not strike_notes(MOSCOW, KYIV, register=PRESIDENTS)
+    assert not strike_notes(MOSCOW, KYIV, register=PRESIDENTS, kind="register")
+
+
+def test_without_a_register_a_bare_title_is_one_office_unless_a_report_knows_both():
+    # Nothing in the texts says whose President each is; the bench needs bare titles
+    # ("President Obama" / "President Trump") compared, so only the register tells.
+    assert [n.field for n in strike_notes(MOSCOW, KYIV)] == ["President"]
+    assert not strike_notes(MOSCOW, KYIV + " Putin has made such threats before.")
+
+
+def test_register_qualifier_needs_the_title_and_the_day():
+    harris = "President Kamala Harris spoke in Washington."
+    biden = "President Joe Biden spoke in Washington."
+    # "US Vice President" is not "US President": no qualifier from it, so still a clash.
+    found = strike_notes(harris, biden, register=PRESIDENTS)
+    assert [(n.field, n.preferred) for n in found] == [("US President", "Joe Biden")]
+    # Out of office on the day: the register gives nothing, the swap is still caught.
+    trump = "President Donald Trump spoke in Washington."
+    found = strike_notes(biden, trump, register=PRESIDENTS)
+    assert [(n.field, n.preferred) for n in found] == [("US President", "Joe Biden")]
+
+
+def test_a_day_after_report_stating_the_first_day_is_no_date_note():
+    first = article("x", "A", event_date=PartialDate(2024, 11, 21),
+                    dates=(stated(PartialDate(2024, 11, 21)),))
+    after = article("x", "B", event_date=PartialDate(2024, 11, 22),
+                    dates=(stated(PartialDate(2024, 11, 22)), stated(PartialDate(2024, 11, 21))))
+    other = article("x", "C", event_date=PartialDate(2024, 11, 23),
+                    dates=(stated(PartialDate(2024, 11, 23)),))
+    assert not [n for n in compare_event(event(first, after)) if n.kind == "date"]
+    found = [n for n in compare_event(event(first, after, other)) if n.kind == "date"]
+    assert [[v.value for v in n.values] for n in found] == [
+        ["2024-11-21", "2024-11-22", "2024-11-23"]]
+
+
+# --- the bundled example -------------------------------------------------------------------
+
+EXAMPLE = Path(__file__).parent.parent / "content"
+
+
+def example_notes(tmp_path: Path) -> dict[str, list[dict]]:
+    """Notes of each event of the bundled example, keyed by each of its article files."""
+    build(load_config(EXAMPLE, output=tmp_path / "out", search=False))
+    events = json.loads((tmp_path / "out" / "events.json").read_text())["events"]
+    return {Path(a["file"]).name: e.get("corrections", []) for e in events
+            for a in e["articles"]}
+
+
+def test_bundled_example_notes(tmp_path: Path):
+    notes_of = example_notes(tmp_path)
+    for name in ("2024-11-21-meridian-press-dnipro-oreshnik.md",
+                 "2024-11-22-kyiv-courier-dnipro-after-strike.md"):
+        assert not [n for n in notes_of[name] if n["kind"] in ("office", "register", "date")]
+    nato = notes_of["2024-11-13-reuters-blinken-nato.md"]
+    assert sorted(n["field"] for n in nato if n["kind"] == "office") == [
+        "British Foreign Secretary", "NATO Secretary General", "Ukrainian Foreign Minister"]
+    register = [n["text"] for n in nato if n["kind"] == "register"]
+    assert any(t.startswith("Jens Stoltenberg was NATO Secretary General until") for t in register)
+
+
+def test_bundled_dnipro_reports_compared_as_one_event():
+    """The same, whatever the clustering does: both Dnipro reports with the register."""
+    register, problems = load_register(EXAMPLE / "_register.yml", "_register.yml")
+    assert not problems
+    story = EXAMPLE / "ukraine-diplomacy"
+    arts = [parse_article(p.name, p.read_text(encoding="utf-8"))[0]
+            for p in sorted(story.glob("2024-11-2[12]-*.md"))]
+    found = compare_event(event(*arts, day=STRIKE), register)
+    assert [n.kind for n in found] == ["author"]
