@@ -93,7 +93,7 @@ SLOTS = {
 def filler(rng: random.Random) -> str:
     """One sentence with its slots filled: names, places, numbers and nouns vary."""
     values = {key: rng.choice(options) for key, options in SLOTS.items()}
-    values.update(a_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", a_place=rng.choice(PLACES),
+    values.update(a_name=person(rng), a_place=rng.choice(PLACES),
                   k=rng.randint(2, 900))
     return rng.choice(PATTERNS).format(**values)
 
@@ -108,12 +108,35 @@ class Story:
     m: int
     day: dt.date
     quote: str
+    village: str  # what makes a story this story and no other: its own proper nouns
+    operation: str
+    company: str
+
+
+SYLLABLES = ["vor", "lan", "ket", "mir", "dosh", "ral", "ben", "tsk", "ov", "ska", "zhy",
+             "pol", "tra", "nev", "kor", "bil", "hor", "dan", "mys", "vel", "lut", "gra"]
+ENDINGS = ["ivka", "ove", "ets", "yne", "ania", "ograd", "ino", "ar", "ech", "isk"]
+
+
+def coin(rng: random.Random) -> str:
+    """A proper noun other stories rarely share by chance (~100,000 possible): villages,
+    operations, firms, surnames."""
+    return "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize() + rng.choice(ENDINGS)
+
+
+def person(rng: random.Random) -> str:
+    """A full name; common first names, surnames as varied as a real country's."""
+    surname = rng.choice(LAST) if rng.random() < 0.2 else coin(rng)
+    return f"{rng.choice(FIRST)} {surname}"
 
 
 def make_story(rng: random.Random, day: dt.date) -> Story:
-    return Story(rng.choice(TOPICS), rng.choice(PLACES), f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+    return Story(rng.choice(TOPICS), rng.choice(PLACES), person(rng),
                  rng.choice(OFFICES), rng.randint(3, 480), rng.randint(2, 90), day,
-                 make_quote(rng))
+                 make_quote(rng), coin(rng), coin(rng), coin(rng) + " " + rng.choice(FIRMS))
+
+
+FIRMS = ["Holdings", "Energy", "Logistics", "Group", "Engineering", "Agro"]
 
 
 def make_quote(rng: random.Random) -> str:
@@ -131,9 +154,16 @@ def body(story: Story, rng: random.Random, outlet: str) -> str:
     quote = f'"{story.quote}," {story.name} told reporters in {story.place}.'
     link = f"[earlier report](https://{_domain(outlet)}/archive/{story.day.isoformat()})"
     paragraphs = [f"{story.place.upper()}, {story.day:%b} {story.day.day} ({outlet}) - "
-                  f"On {weekday}, {lead}.", quote]
-    for _ in range(11):
-        paragraphs.append(" ".join(filler(rng) for _ in range(rng.randint(3, 4))))
+                  f"On {weekday}, {lead}, near the village of {story.village}.", quote]
+    specifics = [f"Officials linked the events in {story.village} to {story.operation}, "
+                 f"a programme run with {story.company}.",
+                 f"{story.company} declined to comment on {story.operation}.",
+                 f"Residents of {story.village} said they had been warned days earlier."]
+    for number in range(11):
+        sentences = [filler(rng) for _ in range(rng.randint(3, 4))]
+        if number < len(specifics) and rng.random() < 0.8:
+            sentences.insert(rng.randrange(len(sentences)), specifics[number])
+        paragraphs.append(" ".join(sentences))
     paragraphs.insert(4, f"See our {link} for background.")
     return "\n\n".join(paragraphs) + "\n"
 
@@ -147,6 +177,9 @@ def article_text(story: Story, outlet: str, published: dt.date, index: int,
     fill = {"place": story.place, "name": story.name, "office": story.office,
             "n": story.n, "m": story.m}
     title = story.topic[1].format(**fill)
+    if rng.random() < 0.5:  # rewrites often write their own headline
+        title = f"{story.village}: {title}" if rng.random() < 0.5 else \
+            f"{title} as {story.company} faces questions"
     title = title[0].upper() + title[1:]
     url = f"https://{_domain(outlet)}/{published.isoformat()}/{index:06d}"
     return (f"---\ntitle: \"{title}\"\ndate: {published.isoformat()}\nsource: {outlet}\n"

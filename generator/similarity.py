@@ -18,6 +18,7 @@ import numpy as np
 from scipy import sparse
 
 from .entities import Features, extract
+from .headlines import Headline, headline
 from .models import Article, PartialDate
 
 LEAP_YEAR = 2000  # month/day without a year are laid on a leap year so Feb 29 exists
@@ -38,6 +39,8 @@ class Corpus:
     day_of_year: np.ndarray  # 1..366 on a leap year, nan without month and day
     outlets: tuple[str, ...]
     features: tuple[Features, ...]
+    headlines: tuple[Headline, ...]
+    texts: tuple[str, ...]  # title and body, to look up a headline's specifics
 
 
 def article_date(article: Article) -> PartialDate | None:
@@ -117,6 +120,8 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0) -> Corp
         day_of_year=np.array([c[1] for c in coords], dtype=np.float64),
         outlets=outlets,
         features=features,
+        headlines=tuple(headline(a.title, a.text) for a in articles),
+        texts=tuple(f"{a.title}\n{a.text}" for a in articles),
     )
 
 

@@ -194,3 +194,65 @@ def test_every_article_in_exactly_one_group():
     assert indices == list(range(len(articles)))
     assert all(list(m) == sorted(m) for m, _ in groups)
     assert cluster_articles([]) == ([], [])
+
+
+def test_recurring_headlines_with_another_place_or_figure_conflict():
+    """Same headline shape, different place or figure: evidence of two occurrences."""
+    from generator.headlines import conflicts, headline
+
+    reports = [
+        ("Power cuts hit Dnipro after attack on grid", "Drones hit a substation in Dnipro."),
+        ("Power cuts hit Vilnius after attack on grid", "A cyber attack left Vilnius dark."),
+        ("US economy adds 943,000 jobs in July", "Payrolls rose by 943,000 in July."),
+        ("US economy adds 235,000 jobs in August", "Payrolls rose by 235,000 in August."),
+        ("Economy adds 943K jobs, beating forecasts", "Employers added 943,000 jobs in July."),
+        ("Zelensky meets Biden in Washington", "Zelensky met Biden at the White House."),
+        ("Zelensky meets Biden at the White House", "The talks in Washington ran late."),
+    ]
+    heads = [headline(t, f"{t}\n{b}") for t, b in reports]
+    texts = [f"{t}\n{b}" for t, b in reports]
+    i, j = np.array([0, 2, 2, 5]), np.array([1, 3, 4, 6])
+    place, figure = conflicts(heads, texts, i, j)
+    assert place.tolist() == [1.0, 1.0, 0.0, 0.0]  # July vs August: two reports; Washington = White House here
+    assert figure.tolist() == [0.0, 1.0, 0.0, 0.0]  # 943K is 943,000
+
+
+def test_generated_archive_does_not_chain(tmp_path):
+    """A desk's archive shares its vocabulary; stories must still stay apart (bench's
+    make_corpus: each story has its own quotation line, the ground truth here)."""
+    import re
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))
+    from make_corpus import write_corpus
+
+    from generator.discover import discover
+    from generator.parse import read_article
+
+    write_corpus(300, tmp_path / "content", seed=3)
+    files = discover(tmp_path / "content").articles
+    articles = [read_article(f.path, f.rel, f.story)[0] for f in files]
+    quote = re.compile(r"^\".*\" \w.* told reporters in .*$", re.MULTILINE)
+    truth = {a.path: quote.search(a.text).group(0) for a in articles}
+    groups, _ = cluster_articles(articles, DEFAULTS)
+    stories = len(set(truth.values()))
+    assert abs(len(groups) - stories) <= 0.1 * stories
+    label = {articles[k].path: n for n, (g, _) in enumerate(groups) for k in g}
+    precision = sum(
+        sum(label[b] == label[a] and truth[b] == truth[a] for b in truth)
+        / sum(label[b] == label[a] for b in truth) for a in truth) / len(truth)
+    assert precision >= 0.9  # B-cubed precision: few articles share an event by mistake
+
+
+def test_bundled_example_events():
+    """The example site's distinct steps stay distinct; its duplicate reports merge."""
+    from generator.merge import merge
+    from generator.parse import read_article
+
+    content = Path(__file__).parent.parent / "content"
+    articles = [read_article(p, p.relative_to(content).as_posix(), p.parent.name)[0]
+                for p in sorted(content.rglob("*.md")) if not p.name.startswith("_")]
+    events, _ = merge(articles)
+    by_date = {e.date.iso(): len(e.articles) for e in events}
+    assert by_date == {"2024-11-06": 1, "2024-11-13": 2, "2024-11-17": 1, "2024-11-19": 1,
+                       "2024-11-21": 2, "2024-12-03": 1, "2025-01-09": 1, "2025-01-21": 1}
