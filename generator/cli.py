@@ -32,8 +32,9 @@ def main() -> None:
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index and page "
               "(default: site.toml's search).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--timings", is_flag=True, help="Print the time each stage took (stderr).")
 def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_search: bool,
-          quiet: bool) -> None:
+          quiet: bool, timings: bool) -> None:
     """Build the site from CONTENT into OUTPUT."""
     from .build import BuildFailed
     from .build import build as run_build
@@ -56,6 +57,20 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
         click.echo(f"Built {output}/: {result.articles} articles, {len(result.site.events)} "
                    f"events, {result.notes} notes, {result.files_written} files in "
                    f"{time.perf_counter() - start:.2f}s.")
+    if timings:
+        _print_timings(result.timings)
+
+
+STAGES = ("parse", "merge", "compare", "render", "outputs", "search")
+
+
+def _print_timings(timings: dict[str, float]) -> None:
+    """Where the build's time went, as an aligned table on stderr (stdout stays clean)."""
+    names = [s for s in STAGES if s in timings] + sorted(set(timings) - set(STAGES))
+    width = max((len(name) for name in names), default=5)
+    click.echo(f"{'stage':<{width}}  seconds", err=True)
+    for name in names:
+        click.echo(f"{name:<{width}}  {timings[name]:7.3f}", err=True)
 
 
 @main.command()
