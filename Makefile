@@ -31,8 +31,9 @@ serve: $(STAMP)
 golden: $(STAMP)
 	$(BIN)/python -m tests.golden
 
+# make bench BENCH_ARGS='--sizes 1000,10000 --repeat 3'  (see docs/performance.md)
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf site .dateline
