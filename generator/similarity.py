@@ -37,6 +37,7 @@ class Corpus:
     name_vocab: tuple[str, ...]
     days: np.ndarray  # proleptic ordinal of the event date, nan when the year is unknown
     day_of_year: np.ndarray  # 1..366 on a leap year, nan without month and day
+    published: np.ndarray  # proleptic ordinal of the publication date, nan when unknown
     outlets: tuple[str, ...]
     features: tuple[Features, ...]
     headlines: tuple[Headline, ...]
@@ -118,6 +119,8 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0) -> Corp
         name_vocab=name_vocab,
         days=np.array([c[0] for c in coords], dtype=np.float64),
         day_of_year=np.array([c[1] for c in coords], dtype=np.float64),
+        published=np.array([a.published.date().toordinal() if a.published else math.nan
+                            for a in articles], dtype=np.float64),
         outlets=outlets,
         features=features,
         headlines=tuple(headline(a.title, a.text) for a in articles),
@@ -152,7 +155,8 @@ def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
 
 
 def date_distance(corpus: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-    """Days between the event dates of each pair; nan when it cannot be known.
+    """Days between each pair: the nearer of their event dates and their publication
+    dates; nan when neither can be known.
 
     With both years known this is the plain difference. When one side lacks its year
     ("On November 13"), the month and day are compared on the calendar circle, so the
@@ -161,7 +165,11 @@ def date_distance(corpus: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     full = np.abs(corpus.days[i] - corpus.days[j])
     doy = np.abs(corpus.day_of_year[i] - corpus.day_of_year[j])
     circular = np.minimum(doy, 366.0 - doy)
-    return np.where(np.isnan(full), circular, full)
+    event = np.where(np.isnan(full), circular, full)
+    # Reports published the same day are close too, whatever day each text dwells on
+    # ("on Friday" in one, the Wednesday vote in another).
+    published = np.abs(corpus.published[i] - corpus.published[j])
+    return np.fmin(event, published)
 
 
 def rowwise_dot(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
