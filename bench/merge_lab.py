@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import random
 import re
@@ -199,6 +200,38 @@ def parse_settings(pairs: Sequence[str]) -> MergeSettings:
     return dataclasses.replace(defaults, **changes)
 
 
+def oracle(records: Sequence[dict], window: int) -> list[int]:
+    """The best any merge limited to `window` days can do: the labels' own events, cut
+    wherever a report is more than `window` days from every other report of the event."""
+    parent = list(range(len(records)))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    days = [dt.date.fromisoformat(r["date"]).toordinal() for r in records]
+    by_event: dict[str, list[int]] = defaultdict(list)
+    for k, record in enumerate(records):
+        by_event[record["event_id"]].append(k)
+    for members in by_event.values():
+        for a, b in itertools.combinations(members, 2):
+            if abs(days[a] - days[b]) <= window:
+                parent[root(a)] = root(b)
+    return [root(k) for k in range(len(records))]
+
+
+def print_oracle(files: Sequence[str]) -> None:
+    windows = (1, 3, 7, 14, 30, 60, 365)
+    print(f"{'ceiling B3 F1 within N days':30}" + "".join(f"{w:>7}" for w in windows))
+    for name in files:
+        records = load(EVAL_DIR / name)
+        truth = [r["event_id"] for r in records]
+        scores = [bcubed(truth, oracle(records, w))[2] for w in windows]
+        print(f"{name:30}" + "".join(f"{x:7.3f}" for x in scores))
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", default=FILES)
@@ -207,7 +240,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="time the merge of N generated articles instead")
     parser.add_argument("--archive", type=int, action="append", default=[], metavar="N",
                         help="merge N articles of bench/make_corpus.py's archive instead")
+    parser.add_argument("--oracle", action="store_true",
+                        help="print the best B3 F1 reachable when linking within N days")
     args = parser.parse_args(argv)
+    if args.oracle:
+        return print_oracle(args.files)
     settings = parse_settings(args.set)
     for n in args.synthetic:
         time_synthetic(n, settings)
