@@ -9,9 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
 from pathlib import Path
 
+from .cache import BuildCache, dumps
 from .cluster import MergeSettings
 from .compare import compare_event
 from .config import Config
@@ -21,7 +21,6 @@ from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
 from .models import Article, Event, Site
-from .parallel import map_chunks
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
@@ -52,35 +51,43 @@ class BuildResult:
 
 
 def load(config: Config, report: Report, timings: dict[str, float],
-         on_stage: Callable[[str], None] | None = None) -> Site:
+         on_stage: Callable[[str], None] | None = None, cache: BuildCache | None = None) -> Site:
     """Everything up to the finished Site, without writing: what `check` runs."""
     clock = _Clock(timings, on_stage)
+    cache = cache or BuildCache(config, enabled=False)
     found = discover(config.content, config.max_file_size)
     report.extend(found.problems)
-    articles = clock("parse", _parse_all, found.articles, config, report)
+    articles = clock("parse", _parse_all, found.articles, config, report, cache)
     stories = _collect(report, read_stories(found.story_indexes))
-    events = clock("merge", _merge, articles, config, report)
-    events = clock("compare", _compare, events, config, report)
+    events = clock("merge", cache.merge, articles, config, report, _merge)
+    events = clock("compare", cache.compare, events, config, report, _compare)
     return build_site(events, stories)
 
 
-def build(config: Config, write: bool = True,
-          on_stage: Callable[[str], None] | None = None) -> BuildResult:
-    """Builds the site into config.output; raises BuildFailed (nothing written) on errors."""
-    report, timings = Report(), {}
-    site = load(config, report, timings, on_stage)
+def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | None = None,
+          cache: bool = True) -> BuildResult:
+    """Builds the site into config.output; raises BuildFailed (nothing written) on errors.
+
+    `cache=False` neither reads nor writes .dateline/ (`--no-cache`).
+    """
+    report, timings, store = Report(), {}, BuildCache(config, enabled=cache)
+    site = load(config, report, timings, on_stage, store)
     if report.failed:
         raise BuildFailed(report)
     result = BuildResult(site, report, timings=timings)
     if write:
         with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
-            result.files_written = _write(site, config, _Clock(timings, on_stage))
+            result.files_written = _write(site, config, _Clock(timings, on_stage), store)
+    _Clock(timings)("cache", store.save)  # only now: the output it describes is in place
     return result
 
 
-def _parse_all(files, config: Config, report: Report) -> list[Article]:
-    """Parses every file, in parallel for large sites; results keep the discovery order."""
-    parsed = map_chunks(partial(_parse_chunk, trusted=config.trusted_html), list(files))
+def _parse_all(files, config: Config, report: Report,
+               cache: BuildCache | None = None) -> list[Article]:
+    """Parses every new or changed file, in parallel for large sites (unchanged ones come
+    from the cache); results keep the discovery order."""
+    cache = cache or BuildCache(config, enabled=False)
+    parsed = cache.parse(list(files), config.trusted_html, _parse_chunk)
     articles = []
     for article, problems in parsed:
         report.extend(problems)
@@ -91,8 +98,10 @@ def _parse_all(files, config: Config, report: Report) -> list[Article]:
     return articles
 
 
-def _parse_chunk(files, trusted: bool) -> list[tuple[Article | None, list[ContentError]]]:
-    return [read_article(f.path, f.rel, f.story, trusted) for f in files]
+def _parse_chunk(files, trusted: bool) -> list[bytes]:
+    """Each result pickled by the cache's rules, which also carry ContentError (a frozen
+    exception that a worker's plain pickle cannot send back)."""
+    return [dumps(read_article(f.path, f.rel, f.story, trusted)) for f in files]
 
 
 def _merge(articles: list[Article], config: Config, report: Report) -> list[Event]:
@@ -119,13 +128,14 @@ def _collect(report: Report, outcome: tuple):
     return value
 
 
-def _write(site: Site, config: Config, clock: _Clock) -> int:
+def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None = None) -> int:
     """Every output into a staging folder, swapped in at the end; discarded on failure."""
     env = make_environment(config)
     pages = plan_pages(site, config.order == "newest", search=config.search)
     writer = SiteWriter(config.output)
     try:
-        clock("render", write_pages, env, pages, config, writer)
+        clock("render", write_pages, env, pages, config, writer,
+              cache.page_cache(config) if cache else None)
         clock("outputs", _write_outputs, writer, env, site, pages, config)
         indexed = clock("search", index_site, writer.staging, config.output) \
             if config.search else 0

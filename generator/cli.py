@@ -32,9 +32,11 @@ def main() -> None:
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index and page "
               "(default: site.toml's search).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor update the .dateline/ "
+              "cache (deleting .dateline/ is always safe).")
 @click.option("--timings", is_flag=True, help="Print the time each stage took (stderr).")
 def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_search: bool,
-          quiet: bool, timings: bool) -> None:
+          quiet: bool, no_cache: bool, timings: bool) -> None:
     """Build the site from CONTENT into OUTPUT."""
     from .build import BuildFailed
     from .build import build as run_build
@@ -44,7 +46,7 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
     start = time.perf_counter()
     try:
         with _progress(quiet) as on_stage:
-            result = run_build(config, on_stage=on_stage)
+            result = run_build(config, on_stage=on_stage, cache=not no_cache)
     except BuildFailed as failure:
         _print_problems(failure.report, quiet)
         _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")

@@ -89,20 +89,26 @@ def render_page(env: Environment, page: Page, config: Config) -> bytes:
 _JOB: dict = {}  # what forked render workers inherit instead of receiving it pickled
 
 
-def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer) -> int:
+def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
+                cache=None) -> int:
     """Renders and writes every page, across cores for large sites.
 
     Paths are claimed here first, so two pages mapping to one path are still caught;
     workers (forked, so they share the compiled templates and the site) render their
-    share and write straight into the staging folder.
+    share and write straight into the staging folder. With a `cache.PageCache`, pages
+    whose inputs are unchanged are linked from the previous output instead.
     """
     for page in pages:
         writer.claim(page.path, page.template)
+    todo = cache.reuse(pages, writer.staging) if cache else range(len(pages))
     _JOB.update(env=env, pages=pages, config=config, writer=writer)
     try:
-        return sum(map_chunks(_render_chunk, range(len(pages))))
+        rendered = sum(map_chunks(_render_chunk, todo))
     finally:
         _JOB.clear()
+    if cache:
+        cache.record(pages, writer.staging)
+    return rendered + len(pages) - len(todo)
 
 
 def _render_chunk(indices: Sequence[int]) -> list[int]:

@@ -155,8 +155,8 @@ def test_every_page_carries_the_csp_and_no_inline_script(valid_build):
 def test_outputs_stay_inside_the_output_folder_with_safe_names(valid_build):
     root = valid_build.resolve()
     assert all(p.resolve().is_relative_to(root) for p in valid_build.rglob("*"))
-    assert sorted(p.name for p in valid_build.parent.iterdir()) == ["content", "public",
-                                                                    "site.toml"]
+    assert sorted(p.name for p in valid_build.parent.iterdir()) == [  # .dateline: the cache
+        ".dateline", "content", "public", "site.toml"]
     for event in read_events(valid_build):
         assert SAFE_NAME.fullmatch(event["id"]), event["id"]
         assert event["story"] == "" or SAFE_NAME.fullmatch(event["story"])
@@ -211,7 +211,7 @@ def test_hostile_story_folder_names(tmp_path, folder):
     assert result.exit_code == 0, result.output
     (event,) = read_events(output)
     assert SAFE_NAME.fullmatch(event["story"])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "out"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dateline", "content", "out"]
     for page in output.rglob("*.html"):
         for tag, attrs in tags_in(page.read_text(encoding="utf-8")):
             assert_safe_tag(tag, attrs, page)

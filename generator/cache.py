@@ -1,0 +1,374 @@
+"""Incremental builds: results of earlier builds, reused only when provably unchanged.
+
+Everything lives in `.dateline/` in the site folder and deleting it is always safe. Each
+entry is keyed by a hash of all of its inputs, including the source of the generator
+modules that computed it (and those they import), so a changed file, template, setting
+or generator version is a miss, never a stale hit. Parsed articles, merged events and
+each event's notes are kept here; rendered pages are reused from the previous output
+(see `PageCache`). A cache file that is corrupt, foreign or from another format is
+ignored; the build then does the work itself.
+"""
+
+from __future__ import annotations
+
+import ast
+import copyreg
+import dataclasses
+import hashlib
+import io
+import os
+import pickle
+import shutil
+import stat
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from functools import cache, partial
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import dates
+from .config import Config
+from .discover import DATA_FILES
+from .errors import ContentError, Report
+from .models import Article, Event, Story
+from .parallel import map_chunks
+
+FOLDER = ".dateline"
+MAGIC = b"dateline-cache-1"
+PROTOCOL = 5
+SHARDS = 16  # parsed articles are spread over this many files, rewritten one at a time
+
+
+def _reduce_problem(problem: ContentError) -> tuple:
+    """ContentError is a frozen exception, which plain pickle cannot rebuild."""
+    return ContentError, tuple(getattr(problem, f.name) for f in dataclasses.fields(problem))
+
+
+DISPATCH = {**copyreg.dispatch_table, ContentError: _reduce_problem}
+
+
+def dumps(value: Any) -> bytes:
+    """Pickles a stage's result (problems included) for the cache or a worker's reply."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, PROTOCOL)
+    pickler.dispatch_table = DISPATCH
+    pickler.dump(value)
+    return buffer.getvalue()
+
+
+def digest(*parts: str | bytes) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little") + data)
+    return hasher.hexdigest()
+
+
+@cache
+def code_version(*modules: str) -> str:
+    """The source of these generator modules and of every module they import from the
+    package, with Python's and the dependencies' versions: any change is a miss."""
+    package = Path(__file__).parent
+    seen: dict[str, bytes] = {}
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        path = package / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen[name] = path.read_bytes()
+        for node in ast.walk(ast.parse(seen[name])):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo += [node.module.split(".")[0]] if node.module else \
+                    [alias.name for alias in node.names]
+    glue = (package / "build.py").read_bytes()  # build.py's stage wrappers, not its imports
+    return digest(sys.version, *_dependencies(), glue, *(p for n in sorted(seen)
+                                                          for p in (n, seen[n])))
+
+
+@cache
+def _dependencies() -> tuple[str, ...]:
+    try:
+        required = metadata.requires("dateline") or []
+    except metadata.PackageNotFoundError:
+        return ()
+    names = sorted({r.split(";")[0].split("[")[0].split(">")[0].split("=")[0].strip()
+                    for r in required if "extra ==" not in r})
+    return tuple(f"{n}=={_version(n)}" for n in names)
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+class Store:
+    """Named entries (key -> bytes) in a few shard files, each read when first needed and
+    rewritten atomically, keeping only this build's entries, when it changed."""
+
+    def __init__(self, folder: Path | None, name: str, shards: int = 1):
+        self.folder, self.name, self.count = folder, name, shards
+        self.shards: dict[int, dict[str, bytes]] = {}
+        self.used: dict[int, set[str]] = {}
+        self.dirty: set[int] = set()
+
+    def get(self, key: str) -> bytes | None:
+        number = self._number(key)
+        found = self._shard(number).get(key)
+        if found is not None:
+            self.used[number].add(key)
+        return found
+
+    def put(self, key: str, data: bytes) -> None:
+        number = self._number(key)
+        self._shard(number)[key] = data
+        self.used[number].add(key)
+        self.dirty.add(number)
+
+    def save(self) -> None:
+        for number in sorted(self.dirty) if self.folder else ():
+            kept = {k: v for k, v in self.shards[number].items() if k in self.used[number]}
+            _write_atomic(self._path(number), pickle.dumps((MAGIC, kept), PROTOCOL))
+        self.dirty.clear()
+
+    def _number(self, key: str) -> int:
+        return int(key[:8], 16) % self.count
+
+    def _path(self, number: int) -> Path:
+        return self.folder / f"{self.name}-{number:02d}.pickle"
+
+    def _shard(self, number: int) -> dict[str, bytes]:
+        if number not in self.shards:
+            self.shards[number] = _read(self._path(number)) if self.folder else {}
+            self.used[number] = set()
+        return self.shards[number]
+
+
+def _read(path: Path) -> dict[str, bytes]:
+    """A shard's entries; anything unreadable, corrupt or foreign counts as empty."""
+    try:
+        magic, entries = pickle.loads(path.read_bytes())
+    except Exception:  # a broken cache is only ever a miss
+        return {}
+    ok = magic == MAGIC and isinstance(entries, dict)
+    return entries if ok else {}
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Temporary file and rename: a reader sees the old shard or the new one, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+class _RefPickler(pickle.Pickler):
+    """Writes a record the cache already knows (a parsed article, an event) as its token:
+    entries stay small and a digest costs a few bytes per record it mentions."""
+
+    def __init__(self, file: io.BytesIO, tokens: dict[int, str], fast: bool = False):
+        super().__init__(file, PROTOCOL)
+        self.dispatch_table = DISPATCH
+        self.tokens = tokens
+        self.fast = fast  # no memo: the bytes depend on the value only, not on sharing
+
+    def persistent_id(self, obj: Any) -> str | None:
+        return self.tokens.get(id(obj))
+
+
+class _RefUnpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, known: dict[str, Any]):
+        super().__init__(io.BytesIO(data))
+        self.known = known
+
+    def persistent_load(self, token: str) -> Any:
+        return self.known[token]  # KeyError: the entry names a record this build lacks
+
+
+class BuildCache:
+    """The cache as one build sees it; with `enabled=False` every lookup misses and
+    nothing is written (`dateline build --no-cache`)."""
+
+    def __init__(self, config: Config, enabled: bool = True):
+        self.folder = config.root / FOLDER if enabled else None
+        self.articles = Store(self.folder, "articles", SHARDS)
+        self.events = Store(self.folder, "events")
+        self.notes = Store(self.folder, "notes", 4)
+        self.tokens: dict[int, str] = {}  # id(record) -> token
+        self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
+        self.pages: PageCache | None = None
+
+    def parse(self, files: Sequence, trusted: bool, chunk: Callable) -> list[tuple]:
+        """(Article | None, problems) per file; only new or changed files are parsed, by
+        `chunk(files, trusted)`, which returns each result as `dumps` bytes."""
+        keys = [self._parse_key(f, trusted) for f in files]
+        results = [self._load(self.articles, k, pickle.loads) for k in keys]
+        todo = [i for i, result in enumerate(results) if result is None]
+        fresh = map_chunks(partial(chunk, trusted=trusted), [files[i] for i in todo])
+        for index, data in zip(todo, fresh, strict=True):
+            results[index] = pickle.loads(data)
+            if keys[index] and self._parse_key(files[index], trusted) == keys[index]:
+                self.articles.put(keys[index], data)  # (not if it changed while parsed)
+        for key, (article, _) in zip(keys, results, strict=True):
+            if key and article is not None:
+                self._remember(article, "a" + key)
+        return results
+
+    def _parse_key(self, file: Any, trusted: bool) -> str | None:
+        if not self.folder:
+            return None
+        try:
+            raw = file.path.read_bytes()
+        except OSError:
+            return None  # read_article reports it
+        return digest(code_version("parse"), dates.reference_day().isoformat(),
+                      str(trusted), file.rel, file.story, hashlib.sha256(raw).digest())
+
+    def merge(self, articles: list[Article], config: Config, report: Report,
+              run: Callable) -> list[Event]:
+        """`run(articles, config, report)`'s events, reused while every article, the merge
+        settings and the merge code are unchanged."""
+        tokens = [self.tokens.get(id(a)) for a in articles]
+        if not self.folder or None in tokens:
+            return run(articles, config, report)
+        key = digest(code_version("merge"), repr(sorted(config.merge.items())), *tokens)
+        found = self._load(self.events, key, lambda d: _RefUnpickler(d, self.known).load())
+        if found is None:
+            scratch = Report()
+            found = run(articles, config, scratch), scratch.problems
+            self.events.put(key, self._dump(found))
+        report.extend(found[1])
+        return found[0]
+
+    def compare(self, events: list[Event], config: Config, report: Report,
+                run: Callable) -> list[Event]:
+        """Each event's notes, reused while the event, the register, the trust order and
+        the compare code are unchanged; `run(events, config, report)` does the rest.
+
+        The merge reason is left out of the key: its score moves with the whole corpus
+        on any edit, and notes do not read it (tests/test_cache.py checks that).
+        """
+        if not self.folder:
+            return run(events, config, report)
+        context = digest(code_version("compare", "register"), repr(config.source_trust),
+                         *_register_bytes(config.content))
+        keys = [digest(context, self.token(dataclasses.replace(e, merge=None))) for e in events]
+        found = [self._load(self.notes, key, pickle.loads) for key in keys]
+        todo = [i for i, notes in enumerate(found) if notes is None]
+        done = dict(zip(todo, run([events[i] for i in todo], config, report), strict=True))
+        for index, event in done.items():
+            self.notes.put(keys[index], dumps(event.notes))
+        return [done[i] if notes is None else dataclasses.replace(e, notes=notes)
+                for i, (e, notes) in enumerate(zip(events, found, strict=True))]
+
+    def token(self, record: Any) -> str:
+        """A digest of a record's whole value, computed once per build."""
+        token = self.tokens.get(id(record))
+        if token is None:
+            buffer = io.BytesIO()
+            _RefPickler(buffer, self.tokens, fast=True).dump(record)
+            token = self._remember(record, digest(buffer.getvalue()))
+        return token
+
+    def page_cache(self, config: Config) -> PageCache | None:
+        if self.folder:
+            self.pages = PageCache(self, config)
+        return self.pages
+
+    def save(self) -> None:
+        """Writes what changed; called only after the build succeeded."""
+        for store in (self.articles, self.events, self.notes):
+            store.save()
+        if self.pages:
+            self.pages.store.save()
+
+    @staticmethod
+    def _load(store: Store, key: str | None, load: Callable[[bytes], Any]) -> Any:
+        """The entry under `key`, unpickled; None for a miss or an entry that cannot be read."""
+        data = store.get(key) if key else None
+        try:
+            return None if data is None else load(data)
+        except Exception:  # a broken entry: a miss
+            return None
+
+    def _remember(self, record: Any, token: str) -> str:
+        self.tokens[id(record)] = token
+        self.known[token] = record
+        return token
+
+    def _dump(self, value: Any) -> bytes:
+        buffer = io.BytesIO()
+        _RefPickler(buffer, self.tokens).dump(value)
+        return buffer.getvalue()
+
+
+def _register_bytes(content: Path) -> list[bytes]:
+    return [name.encode() + (content / name).read_bytes()
+            for name in DATA_FILES if (content / name).is_file()]
+
+
+class PageCache:
+    """Pages are hard-linked (or copied) from the previous output instead of rendered when
+    the page's digest (its context's records, path and template) is unchanged, the
+    templates, settings and render code are unchanged, and the old file is still exactly
+    the one that build wrote (same inode, size and modification time)."""
+
+    def __init__(self, owner: BuildCache, config: Config):
+        from .render import template_dirs
+
+        self.owner, self.output = owner, config.output
+        self.store = Store(owner.folder, "pages")  # only the latest output's manifest is kept
+        files = sorted(f for d in template_dirs(config) for f in d.rglob("*") if f.is_file())
+        self.key = digest(code_version("render"), repr(config), str(config.output.resolve()),
+                          *(p for f in files for p in (str(f), f.read_bytes())))
+        self.old = BuildCache._load(self.store, self.key, pickle.loads) or {}
+        self.digests: list[str] = []
+
+    def reuse(self, pages: Sequence, staging: Path) -> list[int]:
+        """Links every unchanged page into `staging`; returns the indices left to render."""
+        for page in pages:  # each event and story digested once, then named by its digest
+            for value in page.context.values():
+                for story in value if isinstance(value, tuple | list) else (value,):
+                    if isinstance(story, Story) and id(story) not in self.owner.tokens:
+                        for event in story.events:
+                            self.owner.token(event)
+                        self.owner.token(story)
+        self.digests = [self.owner.token((p.path, p.template, p.context)) for p in pages]
+        return [i for i, page in enumerate(pages) if not self._link(page.path, i, staging)]
+
+    def _link(self, rel: str, index: int, staging: Path) -> bool:
+        entry = self.old.get(rel)
+        if not entry or entry[0] != self.digests[index]:
+            return False
+        old, new = self.output / rel, staging / rel
+        try:
+            if _identity(old.stat(follow_symlinks=False)) != entry[1]:
+                return False
+            new.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(old, new)
+            except OSError:  # another file system, or links unsupported
+                shutil.copyfile(old, new)
+        except OSError:
+            return False
+        return True
+
+    def record(self, pages: Sequence, staging: Path) -> None:
+        """Notes what each staged page was made from, for the next build to compare."""
+        manifest = {p.path: (d, _identity((staging / p.path).stat(follow_symlinks=False)))
+                    for p, d in zip(pages, self.digests, strict=True)}
+        self.store.put(self.key, pickle.dumps(manifest, PROTOCOL))
+
+
+def _identity(status: os.stat_result) -> tuple:
+    regular = stat.S_ISREG(status.st_mode)
+    return (regular, status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)

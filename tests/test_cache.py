@@ -1,0 +1,251 @@
+"""Incremental builds (issue 6): the cache under .dateline/ may only ever save work.
+
+Every test compares a cached build with a clean `--no-cache` build of the same content,
+file by file and byte for byte, and counts what was really parsed, merged, compared and
+rendered, so a cache that reuses too much (wrong output) or too little (no speed) fails.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import build as build_module
+from generator import cache as cache_module
+from generator import parallel
+from generator import render as render_module
+from generator.build import build
+from generator.cli import main
+from generator.config import load_config
+from generator.models import MergeReason
+
+from .conftest import FIXTURES
+
+GOLDEN = FIXTURES / "golden" / "site"
+STORM = "content/storms/2025-03-02-wire-storm-landfall.txt"
+ARTICLES = 4  # in the golden site
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """The golden site (two stories, merged events, notes), search off: its index is
+    not byte-stable (generator/search.py)."""
+    folder = tmp_path / "site"
+    shutil.copytree(GOLDEN, folder, ignore=shutil.ignore_patterns(".dateline"))
+    with (folder / "site.toml").open("a", encoding="utf-8") as file:
+        file.write("\nsearch = false\n")
+    return folder
+
+
+@pytest.fixture
+def work(monkeypatch) -> Counter:
+    """Counts the work done: files parsed, merges run, events compared, pages rendered."""
+    done: Counter = Counter()
+
+    def counting(name, function):
+        def wrapper(*args, **kwargs):
+            done[name] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(build_module, "read_article", counting("parse", build_module.read_article))
+    monkeypatch.setattr(build_module, "merge", counting("merge", build_module.merge))
+    monkeypatch.setattr(build_module, "compare_event",
+                        counting("compare", build_module.compare_event))
+    monkeypatch.setattr(render_module, "render_page", counting("render", render_module.render_page))
+    return done
+
+
+def run(site: Path, output: str = "public", cache: bool = True) -> Path:
+    build(load_config(site / "content", output=site / output), cache=cache)
+    return site / output
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_same_as_clean(site: Path, built: Path) -> None:
+    clean = run(site, "clean", cache=False)
+    assert files(built) == files(clean)
+    shutil.rmtree(clean)
+
+
+def edit(site: Path, rel: str, old: str, new: str) -> None:
+    path = site / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_no_change_rebuild_does_no_work_and_is_byte_identical(site, work):
+    run(site)
+    pages = work["render"]
+    assert pages > 5 and work["parse"] == ARTICLES and work["merge"] == 1
+    work.clear()
+    output = run(site)
+    assert work == Counter(), "nothing should be parsed, merged, compared or rendered"
+    assert_same_as_clean(site, output)
+
+
+def test_one_edited_article_is_reparsed_and_the_output_matches_a_clean_build(site, work):
+    pages = len([p for p in files(run(site)) if p.endswith(".html")])
+    work.clear()
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    output = run(site)
+    assert work["parse"] == 1 and work["merge"] == 1
+    assert work["compare"] == 1, "only the edited article's event is compared again"
+    assert 0 < work["render"] < pages, "pages that do not show the event are reused"
+    assert_same_as_clean(site, output)
+
+
+def test_a_new_title_reaches_every_page_that_shows_it(site, work):
+    run(site)
+    text = (site / STORM).read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.strip())
+    edit(site, STORM, title, title + " (updated)")
+    assert_same_as_clean(site, run(site))
+
+
+def test_added_and_removed_articles(site):
+    run(site)
+    extra = site / "content" / "storms" / "2025-03-09-late-report.md"
+    extra.write_text("---\ntitle: Storm clean-up begins\ndate: 2025-03-09\nsource: Wire\n"
+                     "---\nCrews began clearing roads on Sunday.\n", encoding="utf-8")
+    assert_same_as_clean(site, run(site))
+    extra.unlink()
+    assert_same_as_clean(site, run(site))
+
+
+def test_a_changed_template_renders_every_page_again(site, work):
+    run(site)
+    theme = render_module.theme_dir()
+    (site / "templates").mkdir()
+    base = (theme / "base.html").read_text(encoding="utf-8")
+    (site / "templates" / "base.html").write_text(base.replace("</body>", "<!-- x --></body>"),
+                                                  encoding="utf-8")
+    work.clear()
+    output = run(site)
+    assert work["parse"] == 0 and work["render"] > 5
+    assert all(b"<!-- x -->" in data for rel, data in files(output).items()
+               if rel.endswith(".html"))
+    assert_same_as_clean(site, output)
+
+
+def test_a_changed_setting_renders_again_and_merge_settings_merge_again(site, work):
+    run(site)
+    edit(site, "site.toml", "Desk timeline", "Another title")
+    work.clear()
+    assert b"Another title" in (run(site) / "index.html").read_bytes()
+    assert work["render"] > 5 and work["merge"] == 0
+    with (site / "site.toml").open("a", encoding="utf-8") as file:
+        file.write("[merge]\nthreshold = 0.99\n")
+    work.clear()
+    output = run(site)
+    assert work["merge"] == 1
+    assert_same_as_clean(site, output)
+
+
+def test_a_new_generator_version_misses_everything(site, work, monkeypatch):
+    run(site)
+    real = cache_module.code_version
+    monkeypatch.setattr(cache_module, "code_version", lambda *names: "new" + real(*names))
+    work.clear()
+    output = run(site)
+    assert work["parse"] == ARTICLES and work["merge"] == 1 and work["compare"] >= 1
+    assert work["render"] > 5
+    assert_same_as_clean(site, output)
+
+
+def test_code_version_follows_imports_within_the_package():
+    assert cache_module.code_version("parse") != cache_module.code_version("merge")
+    followed = cache_module.code_version.__wrapped__  # the walk itself, uncached
+    assert followed("parse") == cache_module.code_version("parse")
+
+
+def test_the_reference_day_is_part_of_a_parsed_article(site, work, monkeypatch):
+    run(site)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # 1970: every date is "in the future"
+    work.clear()
+    report = build(load_config(site / "content", output=site / "public")).report
+    assert work["parse"] == ARTICLES
+    assert any("future" in p.message for p in report.warnings)
+
+
+def test_drafts_and_trusted_html_are_respected(site):
+    run(site)
+    draft = site / "content" / "storms" / "2025-03-04-draft.md"
+    draft.write_text("---\ntitle: Draft note\ndate: 2025-03-04\nsource: Wire\ndraft: true\n"
+                     "---\nNot yet.\n", encoding="utf-8")
+    output = run(site)
+    assert b"Draft note" not in (output / "events.json").read_bytes()
+    build(load_config(site / "content", output=output, drafts=True))
+    assert b"Draft note" in (output / "events.json").read_bytes()
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(site, work):
+    run(site)
+    for path in (site / ".dateline").iterdir():
+        path.write_bytes(b"\x80\x05 not a cache" if path.name.startswith("a") else b"")
+    work.clear()
+    output = run(site)
+    assert work["parse"] == ARTICLES and work["render"] > 5
+    assert_same_as_clean(site, output)
+
+
+def test_a_page_changed_in_the_output_by_hand_is_rendered_again(site, work):
+    output = run(site)
+    (output / "index.html").write_bytes(b"edited by hand")
+    work.clear()
+    run(site)
+    assert work["render"] == 1
+    assert_same_as_clean(site, output)
+
+
+def test_no_cache_neither_reads_nor_writes(site, work):
+    runner = CliRunner()
+    result = runner.invoke(main, ["build", "--content", str(site / "content"), "--output",
+                                  str(site / "public"), "--no-cache", "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert not (site / ".dateline").exists()
+    run(site)
+    work.clear()
+    runner.invoke(main, ["build", "--content", str(site / "content"), "--output",
+                         str(site / "public"), "--no-cache", "--quiet"])
+    assert work["parse"] == ARTICLES and work["render"] > 5
+
+
+def test_deleting_the_cache_is_safe(site):
+    run(site)
+    shutil.rmtree(site / ".dateline")
+    assert_same_as_clean(site, run(site))
+
+
+def test_problems_come_back_from_cache_and_from_forked_workers(site, monkeypatch):
+    """ContentError is a frozen exception: plain pickle cannot rebuild it, so parallel
+    parsing once crashed on the first warning; the cache carries it both ways."""
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    monkeypatch.setenv("DATELINE_JOBS", "2")
+    (site / "content" / "storms" / "nosource.md").write_text(
+        "---\ntitle: Storm shelters open\ndate: 2025-03-02\n---\nShelters opened.\n",
+        encoding="utf-8")
+    first = build(load_config(site / "content", output=site / "public")).report.warnings
+    again = build(load_config(site / "content", output=site / "public")).report.warnings
+    assert any(p.path == "storms/nosource.md" for p in first)
+    assert first == again
+
+
+def test_notes_do_not_read_the_merge_reason(site):
+    """The compare cache leaves the merge reason (a corpus-wide score) out of its key."""
+    events = build(load_config(site / "content", output=site / "public"), cache=False).site.events
+    assert any(e.notes for e in events) and any(e.merge for e in events)
+    for event in events:
+        bare = replace(event, notes=(), merge=None)
+        assert build_module.compare_event(bare) == build_module.compare_event(
+            replace(event, notes=(), merge=MergeReason(0.123, ("x",), ("y",), 99, True)))
