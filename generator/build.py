@@ -73,6 +73,7 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
     report, timings, store = Report(), {}, BuildCache(config, enabled=cache)
     site = load(config, report, timings, on_stage, store)
     if report.failed:
+        store.save()  # what was parsed is still good: fixing one file reparses one file
         raise BuildFailed(report)
     result = BuildResult(site, report, timings=timings)
     if write:

@@ -285,7 +285,8 @@ class BuildCache:
         return self.pages
 
     def save(self) -> None:
-        """Writes what changed; called only after the build succeeded."""
+        """Writes what changed. The page manifest is only recorded by a build that wrote
+        its pages, so call this after the output is in place or when nothing was written."""
         for store in (self.articles, self.events, self.notes):
             store.save()
         if self.pages:

@@ -19,7 +19,7 @@ from generator import build as build_module
 from generator import cache as cache_module
 from generator import parallel
 from generator import render as render_module
-from generator.build import build
+from generator.build import BuildFailed, build
 from generator.cli import main
 from generator.config import load_config
 from generator.models import MergeReason
@@ -249,3 +249,15 @@ def test_notes_do_not_read_the_merge_reason(site):
         bare = replace(event, notes=(), merge=None)
         assert build_module.compare_event(bare) == build_module.compare_event(
             replace(event, notes=(), merge=MergeReason(0.123, ("x",), ("y",), 99, True)))
+
+
+def test_a_failed_build_keeps_what_it_parsed(site, work):
+    broken = site / "content" / "storms" / "broken.md"
+    broken.write_text("---\ntitle: [unclosed\n---\nText.\n", encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        run(site)
+    broken.unlink()
+    work.clear()
+    output = run(site)
+    assert work["parse"] == 0
+    assert_same_as_clean(site, output)
