@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 from .cache import BuildCache, dumps
@@ -21,6 +22,7 @@ from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
 from .models import Article, Event, Site
+from .parallel import map_chunks
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
@@ -112,8 +114,14 @@ def _merge(articles: list[Article], config: Config, report: Report) -> list[Even
 
 
 def _compare(events: list[Event], config: Config, report: Report) -> list[Event]:
+    """Notes for every event, across cores for large sites (events are independent)."""
     register = _collect(report, _load_register(config.content))
-    return [replace(e, notes=compare_event(e, register, config.source_trust)) for e in events]
+    work = partial(_compare_chunk, register=register, trust=config.source_trust)
+    return map_chunks(work, events)
+
+
+def _compare_chunk(events, register, trust) -> list[Event]:
+    return [replace(e, notes=compare_event(e, register, trust)) for e in events]
 
 
 def _load_register(content: Path):

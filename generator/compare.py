@@ -40,6 +40,8 @@ FUNCTION_WORDS = frozenset({"that", "this", "these", "those", "there", "their", 
 def compare_event(event: Event, register: Sequence[Tenure] = (),
                   trust: Sequence[str] = ()) -> tuple[Note, ...]:
     """Author corrections first, then detected disagreements ordered by kind and field."""
+    if len(event.articles) < 2 and not register:
+        return tuple(_author_only(event))  # nothing to compare, nothing to check against
     reads = [read(a, label)
              for a, label in zip(event.articles, labels(event.articles), strict=True)]
     day = event.date.to_date() if event.date.precision == "day" else None
@@ -59,6 +61,11 @@ def labels(articles: Sequence[Article]) -> list[str]:
     outlets = [a.outlet for a in articles]
     return [o if outlets.count(o) == 1 else f"{o} ({a.path})"
             for o, a in zip(outlets, articles, strict=True)]
+
+
+def _author_only(event: Event) -> list[Note]:
+    return [Note("author", c.text, (a.outlet,), date=c.date)
+            for a in event.articles for c in a.corrections]
 
 
 def author_notes(reads: Sequence[Read]) -> list[Note]:

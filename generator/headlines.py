@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -100,8 +101,12 @@ def conflicts(headlines: Sequence[Headline], texts: Sequence[str], i: np.ndarray
 
 def _unmentioned(items, text: str) -> bool:
     """Some item is nowhere in the text (figures as whole numbers: "12" is not in "2012")."""
-    return any(not re.search(rf"(?<![\w.,]){re.escape(item)}(?![\w]|[.,]\d)", text)
-               for item in items)
+    return any(item not in text or not _whole(item).search(text) for item in items)
+
+
+@lru_cache(maxsize=4096)
+def _whole(item: str) -> re.Pattern:
+    return re.compile(rf"(?<![\w.,]){re.escape(item)}(?![\w]|[.,]\d)")
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
