@@ -108,3 +108,9 @@ def test_without_publication_date_a_full_date_in_the_text_gives_the_year():
     text = "On November 13, Blinken met Rutte.\nThe talks on November 13, 2024 were brief."
     found_dates = dates.find_dates(text, None)
     assert dates.event_date(found_dates, None, lead_lines=10) == PartialDate(2024, 11, 13)
+
+
+def test_february_29_without_a_year_is_a_real_date():
+    assert dates.parse_written_date("Feb 29") == PartialDate(None, 2, 29)
+    assert found("On Feb 29, the vote passed.", dt.date(2024, 3, 1)) == ["2024-02-29"]
+    assert dates.impossible_dates("On February 29, 2023 it rained") == [(1, "February 29, 2023")]
