@@ -175,7 +175,7 @@ def date_distance(corpus: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:
 def rowwise_dot(matrix: sparse.csr_matrix, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Cosine for each pair (rows are normalised), in chunks to bound memory."""
     out = np.empty(len(i), dtype=np.float64)
-    step = 200_000
+    step = 4_096  # each chunk copies both rows of every pair: keep it small
     for start in range(0, len(i), step):
         a = matrix[i[start : start + step]]
         b = matrix[j[start : start + step]]
