@@ -19,6 +19,11 @@ class ContentError(Exception):
     hint: str = ""
     severity: str = "error"  # "error" or "warning"
 
+    def __reduce__(self):
+        """A frozen exception cannot be unpickled field by field; rebuild it whole, so
+        problems found in worker processes reach the report."""
+        return (type(self), (self.path, self.line, self.message, self.hint, self.severity))
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         hint = f" ({self.hint})" if self.hint else ""

@@ -19,7 +19,7 @@ EXPECTED = GOLDEN / "expected"
 
 def build_golden(output: Path) -> None:
     """Builds the golden fixture site into `output` (search off: its index is binary)."""
-    build(load_config(SITE / "content", output=output, search=False))
+    build(load_config(SITE / "content", output=output, search=False), cache=False)
 
 
 def main() -> int:

@@ -168,3 +168,12 @@ def test_same_input_gives_byte_identical_output(make_site, build_site, tmp_path)
     _, output = build_site(site)
     second = {p.relative_to(output): p.read_bytes() for p in output.rglob("*") if p.is_file()}
     assert first == second
+
+
+def test_content_errors_survive_a_trip_through_a_worker_process():
+    import pickle
+
+    from generator.errors import ContentError, warning
+
+    for problem in (ContentError("a.md", 3, "bad", "fix it"), warning("b.md", None, "odd")):
+        assert pickle.loads(pickle.dumps(problem)) == problem
