@@ -71,13 +71,6 @@ def make_environment(config: Config) -> Environment:
     return env
 
 
-def render_pages(env: Environment, pages: Sequence[Page], config: Config
-                 ) -> Iterator[tuple[str, bytes]]:
-    """Renders each page; the root prefix makes every internal link relative."""
-    for page in pages:
-        yield page.path, render_page(env, page, config)
-
-
 def render_page(env: Environment, page: Page, config: Config) -> bytes:
     root = page.root
     if page.path == "404.html" and config.base_url:

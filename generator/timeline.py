@@ -5,7 +5,6 @@ Knows nothing of HTML: it decides which pages exist, at which paths, with which 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -231,9 +230,3 @@ def corrections(events: Sequence[Event]) -> dict[str, list]:
     disputed = [e for e in events if any(n.kind != "author" for n in e.notes)]
     return {"corrections": sorted(author, key=lambda pair: when(*pair), reverse=True),
             "disputed": sorted(disputed, key=event_sort_key, reverse=True)}
-
-
-def today_for(events: Sequence[Event]) -> dt.date | None:
-    """The newest event date: feeds and sitemaps use it instead of the build time."""
-    days = [e.date.to_date() for e in events if e.date.to_date()]
-    return max(days) if days else None

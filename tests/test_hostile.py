@@ -230,32 +230,22 @@ def test_two_story_folders_with_one_slug_are_an_error_naming_both(tmp_path):
            "(rename or merge one of the two folders)" in lines
 
 
-def test_sources_differing_only_in_case_share_one_page(tmp_path):
+@pytest.mark.parametrize(("first", "second", "page"), [
+    ("Reuters", "REUTERS", "reuters"),  # differing only in case
+    ("AP", "A.P.", "ap"),  # initials with and without dots
+])
+def test_spellings_of_one_outlet_share_one_source_page(tmp_path, first, second, page):
     content = tmp_path / "content"
     content.mkdir()
-    for name, outlet, words in (("a.md", "Reuters", "Ferry sails from the harbour"),
-                                ("b.md", "REUTERS", "Court rejects the port appeal")):
+    for name, outlet, words in (("a.md", first, "Ferry sails from the harbour"),
+                                ("b.md", second, "Court rejects the port appeal")):
         (content / name).write_text(f"---\ntitle: {words}\ndate: 2024-11-13\nsource: "
                                     f"{outlet}\n---\n{words} today.\n", encoding="utf-8")
     output = tmp_path / "out"
     result = CliRunner().invoke(main, ["build", "--content", str(content),
                                        "--output", str(output)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (output / "sources").iterdir()) == ["index.html", "reuters"]
-
-
-def test_initials_with_and_without_dots_share_one_source_page(tmp_path):
-    content = tmp_path / "content"
-    content.mkdir()
-    for name, outlet, words in (("a.md", "AP", "Ferry sails from the harbour"),
-                                ("b.md", "A.P.", "Court rejects the port appeal")):
-        (content / name).write_text(f"---\ntitle: {words}\ndate: 2024-11-13\nsource: "
-                                    f"{outlet}\n---\n{words} today.\n", encoding="utf-8")
-    output = tmp_path / "out"
-    result = CliRunner().invoke(main, ["build", "--content", str(content),
-                                       "--output", str(output)])
-    assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (output / "sources").iterdir()) == ["ap", "index.html"]
+    assert sorted(p.name for p in (output / "sources").iterdir()) == sorted(["index.html", page])
 
 
 class _Tags(HTMLParser):
