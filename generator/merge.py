@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 
 from . import dates
 from .cluster import MergeSettings, cluster_articles
@@ -67,8 +68,6 @@ def _resolve_years(members: Sequence[Article]) -> list[Article]:
 
 
 def _replace_event_date(article: Article, date: PartialDate) -> Article:
-    from dataclasses import replace
-
     return replace(article, event_date=date)
 
 
@@ -149,8 +148,6 @@ def _shorten(text: str) -> str:
 
 def _unique_ids(events: list[Event]) -> list[Event]:
     """Two events with one id get -2, -3 in the order of their first article's path."""
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     unique = []
     for event in sorted(events, key=lambda e: (e.id, min(a.path for a in e.articles))):
