@@ -27,6 +27,7 @@ from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
 from .search import index_site
+from .similarity import Evidence, evidence
 from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
 from .timeline import build_site, plan_pages
@@ -59,9 +60,10 @@ def load(config: Config, report: Report, timings: dict[str, float],
     cache = cache or BuildCache(config, enabled=False)
     found = discover(config.content, config.max_file_size)
     report.extend(found.problems)
-    articles = clock("parse", _parse_all, found.articles, config, report, cache)
+    articles, evidence = clock("parse", _parse_all, found.articles, config, report, cache)
     stories = _collect(report, read_stories(found.story_indexes))
-    events = clock("merge", cache.merge, articles, config, report, _merge)
+    events = clock("merge", cache.merge, articles, config, report,
+                   partial(_merge, known=evidence))
     events = clock("compare", cache.compare, events, config, report, _compare)
     return build_site(events, stories)
 
@@ -85,30 +87,40 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
     return result
 
 
-def _parse_all(files, config: Config, report: Report,
-               cache: BuildCache | None = None) -> list[Article]:
+def _parse_all(files, config: Config, report: Report, cache: BuildCache | None = None
+               ) -> tuple[list[Article], dict[str, Evidence]]:
     """Parses every new or changed file, in parallel for large sites (unchanged ones come
-    from the cache); results keep the discovery order."""
+    from the cache); articles keep the discovery order. Each article's merge evidence is
+    read here too, so that per-article work is spread over the cores and cached."""
     cache = cache or BuildCache(config, enabled=False)
-    parsed = cache.parse(list(files), config.trusted_html, _parse_chunk)
-    articles = []
-    for article, problems in parsed:
+    title_weight = MergeSettings(**config.merge).title_weight
+    parsed = cache.parse(list(files), _parse_chunk, trusted=config.trusted_html,
+                         title_weight=title_weight)
+    articles, known = [], {}
+    for article, problems, found in parsed:
         report.extend(problems)
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
         elif article is not None:
             articles.append(article)
-    return articles
+            known[article.path] = found
+    return articles, known
 
 
-def _parse_chunk(files, trusted: bool) -> list[bytes]:
+def _parse_chunk(files, trusted: bool, title_weight: float) -> list[bytes]:
     """Each result pickled by the cache's rules, which also carry ContentError (a frozen
     exception that a worker's plain pickle cannot send back)."""
-    return [dumps(read_article(f.path, f.rel, f.story, trusted)) for f in files]
+    return [dumps(_parse_one(f, trusted, title_weight)) for f in files]
 
 
-def _merge(articles: list[Article], config: Config, report: Report) -> list[Event]:
-    events, problems = merge(articles, MergeSettings(**config.merge))
+def _parse_one(file, trusted: bool, title_weight: float) -> tuple:
+    article, problems = read_article(file.path, file.rel, file.story, trusted)
+    return article, problems, article and evidence(article, title_weight)
+
+
+def _merge(articles: list[Article], config: Config, report: Report,
+           known: dict[str, Evidence] | None = None) -> list[Event]:
+    events, problems = merge(articles, MergeSettings(**config.merge), known)
     report.extend(problems)
     return events
 

@@ -207,31 +207,33 @@ class BuildCache:
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
         self.pages: PageCache | None = None
 
-    def parse(self, files: Sequence, trusted: bool, chunk: Callable) -> list[tuple]:
-        """(Article | None, problems) per file; only new or changed files are parsed, by
-        `chunk(files, trusted)`, which returns each result as `dumps` bytes."""
-        keys = [self._parse_key(f, trusted) for f in files]
+    def parse(self, files: Sequence, chunk: Callable, **options: Any) -> list[tuple]:
+        """(Article | None, problems, merge evidence) per file; only new or changed files
+        are parsed, by `chunk(files, **options)`, which returns each result as `dumps`
+        bytes. The options (trusted HTML, title weight) are part of every key."""
+        keys = [self._parse_key(f, options) for f in files]
         results = [self._load(self.articles, k, pickle.loads) for k in keys]
         todo = [i for i, result in enumerate(results) if result is None]
-        fresh = map_chunks(partial(chunk, trusted=trusted), [files[i] for i in todo])
+        fresh = map_chunks(partial(chunk, **options), [files[i] for i in todo])
         for index, data in zip(todo, fresh, strict=True):
             results[index] = pickle.loads(data)
-            if keys[index] and self._parse_key(files[index], trusted) == keys[index]:
+            if keys[index] and self._parse_key(files[index], options) == keys[index]:
                 self.articles.put(keys[index], data)  # (not if it changed while parsed)
-        for key, (article, _) in zip(keys, results, strict=True):
+        for key, (article, *_) in zip(keys, results, strict=True):
             if key and article is not None:
                 self._remember(article, "a" + key)
         return results
 
-    def _parse_key(self, file: Any, trusted: bool) -> str | None:
+    def _parse_key(self, file: Any, options: dict[str, Any]) -> str | None:
         if not self.folder:
             return None
         try:
             raw = file.path.read_bytes()
         except OSError:
             return None  # read_article reports it
-        return digest(code_version("parse"), dates.reference_day().isoformat(),
-                      str(trusted), file.rel, file.story, hashlib.sha256(raw).digest())
+        return digest(code_version("parse", "similarity"), dates.reference_day().isoformat(),
+                      repr(sorted(options.items())), file.rel, file.story,
+                      hashlib.sha256(raw).digest())
 
     def merge(self, articles: list[Article], config: Config, report: Report,
               run: Callable) -> list[Event]:

@@ -10,7 +10,7 @@ article that touches two stories cannot chain them into one event.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,8 @@ import numpy as np
 from .errors import ContentError, warning
 from .headlines import conflicts
 from .models import Article, MergeReason
-from .similarity import Corpus, build_corpus, candidate_pairs, date_distance, rowwise_dot
+from .parallel import map_parts
+from .similarity import Corpus, Evidence, build_corpus, candidate_pairs, date_distance, rowwise_dot
 
 Group = tuple[tuple[int, ...], MergeReason]
 
@@ -54,12 +55,27 @@ class MergeSettings:
 
 
 def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) -> np.ndarray:
-    """Probability that each candidate pair reports one event; nan beyond the window."""
-    words = above_background(rowwise_dot(corpus.words, i, j), corpus.words)
-    names = above_background(rowwise_dot(corpus.names, i, j), corpus.names)
-    shared = rowwise_dot(corpus.numbers, i, j)
+    """Probability that each candidate pair reports one event; nan beyond the window.
+
+    Pairs are scored in parallel slices (a 10k archive has hundreds of thousands); the
+    workers share the corpus by fork rather than by pickling it."""
+    backgrounds = (background(corpus.words), background(corpus.names))
+    parts = map_parts(_score_slice, range(len(i)), (corpus, i, j, s, backgrounds),
+                      minimum=PARALLEL_PAIRS)
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+PARALLEL_PAIRS = 50_000  # below this, scoring in one process is faster than forking
+
+
+def _score_slice(part: range, shared: tuple) -> np.ndarray:
+    corpus, all_i, all_j, s, (word_floor, name_floor) = shared
+    i, j = all_i[part.start:part.stop], all_j[part.start:part.stop]
+    words = above_background(rowwise_dot(corpus.words, i, j), word_floor)
+    names = above_background(rowwise_dot(corpus.names, i, j), name_floor)
+    shared_figures = rowwise_dot(corpus.numbers, i, j)
     sizes = np.asarray(corpus.numbers.sum(axis=1)).ravel()
-    union = np.maximum(sizes[i] + sizes[j] - shared, 1.0)
+    union = np.maximum(sizes[i] + sizes[j] - shared_figures, 1.0)
     distance = date_distance(corpus, i, j)
     known = np.nan_to_num(distance, nan=0.0)
     titles = rowwise_dot(corpus.titles, i, j)
@@ -69,7 +85,8 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
     logit = (
         s.bias + s.word_weight * words + s.name_weight * names
         + s.title_weight_cosine * titles
-        + s.figure_weight * np.log1p(shared) + s.figure_jaccard_weight * shared / union
+        + s.figure_weight * np.log1p(shared_figures)
+        + s.figure_jaccard_weight * shared_figures / union
         + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
         + s.same_day_outlet_weight * same_outlet * (known <= 1)
         + s.same_outlet_weight * same_outlet
@@ -80,27 +97,34 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
     return np.where(distance > s.window_days, np.nan, probability)
 
 
-def above_background(similarity: np.ndarray, matrix, samples: int = 4) -> np.ndarray:
-    """Similarity above what unrelated articles of this corpus share anyway.
+def background(matrix, samples: int = 4) -> float | None:
+    """What unrelated articles of this corpus share anyway: the median cosine of fixed
+    pseudo-random pairs (almost all of them unrelated, whatever the corpus); None when
+    there are too few articles to tell.
 
     A desk's archive shares a vocabulary (its places, its officials, its phrasing), so two
     unrelated stories can have a word cosine of 0.1 where unrelated wire stories have 0.02.
-    The background is the median cosine of fixed pseudo-random pairs (almost all of them
-    unrelated, whatever the corpus); cosines are rescaled from there, which leaves a
-    diverse corpus nearly as it was and stops a template-heavy one from chaining.
     """
     n = matrix.shape[0]
     if n < 20:
-        return similarity  # too few articles to estimate a background
+        return None
     base = np.arange(n)
     i = np.concatenate([base] * samples)
     j = np.concatenate([(base + (k * n) // (samples + 1) + 1) % n for k in range(1, samples + 1)])
-    background = float(np.median(rowwise_dot(matrix, i, j)))
-    return np.clip((similarity - background) / (1.0 - background), 0.0, 1.0)
+    return float(np.median(rowwise_dot(matrix, i, j)))
+
+
+def above_background(similarity: np.ndarray, floor: float | None) -> np.ndarray:
+    """Cosines rescaled from the corpus background up: a diverse corpus stays nearly as it
+    was and a template-heavy one stops chaining."""
+    if floor is None:
+        return similarity
+    return np.clip((similarity - floor) / (1.0 - floor), 0.0, 1.0)
 
 
 def cluster_articles(
-    articles: Sequence[Article], settings: MergeSettings = MergeSettings()
+    articles: Sequence[Article], settings: MergeSettings = MergeSettings(),
+    known: Mapping[str, Evidence] | None = None,
 ) -> tuple[list[Group], list[ContentError]]:
     """Groups article indices into events. Returns (groups, problems).
 
@@ -110,7 +134,7 @@ def cluster_articles(
     if not articles:
         return [], []
     forced, apart, problems = author_constraints(articles)
-    corpus = build_corpus(articles, settings.title_weight)
+    corpus = build_corpus(articles, settings.title_weight, known)
     i, j = candidate_pairs(corpus, settings.window_days, settings.block_terms, settings.block_cap)
     scores = score_pairs(corpus, i, j, settings)
     keep = ~np.isnan(scores)
@@ -296,10 +320,18 @@ def explain(corpus: Corpus, members: tuple[int, ...], edges: dict[tuple[int, int
 def shared(
     matrix, vocab: tuple[str, ...], members: tuple[int, ...], limit: int = 6
 ) -> tuple[str, ...]:
-    """Features found in at least two of the articles, most widely shared and weighty first."""
-    rows = matrix[list(members)]
-    presence = np.asarray((rows > 0).sum(axis=0)).ravel()
-    weight = np.asarray(rows.sum(axis=0)).ravel()
-    candidates = np.flatnonzero(presence >= 2)
-    ranked = sorted(candidates.tolist(), key=lambda c: (-presence[c], -weight[c], vocab[c]))
-    return tuple(vocab[c] for c in ranked[:limit])
+    """Features found in at least two of the articles, most widely shared and weighty first.
+
+    Read straight from the CSR arrays of the members' rows: slicing the matrix per event
+    costs more than the counting itself."""
+    spans = [(matrix.indptr[k], matrix.indptr[k + 1]) for k in members]
+    columns = np.concatenate([matrix.indices[lo:hi] for lo, hi in spans])
+    values = np.concatenate([matrix.data[lo:hi] for lo, hi in spans])
+    present = values > 0  # features an outlet's boilerplate weighed down to zero are absent
+    found, where, presence = np.unique(columns[present], return_inverse=True,
+                                       return_counts=True)
+    weight = np.zeros(len(found))
+    np.add.at(weight, where, values[present])
+    ranked = sorted(np.flatnonzero(presence >= 2).tolist(),
+                    key=lambda c: (-presence[c], -weight[c], vocab[found[c]]))
+    return tuple(vocab[found[c]] for c in ranked[:limit])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+from scipy import sparse
 
 NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmMbB]n?|million|billion)?\b")
@@ -84,24 +85,38 @@ def conflicts(headlines: Sequence[Headline], texts: Sequence[str], i: np.ndarray
     """
     place = np.zeros(len(i))
     figure = np.zeros(len(i))
-    for k, (a, b) in enumerate(zip(i.tolist(), j.tolist(), strict=True)):
+    lacks = _Mentions(texts).lacks
+    for k in np.flatnonzero(_shape_overlap(headlines, i, j) >= SAME_SHAPE).tolist():
+        a, b = int(i[k]), int(j[k])
         first, second = headlines[a], headlines[b]
-        if _jaccard(first.shape, second.shape) < SAME_SHAPE:
-            continue
         disjoint = first.names and second.names and not first.names & second.names
-        if disjoint or (_unmentioned(first.names, texts[b]) and
-                        _unmentioned(second.names, texts[a])):
+        if disjoint or (lacks(first.names, b) and lacks(second.names, a)):
             place[k] = 1.0
         if first.figures and second.figures and not first.figures & second.figures and \
-                _unmentioned(first.figures_written, texts[b]) and \
-                _unmentioned(second.figures_written, texts[a]):
+                lacks(first.figures_written, b) and lacks(second.figures_written, a):
             figure[k] = 1.0
     return place, figure
 
 
-def _unmentioned(items, text: str) -> bool:
-    """Some item is nowhere in the text (figures as whole numbers: "12" is not in "2012")."""
-    return any(item not in text or not _whole(item).search(text) for item in items)
+class _Mentions:
+    """Whether a text mentions an item, remembered: one report is paired with many others
+    whose headlines carry the same few names and figures."""
+
+    def __init__(self, texts: Sequence[str]):
+        self.texts = texts
+        self.known: dict[tuple[str, int], bool] = {}
+
+    def lacks(self, items, index: int) -> bool:
+        """Some item is nowhere in the text (figures as whole numbers: "12" is not in "2012")."""
+        return any(not self.mentions(item, index) for item in items)
+
+    def mentions(self, item: str, index: int) -> bool:
+        found = self.known.get((item, index))
+        if found is None:
+            text = self.texts[index]
+            found = item in text and _whole(item).search(text) is not None
+            self.known[item, index] = found
+        return found
 
 
 @lru_cache(maxsize=4096)
@@ -109,5 +124,16 @@ def _whole(item: str) -> re.Pattern:
     return re.compile(rf"(?<![\w.,]){re.escape(item)}(?![\w]|[.,]\d)")
 
 
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+def _shape_overlap(headlines: Sequence[Headline], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Jaccard overlap of the shape words of each pair's headlines (0 when one has none),
+    as sparse products: the pairs run to the hundreds of thousands, same shapes are rare."""
+    vocab: dict[str, int] = {}
+    cols = [vocab.setdefault(w, len(vocab)) for h in headlines for w in h.shape]
+    indptr = np.cumsum([0] + [len(h.shape) for h in headlines])
+    shapes = sparse.csr_matrix((np.ones(len(cols)), cols, indptr),
+                               shape=(len(headlines), len(vocab)))
+    sizes = np.diff(indptr).astype(np.float64)
+    shared = np.asarray(shapes[i].multiply(shapes[j]).sum(axis=1)).ravel()
+    union = sizes[i] + sizes[j] - shared
+    empty = (sizes[i] == 0) | (sizes[j] == 0)
+    return np.where(empty, 0.0, shared / np.maximum(union, 1.0))

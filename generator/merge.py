@@ -8,24 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from . import dates
 from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
 from .models import Article, Event, MergeReason, PartialDate
+from .similarity import Evidence
 from .slugs import slug
 
 CREDIBLE_SPREAD_DAYS = 3
 SUMMARY_CHARACTERS = 280
 
 
-def merge(articles: Sequence[Article],
-          settings: MergeSettings | None = None) -> tuple[list[Event], list[ContentError]]:
-    """Groups articles into events; every article lands in exactly one event."""
+def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
+          known: Mapping[str, Evidence] | None = None) -> tuple[list[Event], list[ContentError]]:
+    """Groups articles into events; every article lands in exactly one event. `known`:
+    each article's merge evidence, by path, when the parse stage already read it."""
     ordered = sorted(articles, key=lambda a: a.path)
-    groups, problems = cluster_articles(ordered, settings or MergeSettings())
+    groups, problems = cluster_articles(ordered, settings or MergeSettings(), known)
     events = []
     for indices, reason in groups:
         members = [ordered[i] for i in indices]

@@ -32,13 +32,43 @@ def workers() -> int:
 
 def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
     """Applies `function` to chunks of `items` and concatenates the results in order."""
+    return [result for part in map_parts(function, items) for result in part]
+
+
+def map_parts(function: Callable[..., R], items: Sequence[T], shared: object = None,
+              minimum: int = PARALLEL_FROM) -> list[R]:
+    """`function(chunk)` for consecutive chunks of `items`, in order, across cores when
+    there are at least `minimum` items. With `shared`, each call is `function(chunk,
+    shared)`: forked workers inherit `shared` instead of receiving it pickled per chunk."""
     count = workers()
-    if count == 1 or len(items) < PARALLEL_FROM:
-        return function(items)
-    chunks = _chunks(items, count * 4)
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with context.Pool(count, initializer=_worker_signals) as pool:
-        return [result for part in pool.map(function, chunks) for result in part]
+    call = function if shared is None else _with_shared
+    _SHARED.update(function=function, value=shared)
+    try:
+        if count == 1 or len(items) < minimum:
+            return [call(items)]
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(count, initializer=_worker_setup, initargs=(_spawned(context),)) as pool:
+            return pool.map(call, _chunks(items, count * 4))
+    finally:
+        _SHARED.clear()
+
+
+_SHARED: dict = {}  # the shared value and function of the map in progress
+
+
+def _with_shared(chunk):
+    return _SHARED["function"](chunk, _SHARED["value"])
+
+
+def _spawned(context) -> dict:
+    """What a spawned worker (no fork on this platform) must be sent once to rebuild _SHARED."""
+    return dict(_SHARED) if context.get_start_method() == "spawn" else {}
+
+
+def _worker_setup(shared: dict) -> None:
+    if shared:
+        _SHARED.update(shared)
+    _worker_signals()
 
 
 def _worker_signals() -> None:

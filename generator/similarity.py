@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +44,19 @@ class Corpus:
     texts: tuple[str, ...]  # title and body, to look up a headline's specifics
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What one article alone offers the model. Computed where the article is parsed (in
+    parallel, and cached with it), so the corpus-wide merge only weighs and compares."""
+
+    features: Features
+    headline: Headline
+
+
+def evidence(article: Article, title_weight: float = 2.0) -> Evidence:
+    return Evidence(extract(article, title_weight), headline(article.title, article.text))
+
+
 def article_date(article: Article) -> PartialDate | None:
     """The date to compare: the event date, else the publication date."""
     if article.event_date is not None:
@@ -68,20 +81,33 @@ def date_coordinates(date: PartialDate | None) -> tuple[float, float]:
 
 def tfidf(rows: Sequence[dict[str, float]]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
     """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism."""
-    vocab = sorted({token for row in rows for token in row})
-    index = {token: k for k, token in enumerate(vocab)}
-    indptr, cols, vals = [0], [], []
-    for row in rows:
-        for token, weight in sorted(row.items()):
-            cols.append(index[token])
-            vals.append(1.0 + math.log(weight) if weight >= 1 else weight)
-        indptr.append(len(cols))
-    shape = (len(rows), len(vocab))
-    matrix = sparse.csr_matrix((np.array(vals, dtype=np.float64), cols, indptr), shape=shape)
+    matrix, vocab = _count_matrix(rows)
+    # Counts take few distinct values: math.log on each, so results never depend on numpy's
+    # vectorised log (which may differ in the last bit).
+    values, inverse = np.unique(matrix.data, return_inverse=True)
+    matrix.data = np.array([1.0 + math.log(v) if v >= 1 else v for v in values.tolist()],
+                           dtype=np.float64)[inverse]
     df = np.bincount(matrix.indices, minlength=len(vocab))
     idf = np.log((len(rows) + 1) / (df + 1)) + 1.0
     matrix = matrix @ sparse.diags(idf)
-    return normalise(matrix.tocsr()), tuple(vocab)
+    return normalise(matrix.tocsr()), vocab
+
+
+def _count_matrix(rows: Sequence[dict[str, float]]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """Rows as a CSR matrix over the sorted vocabulary: tokens are numbered as first seen
+    (one dict lookup each), then renumbered in sorted order and sorted within rows."""
+    seen: dict[str, int] = {}
+    number = seen.setdefault
+    cols = [number(token, len(seen)) for row in rows for token in row]
+    vals = [weight for row in rows for weight in row.values()]
+    vocab = tuple(sorted(seen))
+    rank = np.empty(len(vocab), dtype=np.int64)
+    rank[np.array([seen[t] for t in vocab], dtype=np.int64)] = np.arange(len(vocab))
+    indptr = np.cumsum([0] + [len(row) for row in rows])
+    matrix = sparse.csr_matrix((np.array(vals, dtype=np.float64), rank[cols], indptr),
+                               shape=(len(rows), len(vocab)))
+    matrix.sort_indices()
+    return matrix, vocab
 
 
 def indicator(rows: Sequence[frozenset[str]]) -> sparse.csr_matrix:
@@ -98,12 +124,18 @@ def indicator(rows: Sequence[frozenset[str]]) -> sparse.csr_matrix:
 def normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    scaled = sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+    scaled.sum_duplicates()  # marks it canonical, which makes scipy's pairwise products 1.5x faster
+    return scaled
 
 
-def build_corpus(articles: Sequence[Article], title_weight: float = 2.0) -> Corpus:
-    """Extract and weight every article's features once, for all later comparisons."""
-    features = tuple(extract(a, title_weight) for a in articles)
+def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
+                 known: Mapping[str, Evidence] | None = None) -> Corpus:
+    """Weigh every article's evidence once, for all later comparisons. `known` holds the
+    evidence already read at parse time, by article path (computed here when missing)."""
+    known = known or {}
+    found = [known.get(a.path) or evidence(a, title_weight) for a in articles]
+    features = tuple(e.features for e in found)
     outlets = tuple((a.source or "").strip().lower() for a in articles)
     words, word_vocab = tfidf([f.words for f in features])
     names, name_vocab = tfidf([f.names for f in features])
@@ -123,7 +155,7 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0) -> Corp
                             for a in articles], dtype=np.float64),
         outlets=outlets,
         features=features,
-        headlines=tuple(headline(a.title, a.text) for a in articles),
+        headlines=tuple(e.headline for e in found),
         texts=tuple(f"{a.title}\n{a.text}" for a in articles),
     )
 
