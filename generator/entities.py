@@ -10,7 +10,9 @@ names, places and figures.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .models import Article
 
@@ -99,6 +101,19 @@ def content_words(text: str) -> list[str]:
     return [w for w in map(normal_form, WORD_RE_LETTERS.findall(text)) if w]
 
 
+def word_counts(text: str, weight: float, into: dict[str, float]) -> dict[str, float]:
+    """Adds `weight` per content word of the text to `into`. Raw tokens are counted first
+    (in C) and each distinct one normalised once: the same as counting content_words."""
+    cached = _NORMAL.get
+    for token, times in Counter(WORD_RE_LETTERS.findall(text)).items():
+        word = cached(token)
+        if word is None:
+            word = normal_form(token)
+        if word:
+            into[word] = into.get(word, 0.0) + weight * times
+    return into
+
+
 def numbers(text: str) -> frozenset[str]:
     """Figures such as ages, death tolls and counts; years are dates, not evidence."""
     found = set()
@@ -116,20 +131,26 @@ def names(text: str) -> list[str]:
     "GREENCASTLE"; leading sentence words such as "The" are dropped so "The Pentagon"
     and "Pentagon" agree.
     """
-    out = []
-    for match in NAME_RE.finditer(text):
-        parts = [p for p in match.group(0).split() if p.lower().strip(".") not in NOT_NAMES]
-        while parts and parts[0].lower() in STOP_WORDS:
-            parts.pop(0)
-        if not parts:
-            continue
-        full = " ".join(parts).lower().replace("’", "'")
-        if len(full) < 3 and "." not in full:
-            continue
-        out.append(full)
-        if len(parts) > 1:
-            out.extend(p.lower().replace("’", "'") for p in parts if len(p) > 2)
+    out: list[str] = []
+    for found in NAME_RE.findall(text):
+        out.extend(_name_forms(found))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def _name_forms(found: str) -> tuple[str, ...]:
+    """The name and its parts for one matched sequence; cached, as news repeats its names."""
+    parts = [p for p in found.split() if p.lower().strip(".") not in NOT_NAMES]
+    while parts and parts[0].lower() in STOP_WORDS:
+        parts.pop(0)
+    if not parts:
+        return ()
+    full = " ".join(parts).lower().replace("’", "'")
+    if len(full) < 3 and "." not in full:
+        return ()
+    if len(parts) == 1:
+        return (full,)
+    return (full, *(p.lower().replace("’", "'") for p in parts if len(p) > 2))
 
 
 def quote_shingles(text: str) -> frozenset[str]:
@@ -154,13 +175,12 @@ def extract(article: Article, title_weight: float = 2.0) -> Features:
     adds the details (victims, streets, figures) that tell two similar events apart.
     """
     title, text = article.title or "", article.text or ""
-    words = count(content_words(text), 1.0, {})
-    count(content_words(title), title_weight, words)
+    words = word_counts(title, title_weight, word_counts(text, 1.0, {}))
     name_counts = count(names(text), 1.0, {})
     count(names(title), title_weight, name_counts)
     return Features(
         words=words,
-        title=count(content_words(title), 1.0, {}),
+        title=word_counts(title, 1.0, {}),
         names=name_counts,
         numbers=numbers(title + "\n" + text),
         quote_shingles=quote_shingles(text),
