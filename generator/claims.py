@@ -9,7 +9,10 @@ because a note about a disagreement that is not there teaches readers to ignore 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 
 from .models import Article
 from .register import NOT_NAME, fold, name_tokens, qualifier_before, surname
@@ -41,6 +44,13 @@ HEADS = {
     r"pope": ("Pope", False),
 }
 HEAD_RE = re.compile(r"\b(?i:" + "|".join(HEADS) + r")\b")
+# The same over lower-cased ASCII text, and a word every office contains, at most
+# `HEAD_LEAD` characters into it ("senate minority leader"): a case-insensitive
+# alternation tried at every character was most of the cost of reading an article.
+HEAD_LOWER = re.compile(r"\b(?:" + "|".join(HEADS) + r")\b")
+HEAD_KEYWORDS = ("secretary", "minister", "president", "speaker", "attorney", "chancellor",
+                 "justice", "leader", "pope")
+HEAD_LEAD = len("senate minority ")
 NAME_TOKEN = r"(?:[A-Z][\w’'.-]*\w|[A-Z]\.)"
 PARTICLE = r"(?:de|van|von|bin|al|da|di|del|la|le)"
 NAME_RE = re.compile(rf"{NAME_TOKEN}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{NAME_TOKEN}){{0,3}}")
@@ -60,6 +70,11 @@ SPEECH = (r"(?:said|says|told|stated|added|warned|stressed|emphasi[sz]ed|noted|w
 SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"’)]*)\s+(?=[“\"(]?[A-Z])|\n\s*")
 ABBREVIATION = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|No|vs)\.)[”\"’)]*$")
+ABBREVIATION_LONGEST = len("Prof.")
+GAP = re.compile(r"[ \t]+")
+CLOSING_NAME = re.compile(rf"\)\s*({NAME_TOKEN})")
+POSSESSIVE_END = re.compile(r"[’']s$")
+WORD = re.compile(r"[a-z][a-z'-]*")
 
 
 @dataclass(frozen=True)
@@ -91,53 +106,85 @@ def sentences(text: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for match in SENTENCE_END.finditer(text):
-        end = match.start() + len(match.group(1) or "")
+        closers = len(match.group(1) or "")
+        end = match.start() + closers
         chunk = text[start:end]
-        if "\n" not in match.group() and (ABBREVIATION.search(chunk) or _open_quote(chunk)):
+        if "\n" not in match.group() and (_abbreviated(chunk, closers) or _open_quote(chunk)):
             continue
-        if text[start:end].strip():
-            spans.append(Span(start, text[start:end].strip()))
+        if chunk := chunk.strip():
+            spans.append(Span(start, chunk))
         start = match.end()
     if text[start:].strip():
         spans.append(Span(start, text[start:].strip()))
     return spans
 
 
+def _abbreviated(chunk: str, closers: int) -> bool:
+    """`ABBREVIATION` at the end of the chunk, searched in its tail only (the chunk ends
+    with a stop and `closers` quote marks; one more character keeps `\\b` right): searching
+    the whole chunk made splitting cost quadratic in the length of quoted passages."""
+    return bool(ABBREVIATION.search(chunk[-(closers + ABBREVIATION_LONGEST + 1):]))
+
+
 def _open_quote(chunk: str) -> bool:
     return chunk.count("“") > chunk.count("”") or chunk.count('"') % 2 == 1
 
 
-def sentence_at(spans: list[Span], offset: int) -> str:
-    chosen = spans[0].text if spans else ""
-    for span in spans:
-        if span.start > offset:
-            break
-        chosen = span.text
-    return chosen
+def sentence_at(spans: list[Span], offset: int, starts: list[int] | None = None) -> str:
+    """The sentence holding `offset` (the first one before any); `starts` are the spans'
+    starts, passed by callers that look up many offsets."""
+    if not spans:
+        return ""
+    found = bisect_right(starts or [s.start for s in spans], offset)
+    return spans[max(found - 1, 0)].text
 
 
 def words_of(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"[a-z][a-z'-]*", fold(text)))
+    return frozenset(WORD.findall(fold(text)))
 
 
-def office_claims(article: Article) -> list[OfficeClaim]:
-    """Every "<qualifier> <office> <Name>" in the text, skipping former and deputy holders."""
-    text, spans, found = article.text, sentences(article.text), []
-    for match in HEAD_RE.finditer(text):
-        head_key = next(p for p in HEADS if re.fullmatch(p, match.group(), re.I))
-        canonical, needs = HEADS[head_key]
-        holder = _holder(text, match.end())
-        before = text[max(0, match.start() - 60):match.start()]
-        qualifier, rest = qualifier_before(before, QUALIFIER_STOP)
-        under = UNDER.search(rest) and match.group().lower().startswith("secretary")
-        if not holder or NOT_CURRENT.search(rest) or PAST.search(rest) or under:
+def office_claims(article: Article, spans: list[Span] | None = None) -> list[OfficeClaim]:
+    """Every "<qualifier> <office> <Name>" in the text, skipping former and deputy holders.
+    `spans` are the text's sentences when the caller has split it already."""
+    text, found = article.text, []
+    spans = sentences(text) if spans is None else spans
+    starts = [s.start for s in spans]
+    for start, end in _office_mentions(text):
+        phrase = text[start:end]
+        canonical, needs = _head(phrase)
+        holder = _holder(text, end)
+        if not holder:
             continue
-        head = canonical or _title(match.group())
+        before = text[max(0, start - 60):start]
+        qualifier, rest = qualifier_before(before, QUALIFIER_STOP)
+        under = UNDER.search(rest) and phrase.lower().startswith("secretary")
+        if NOT_CURRENT.search(rest) or PAST.search(rest) or under:
+            continue
+        head = canonical or _title(phrase)
         if head == "House Speaker":
             qualifier, head = qualifier or "House", "Speaker"
-        passage = sentence_at(spans, match.start())
-        found.append(OfficeClaim(qualifier, head, needs, holder, passage, match.start()))
+        passage = sentence_at(spans, start, starts)
+        found.append(OfficeClaim(qualifier, head, needs, holder, passage, start))
     return found
+
+
+def _office_mentions(text: str) -> list[tuple[int, int]]:
+    """Where `HEAD_RE` matches. ASCII text (nearly all) is lower-cased and searched only
+    from just before the first office word; other text is searched as it is, because
+    case-insensitive matching also takes some non-ASCII letters ("ſ") for ASCII ones."""
+    if not text.isascii():
+        return [match.span() for match in HEAD_RE.finditer(text)]
+    lower = text.lower()
+    first = min((i for i in map(lower.find, HEAD_KEYWORDS) if i >= 0), default=-1)
+    if first < 0:
+        return []
+    return [match.span() for match in HEAD_LOWER.finditer(lower, max(0, first - HEAD_LEAD))]
+
+
+@lru_cache(maxsize=256)
+def _head(phrase: str) -> tuple[str, bool]:
+    """The `HEADS` entry of an office as written: the first pattern that matches it whole."""
+    return HEADS[next(p for p in HEADS if re.fullmatch(p, phrase, re.I))]
 
 
 def _title(phrase: str) -> str:
@@ -148,10 +195,10 @@ def _title(phrase: str) -> str:
 def _holder(text: str, end: int) -> str:
     """The name right after an office: "Jens Stoltenberg", or "Vladimir Putin" from
     "(President Vladimir) Putin"."""
-    gap = re.match(r"[ \t]+", text[end:])
+    gap = GAP.match(text, end)
     if not gap:
         return ""
-    match = NAME_RE.match(text, end + gap.end())
+    match = NAME_RE.match(text, gap.end())
     if not match:
         return ""
     words = []
@@ -160,10 +207,10 @@ def _holder(text: str, end: int) -> str:
             break
         words.append(word)
     after = text[match.end():match.end() + 40]
-    closing = re.match(rf"\)\s*({NAME_TOKEN})", after)
+    closing = CLOSING_NAME.match(after)
     if words and closing:
         words.append(closing.group(1))
-    name = re.sub(r"[’']s$", "", " ".join(words)).rstrip(".,")
+    name = POSSESSIVE_END.sub("", " ".join(words)).rstrip(".,")
     return name if name_tokens(name) else ""
 
 
@@ -192,8 +239,8 @@ class Figure:
 
 QUOTE_RE = re.compile(r"[“\"]([^”“\"]{3,600})[”\"]")
 PRONOUN_SPEAKER = re.compile(rf"(?i:^\s*(?:he|she)\b|\b(?:he|she)\s+(?:also\s+)?{SPEECH}\b)")
-FIGURE_RE = re.compile(
-    r"(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|billion|thousand))?"
+FIGURE_RE = re.compile(  # the lookahead only spares trying the lookbehind everywhere
+    r"(?=\d)(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|billion|thousand))?"
     r"\s+((?:[A-Za-z][\w-]*\s+){0,3}?)(people|[a-z]{3,}s)\b")
 SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 # Durations, distances and ages are measures, not counts of one thing; "128 other
@@ -204,6 +251,10 @@ PART = _words("other more additional extra further new")
 BOUNDS = (("lower", r"at least|more than|over|upwards of|in excess of"),
           ("upper", r"up to|fewer than|less than|under|nearly|almost|as many as"),
           ("about", r"about|around|some|roughly|approximately|an estimated|estimated"))
+BOUND_RES = tuple((name, re.compile(rf"(?i:\b(?:{words}))\s*$")) for name, words in BOUNDS)
+BOUND_LONGEST = len("approximately")
+LETTERS = re.compile(r"[a-z]+")
+DIGIT = re.compile(r"\d")
 ROLES = {"killed": "killed", "dead": "killed", "died": "killed", "deaths": "killed",
          "killing": "killed", "fatalities": "killed", "injured": "injured",
          "wounded": "injured", "hurt": "injured", "hospital": "injured",
@@ -217,55 +268,90 @@ TOPIC_STOP = _words("""about after again also been being could does doing from h
     stated added""")
 
 
+TOPIC_WORD = re.compile(r"[a-z]{4,}")
+NAME_SAID = re.compile(rf"({NAME_RE.pattern})\s+(?:also\s+)?{SPEECH}\b")
+SAID_NAME = re.compile(rf"\b{SPEECH}\s+({NAME_RE.pattern})")
+CAPITALISED = re.compile(r"[A-Z][\w’'-]+")
+SPEECH_AFTER = re.compile(rf"[’']?s?\s+(?:also\s+)?{SPEECH}\b")
+SPEECH_BEFORE = re.compile(rf"\b{SPEECH}\s+$")
+SPEECH_LONGEST = len("emphasised")
+
+
+@lru_cache(maxsize=4096)
 def topic(text: str) -> frozenset[str]:
-    """Crude stems of a sentence's content words: "Korean"/"Korea" and "troops"/"troop" meet."""
-    return frozenset(w[:5] for w in re.findall(r"[a-z]{4,}", fold(text)) if w not in TOPIC_STOP)
+    """Crude stems of a sentence's content words: "Korean"/"Korea" and "troops"/"troop" meet.
+    Cached: a sentence with several quotations or figures is asked about once each."""
+    return frozenset(w[:5] for w in TOPIC_WORD.findall(fold(text)) if w not in TOPIC_STOP)
 
 
 def known_speakers(article: Article, offices: list[OfficeClaim]) -> set[str]:
     """Surnames the article uses for people: office holders and "<Name> said"."""
     found = {surname(o.holder) for o in offices}
-    for match in re.finditer(rf"({NAME_RE.pattern})\s+(?:also\s+)?{SPEECH}\b", article.text):
-        found.add(surname(match.group(1)))
-    for match in re.finditer(rf"\b{SPEECH}\s+({NAME_RE.pattern})", article.text):
-        found.add(surname(match.group(1)))
+    found.update(surname(m.group(1)) for m in NAME_SAID.finditer(article.text))
+    found.update(surname(m.group(1)) for m in SAID_NAME.finditer(article.text))
     return found - {""}
 
 
-def quotes(article: Article, offices: list[OfficeClaim]) -> list[Quote]:
+def quotes(article: Article, offices: list[OfficeClaim],
+           spans: list[Span] | None = None) -> list[Quote]:
     """Quotations of three words or more with their speaker; "he said" takes the
-    person the previous sentence was about."""
-    people, found, last = known_speakers(article, offices), [], ""
-    for span in sentences(article.text):
-        outside = QUOTE_RE.sub(" … ", span.text)
-        speaker = _speaker(outside, people) or last
-        last = _speaker(outside, people, subject_only=True) or last
-        for match in QUOTE_RE.finditer(span.text):
-            words = match.group(1).strip(" ,.")
-            if speaker and len(words.split()) >= 3:
-                found.append(Quote(speaker, words, span.text, topic(span.text)))
+    person the latest sentence naming one was about."""
+    people, found, speaker, seen = None, [], "", 0
+    spans = sentences(article.text) if spans is None else spans
+    for i, span in enumerate(spans):
+        if '"' not in span.text and "“" not in span.text:
+            continue
+        said = [w for w in (m.group(1).strip(" ,.") for m in QUOTE_RE.finditer(span.text))
+                if len(w.split()) >= 3]
+        if not said:
+            continue
+        # Sentences without quotations only matter for the speaker they name, so they
+        # are looked at (latest first) only when a quotation needs a speaker, and the
+        # article's speakers are only gathered once one does.
+        people = known_speakers(article, offices) if people is None else people
+        speaker = _latest_speaker(spans[seen:i + 1], people) or speaker
+        seen = i + 1
+        if speaker:
+            found.extend(Quote(speaker, words, span.text, topic(span.text)) for words in said)
     return found
 
 
-def _speaker(outside: str, people: set[str], subject_only: bool = False) -> str:
+def _latest_speaker(spans: list[Span], people: set[str]) -> str:
+    """The speaker of the last of these sentences that names one, or ""."""
+    for span in reversed(spans):
+        if speaker := _speaker(QUOTE_RE.sub(" … ", span.text), people):
+            return speaker
+    return ""
+
+
+def _speaker(outside: str, people: set[str]) -> str:
+    """The known person next to a speech verb, else the first known person named."""
     if PRONOUN_SPEAKER.search(outside):
         return ""
-    named = [(m.start(), m.group()) for m in re.finditer(r"[A-Z][\w’'-]+", outside)
+    named = [(m.start(), m.group()) for m in CAPITALISED.finditer(outside)
              if surname(m.group()) in people]
     if not named:
         return ""
     for start, name in named:
-        if re.match(rf"[’']?s?\s+(?:also\s+)?{SPEECH}\b", outside[start + len(name):]) or \
-                re.search(rf"\b{SPEECH}\s+$", outside[:start]):
+        if SPEECH_AFTER.match(outside, start + len(name)) or _speech_before(outside, start):
             return surname(name)
     return surname(named[0][1])
 
 
-def figures(article: Article) -> list[Figure]:
+def _speech_before(outside: str, end: int) -> bool:
+    """A speech verb right before `end` ("said Blinken"), looked for in the last word
+    only: `SPEECH_BEFORE` over the whole prefix would scan it once per name."""
+    spaces = end - len(outside[:end].rstrip())
+    return bool(SPEECH_BEFORE.search(outside, max(0, end - spaces - SPEECH_LONGEST), end))
+
+
+def figures(article: Article, spans: list[Span] | None = None) -> list[Figure]:
     """Counted things ("12,000 ... troops"), with "at least"/"up to" and what happened
     to them ("killed"); years, durations, distances and partial counts are left out."""
     found = []
-    for span in sentences(article.text):
+    for span in sentences(article.text) if spans is None else spans:
+        if not DIGIT.search(span.text):
+            continue  # most sentences: no need to try `FIGURE_RE` at every character
         for match in FIGURE_RE.finditer(span.text):
             number, scale, middle, unit = match.groups()
             value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
@@ -279,15 +365,21 @@ def figures(article: Article) -> list[Figure]:
 
 
 def _bound(before: str) -> str:
+    """ "at least", "up to", "about" just before the number; only the last words are
+    searched (the `$` of `BOUND_RES` would otherwise scan the whole sentence)."""
     before = before.replace("-", " ")  # "the more-than 11 million documents"
-    return next((name for name, words in BOUNDS
-                 if re.search(rf"(?i:\b(?:{words}))\s*$", before)), "exact")
+    end = len(before)
+    pos = max(0, len(before.rstrip()) - BOUND_LONGEST)
+    return next((name for name, pattern in BOUND_RES if pattern.search(before, pos, end)),
+                "exact")
 
 
 def _role(before: str, after: str) -> str:
     """The first role word after the count ("59 people were killed"), or just before it
     ("killing at least 84 people")."""
-    nearby = re.findall(r"[a-z]+", after.lower())[:6] + re.findall(r"[a-z]+", before.lower())[-3:]
+    following = [m.group() for m in islice(LETTERS.finditer(after.lower()), 6)]
+    preceding = [m.group()[::-1] for m in islice(LETTERS.finditer(before.lower()[::-1]), 3)]
+    nearby = following + preceding[::-1]
     return next((ROLES[w] for w in nearby if w in ROLES), "")
 
 
@@ -312,7 +404,9 @@ class Read:
 
 
 def read(article: Article, label: str) -> Read:
-    offices = office_claims(article)
+    """All claims of one article, from one split into sentences."""
+    spans = sentences(article.text)
+    offices = office_claims(article, spans)
     return Read(article, label, words_of(article.text), tuple(offices),
-                tuple(quotes(article, offices)), tuple(figures(article)),
-                tuple(s.text for s in sentences(article.text)))
+                tuple(quotes(article, offices, spans)), tuple(figures(article, spans)),
+                tuple(s.text for s in spans))

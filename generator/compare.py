@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from .claims import Figure, Quote, Read, dateline, read, words_of
 from .models import Article, Event, Note, NoteValue
@@ -35,6 +36,9 @@ FIGURE_PAIRING = 0.3  # minimum sentence overlap for two figures to count one th
 FIGURE_RATIO = 2.0  # counts further apart than this are of two things, not one
 FUNCTION_WORDS = frozenset({"that", "this", "these", "those", "there", "their", "they",
                             "have", "been", "were", "with", "from", "into", "will", "would"})
+EDITORIAL = re.compile(r"\([^)]*\)|\[[^]]*\]|-")  # "(the club)", "[sic]", "e-mail"
+ALNUM = re.compile(r"[a-z0-9]+")
+STEM_WORD = re.compile(r"[a-z]{3,}")
 
 
 def compare_event(event: Event, register: Sequence[Tenure] = (),
@@ -95,15 +99,21 @@ def _speakers(offices: Sequence[Resolved], read: int) -> dict[str, str]:
 
 
 def _pair_quotes(a: Read, b: Read, offices_a: dict[str, str], offices_b: dict[str, str]):
+    """Quotations of one statement, one to one, best first; a quotation given twice in
+    one report counts as its first occurrence."""
+    index_a, index_b = _first_index(a.quotes), _first_index(b.quotes)
     scored = []
     for qa in a.quotes:
+        office_a = offices_a.get(qa.speaker)  # an office, or None
         for qb in b.quotes:
             same = qa.speaker == qb.speaker or (
-                qa.speaker in offices_a and offices_a[qa.speaker] == offices_b.get(qb.speaker))
+                office_a is not None and office_a == offices_b.get(qb.speaker))
+            if not same:
+                continue
             words = _dice(_stems(qa.words), _stems(qb.words))
             score = (_dice(qa.topic, qb.topic) + words) / 2
-            if same and score >= QUOTE_PAIRING and words >= QUOTE_WORDS:
-                scored.append((-score, a.quotes.index(qa), b.quotes.index(qb), qa, qb))
+            if score >= QUOTE_PAIRING and words >= QUOTE_WORDS:
+                scored.append((-score, index_a[qa], index_b[qb], qa, qb))
     used_a, used_b = set(), set()
     for _, ia, ib, qa, qb in sorted(scored, key=lambda s: s[:3]):
         if ia not in used_a and ib not in used_b:
@@ -112,12 +122,19 @@ def _pair_quotes(a: Read, b: Read, offices_a: dict[str, str], offices_b: dict[st
             yield qa, qb
 
 
+def _first_index(quotes: Sequence[Quote]) -> dict[Quote, int]:
+    first: dict[Quote, int] = {}
+    for i, quote in enumerate(quotes):
+        first.setdefault(quote, i)
+    return first
+
+
 def _material(a: str, b: str) -> bool:
     """Different words where the quotations overlap: not punctuation, case, "e-mail" for
     "email", a dropped "that" or "the", nor one quoting more of the statement before or
     after the part both give."""
-    wa, wb = (re.findall(r"[a-z0-9]+", fold(re.sub(r"\([^)]*\)|\[[^]]*\]|-", "", x))
-                         .replace("no one", "noone")) for x in (a, b))
+    wa, wb = (ALNUM.findall(fold(EDITORIAL.sub("", x)).replace("no one", "noone"))
+              for x in (a, b))
     ops = SequenceMatcher(None, wa, wb, autojunk=False).get_opcodes()
     changed_a, changed_b = set(), set()
     for k, (op, i1, i2, j1, j2) in enumerate(ops):
@@ -147,8 +164,10 @@ def _speaker_name(read: Read, speaker: str) -> str:
     return max(names, key=lambda n: len(n.split()), default=speaker.capitalize())
 
 
+@lru_cache(maxsize=4096)
 def _stems(text: str) -> frozenset[str]:
-    return frozenset(w[:5] for w in re.findall(r"[a-z]{3,}", fold(text)))
+    """Cached: each quotation is paired with every quotation of every other report."""
+    return frozenset(w[:5] for w in STEM_WORD.findall(fold(text)))
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:

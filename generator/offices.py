@@ -16,6 +16,7 @@ import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .claims import OfficeClaim, Read
 from .models import Note, NoteValue
@@ -169,10 +170,21 @@ def _implied(read: Read, qualifier: str, group: list[Resolved]) -> bool:
 
 def names_qualifier(read: Read, qualifier: str) -> bool:
     """The report names the country or body anywhere, in any of its spellings."""
+    text = _spaced_words(read.article.text)
+    return any(f" {s} " in text for s in _spellings(qualifier))
+
+
+@lru_cache(maxsize=1024)
+def _spellings(qualifier: str) -> frozenset[str]:
     key = office_key(qualifier)
-    spellings = {key} | {k for k, v in (DEMONYMS | BODIES | SEATS).items() if v == key}
-    text = f" {' '.join(re.findall(r'[a-z0-9]+', fold(read.article.text)))} "
-    return any(f" {s} " in text for s in spellings)
+    return frozenset({key} | {k for k, v in (DEMONYMS | BODIES | SEATS).items() if v == key})
+
+
+@lru_cache(maxsize=64)
+def _spaced_words(text: str) -> str:
+    """The text's folded words between single spaces; cached, since one event's reports
+    are asked about several qualifiers."""
+    return f" {' '.join(re.findall(r'[a-z0-9]+', fold(text)))} "
 
 
 def _knows(read: Read, group: list[Resolved]) -> bool:

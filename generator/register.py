@@ -59,6 +59,25 @@ HEAD_SYNONYMS = {
 KNOWN_VALUES = frozenset(DEMONYMS.values()) | frozenset(BODIES.values())
 KNOWN_QUALIFIERS = sorted({**{v: v for v in KNOWN_VALUES}, **DEMONYMS, **BODIES}.items(),
                           key=lambda kv: -len(kv[0]))
+# The same as patterns for the end of the text before an office ("... Ukraine's"),
+# compiled once; `ANY_QUALIFIER` says whether any of them matches at all.
+_QUALIFIER_ENDS = [
+    "[. ]*".join(map(re.escape, phrase.split())) + r"(?:'s|’s|\.)?\s*$"
+    for phrase, _ in KNOWN_QUALIFIERS]
+QUALIFIER_RES = [(re.compile(rf"\b{end}"), value)
+                 for end, (_, value) in zip(_QUALIFIER_ENDS, KNOWN_QUALIFIERS, strict=True)]
+ANY_QUALIFIER = re.compile(r"\b(?:" + "|".join(_QUALIFIER_ENDS) + ")")
+DEMONYMS_LONGEST_FIRST = sorted(DEMONYMS.items(), key=lambda kv: -len(kv[0]))
+HEAD_SYNONYM_RES = [(re.compile(rf"\b{long}\b"), short) for long, short in HEAD_SYNONYMS.items()]
+POSSESSIVE = re.compile(r"[’']s\b")
+NAME_WORD = re.compile(r"[a-z][a-z'-]*")
+NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+THE = re.compile(r"\bthe\b")
+OF_PLACE = re.compile(r"(.+?) of ([a-z ]+)")
+CAPITALISED_RUN = re.compile(r"(?:\b[A-Z][\w.’'-]*\s+){1,3}$")
+NON_SPACE = re.compile(r"\S+")
+SENTENCE_BREAK = re.compile(r"(\w*)[.!?][”\"’)]*\s+|\n")
+TWO_LOWER_END = re.compile(r"[a-z]{2}$")
 
 NOT_NAME = frozenset(
     """the a an and but or of in on at to for from by with as is was will would has had
@@ -97,15 +116,19 @@ def name_tokens(name: str) -> tuple[str, ...]:
 
     Cached, like `fold`: comparing claims asks about the same few thousand names
     hundreds of thousands of times on a large site."""
-    words = re.findall(r"[a-z][a-z'-]*", re.sub(r"[’']s\b", "", fold(name)))
+    words = NAME_WORD.findall(POSSESSIVE.sub("", fold(name)))
     return tuple(w for w in words if w not in NOT_NAME)
 
 
+@lru_cache(maxsize=65536)
 def surname(name: str) -> str:
+    """The last word of a name; cached, since every capitalised word of a quoting
+    sentence is asked about."""
     tokens = name_tokens(name)
     return tokens[-1] if tokens else ""
 
 
+@lru_cache(maxsize=65536)
 def same_person(a: str, b: str) -> bool:
     """"President Obama" names the same person as "Barack Obama"; a transliterated first
     name ("Andriy"/"Andrii") does not matter as long as the surname is shared."""
@@ -128,21 +151,23 @@ def _alike(a: str, b: str) -> bool:
     return a == b or (min(len(a), len(b)) >= 6 and SequenceMatcher(None, a, b).ratio() >= 0.85)
 
 
+@lru_cache(maxsize=65536)
 def office_key(office: str) -> str:
     """A canonical spelling of an office: "Nato Secretary-General" -> "nato secretary general".
 
     "President of Ukraine", "Ukraine's President" and "Ukrainian President" share a key.
+    Cached: the same few offices and qualifiers are compared again and again.
     """
-    text = re.sub(r"[’']s\b", "", fold(office))
-    text = re.sub(r"[^a-z0-9]+", " ", text).strip()
-    text = re.sub(r"\bthe\b", " ", text)
+    text = POSSESSIVE.sub("", fold(office))
+    text = NOT_ALNUM.sub(" ", text).strip()
+    text = THE.sub(" ", text)
     text = " ".join(text.split())
-    for long, short in HEAD_SYNONYMS.items():
-        text = re.sub(rf"\b{long}\b", short, text)
-    match = re.fullmatch(r"(.+?) of ([a-z ]+)", text)
+    for pattern, short in HEAD_SYNONYM_RES:
+        text = pattern.sub(short, text)
+    match = OF_PLACE.fullmatch(text)
     if match and match.group(2) in DEMONYMS:
         text = f"{match.group(2)} {match.group(1)}"
-    for name, adjective in sorted(DEMONYMS.items(), key=lambda kv: -len(kv[0])):
+    for name, adjective in DEMONYMS_LONGEST_FIRST:
         if text == name or text.startswith(name + " "):
             return adjective + text[len(name):]
     return text
@@ -155,15 +180,15 @@ def qualifier_before(before: str, stop: frozenset[str]) -> tuple[str, str]:
     Biden" has no qualifier."""
     before = _this_sentence(before)
     folded = fold(before)
-    for phrase, value in KNOWN_QUALIFIERS:
-        pattern = "[. ]*".join(map(re.escape, phrase.split()))
-        match = re.search(rf"\b{pattern}(?:'s|’s|\.)?\s*$", folded)
-        if match:
-            return canonical_qualifier(value), before[:match.start()]
-    run = re.search(r"(?:\b[A-Z][\w.’'-]*\s+){1,3}$", before)
+    if ANY_QUALIFIER.search(folded):  # rarely: then the first spelling, longest first
+        for pattern, value in QUALIFIER_RES:
+            match = pattern.search(folded)
+            if match:
+                return canonical_qualifier(value), before[:match.start()]
+    run = CAPITALISED_RUN.search(before)
     if not run:
         return "", before
-    words = [(m.start() + run.start(), m.group()) for m in re.finditer(r"\S+", run.group())]
+    words = [(m.start() + run.start(), m.group()) for m in NON_SPACE.finditer(run.group())]
     while words and fold(words[0][1]).rstrip(".") in stop | PARTY:
         words.pop(0)
     if not words:
@@ -177,13 +202,14 @@ def _this_sentence(before: str) -> str:
     """The part of `before` after the last sentence end or line break; the full stop
     of "U.S." or "Gen." ends no sentence."""
     cut = 0
-    for match in re.finditer(r"(\w*)[.!?][”\"’)]*\s+|\n", before):
+    for match in SENTENCE_BREAK.finditer(before):
         word = match.group(1) or ""
-        if match.group() == "\n" or (re.search(r"[a-z]{2}$", word) and fold(word) not in TITLES):
+        if match.group() == "\n" or (TWO_LOWER_END.search(word) and fold(word) not in TITLES):
             cut = match.end()
     return before[cut:]
 
 
+@lru_cache(maxsize=4096)
 def canonical_qualifier(qualifier: str) -> str:
     """ "Nato" -> "NATO", "U.S." / "American" -> "US", "ROK" -> "South Korean"."""
     words = office_key(qualifier).split()
@@ -192,6 +218,7 @@ def canonical_qualifier(qualifier: str) -> str:
     return " ".join(w.upper() if w in ACRONYMS else w.capitalize() for w in words)
 
 
+@lru_cache(maxsize=4096)
 def same_qualifier(a: str, b: str) -> bool:
     """ "Nigerian" and "Nigeria's" President; not "Austrian" and "Australian", nor two
     countries the alias table knows ("Niger", "Nigerian")."""
