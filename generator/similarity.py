@@ -286,5 +286,6 @@ def candidate_pairs(corpus: Corpus, window: float, per_article: int, cap: int):
     a, b = np.concatenate(firsts), np.concatenate(seconds)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     n = len(corpus.outlets)
-    codes = np.unique(lo[lo != hi] * n + hi[lo != hi])
+    codes = np.sort(lo[lo != hi] * n + hi[lo != hi])  # sort + neighbours: numpy's hashed
+    codes = codes[np.r_[True, codes[1:] != codes[:-1]][:len(codes)]]  # unique is 50x slower
     return codes // n, codes % n
