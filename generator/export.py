@@ -23,12 +23,17 @@ def generator_name() -> str:
 
 def events_json(events: Iterable[Event]) -> bytes:
     """Events sorted by date then id; every article file appears in exactly one event."""
-    document = {
-        "version": FORMAT_VERSION,
-        "generated_by": generator_name(),
-        "events": [event_record(e) for e in sorted(events, key=_contract_order)],
-    }
-    return (json_text(document, indent=2) + "\n").encode("utf-8")
+    head = {"version": FORMAT_VERSION, "generated_by": generator_name()}
+    return lines_document(head, "events", map(event_record, sorted(events, key=_contract_order)))
+
+
+def lines_document(head: dict[str, Any], key: str, items: Iterable[Any]) -> bytes:
+    """`head` plus `key: [items]`, one item per line: compact (json's C encoder; indenting
+    falls back to its pure-Python one), yet a rebuild's diff still shows which changed."""
+    opening = json_text({**head, key: []})[:-3]  # up to and including '"key": '
+    records = ",\n".join(json_text(item) for item in items)
+    listing = f"[\n{records}\n]" if records else "[]"
+    return f"{opening}{listing}}}\n".encode()
 
 
 # "<", ">" and "&" only ever occur inside JSON strings, so escaping them everywhere is

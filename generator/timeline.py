@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
 from typing import Any
 
@@ -96,6 +97,7 @@ def neighbours(events: Sequence[Event]) -> dict[str, tuple[Event | None, Event |
     return links
 
 
+@lru_cache(maxsize=65_536)
 def source_slug(outlet: str) -> str:
     """Initials lose their dots first, so "A.P." and "AP" share one source page."""
     return slug(INITIAL_DOT.sub(r"\1", outlet), 50, "source")

@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from .config import Config
-from .export import json_text
+from .export import lines_document
 from .models import Event, Site
 from .timeline import event_sort_key
 
@@ -21,12 +21,10 @@ def timelinejs_json(site: Site, config: Config) -> bytes:
     """Every event with a known year (TimelineJS needs one), oldest first."""
     titles = {s.slug: s.title for s in site.stories}
     events = [e for e in sorted(site.events, key=event_sort_key) if e.date.year is not None]
-    document: dict[str, Any] = {
-        "title": {"text": {"headline": escape(config.title),
-                           "text": escape(config.description)}},
-        "events": [timelinejs_event(e, titles.get(e.story, ""), config) for e in events],
-    }
-    return (json_text(document, indent=1) + "\n").encode("utf-8")
+    head = {"title": {"text": {"headline": escape(config.title),
+                               "text": escape(config.description)}}}
+    return lines_document(head, "events",
+                          (timelinejs_event(e, titles.get(e.story, ""), config) for e in events))
 
 
 def timelinejs_event(event: Event, group: str, config: Config) -> dict[str, Any]:
