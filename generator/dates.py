@@ -8,7 +8,6 @@ the publication date with python-dateutil. A day is never invented.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import os
 import re
@@ -17,8 +16,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from dateutil import parser as dateutil_parser
-from dateutil.relativedelta import relativedelta, weekday
-from dateutil.relativedelta import weekdays as WEEKDAYS
 
 from .models import PartialDate, TextDate
 
@@ -109,29 +106,19 @@ def resolve_year(date: PartialDate, anchor: dt.date) -> PartialDate:
         return date
     best = None
     for year in (anchor.year - 1, anchor.year, anchor.year + 1):
-        candidate = PartialDate(year, date.month, date.day)
-        if not _exists(candidate):
+        try:  # not a date that year (29 February), or a year the calendar lacks
+            distance = abs((dt.date(year, date.month or 1, date.day or 1) - anchor).days)
+        except ValueError:
             continue
-        distance = abs((candidate.to_date() - anchor).days)
         if best is None or distance < best[0]:
-            best = (distance, candidate)
-    return best[1] if best else date
-
-
-def _exists(date: PartialDate) -> bool:
-    try:
-        dt.date(date.year, date.month or 1, date.day or 1)
-    except ValueError:
-        return False
-    return True
+            best = (distance, year)
+    return PartialDate(best[1], date.month, date.day) if best else date
 
 
 def resolve_weekday(name: str, anchor: dt.date) -> PartialDate:
     """"On Wednesday" in a news report means the latest Wednesday on or before publication."""
-    index = [d.lower() for d in ("monday", "tuesday", "wednesday", "thursday", "friday",
-                                 "saturday", "sunday")].index(name.lower())
-    target: weekday = WEEKDAYS[index](-1)
-    return PartialDate.of(anchor + relativedelta(weekday=target))
+    back = (anchor.weekday() - _DAY_NAMES.index(name.lower())) % 7
+    return PartialDate.of(anchor - dt.timedelta(days=back))
 
 
 def find_dates(text: str, published: dt.date | None, first_line: int = 1) -> list[TextDate]:
@@ -178,11 +165,8 @@ class _Mention(NamedTuple):
 # Patterns in priority order: where two overlap, the earlier pattern's reading wins.
 _PATTERNS = ((ISO_DATE, "explicit"), (MONTH_DAY, "explicit"), (DAY_MONTH, "explicit"),
              (MONTH_YEAR, "explicit"), (WEEKDAY, "weekday"), (RELATIVE, "relative"))
-
-
-# Each pattern behind a lookahead on its possible first characters: Python's engine then
-# skips most positions cheaply (measured ~35% faster than the bare patterns, and faster
-# than one combined alternation).
+# Each pattern behind a lookahead on its possible first characters (the reading that
+# finditer over the whole text gave, and still gives where _starts cannot help).
 _FIRST = ("\\d", "JFMASOND", "\\d", "isubo", "oOlLtTeEsSbBMWF", "tTyY")
 _SCANS = tuple((re.compile(f"(?=[{first}])" + p.pattern), p, kind)
                for first, (p, kind) in zip(_FIRST, _PATTERNS, strict=True))
@@ -190,20 +174,89 @@ _SCANS = tuple((re.compile(f"(?=[{first}])" + p.pattern), p, kind)
 
 @lru_cache(maxsize=16)
 def _mentions(text: str, first_line: int) -> tuple[_Mention, ...]:
-    """One pass of each pattern over the whole text (a regex scan in C is far cheaper than
-    Python looping over lines), cached because parsing asks for both the dates and the
-    impossible ones of the same body."""
-    breaks = [m.start() for m in _NEWLINE.finditer(text)]
+    """Each pattern's matches, exactly as finditer over the whole text would give them;
+    cached because parsing asks for both the dates and the impossible ones of a body."""
     mentions = []
-    for scan, pattern, kind in _SCANS:
-        for match in scan.finditer(text):
-            line = first_line + bisect.bisect_right(breaks, match.start())
-            mentions.append(_Mention(match.start(), match.end(), line, kind,
-                                     match.group(0).strip(), _reading(pattern, match)))
+    for (scan, pattern, kind), starts in zip(_SCANS, _starts(text), strict=True):
+        line, counted, end = first_line, 0, 0
+        for start in sorted(starts):
+            if start < end or not (match := scan.match(text, start)):
+                continue  # finditer resumes after a match: overlaps never occur
+            end = match.end()
+            line += text.count("\n", counted, start)
+            counted = start
+            mentions.append(_Mention(start, end, line, kind, match.group(0).strip(),
+                                     _reading(pattern, match)))
     return tuple(mentions)
 
 
-_NEWLINE = re.compile("\n")
+# Every match holds a month's first three letters, "day" (in any case) or an ISO date's
+# "-". Finding those (one regex pass, and str.find for "day", as "d" is too common a
+# character for the regex) is far cheaper than scanning with each pattern, which runs the
+# matcher at every position and cost more than the whole Markdown parse.
+_HINTS = re.compile(r"J(?=an|u[nl])|F(?=eb)|M(?=a[ry])|A(?=pr|ug)|S(?=ep)|O(?=ct)|N(?=ov)"
+                    r"|D(?=ec)|-(?=\d\d-)")
+_MONTH_STARTS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+                 "Dec"}
+_WEEKDAY_STEMS = {"Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun"}
+_MONTH_YEAR_WORDS = {"in", "since", "until", "by", "of"}
+_TO = {"to", "To", "tO", "TO"}  # "t", "o" and "y" have no other case forms in re
+
+
+def _starts(text: str) -> tuple[list[int], ...]:
+    """Where each pattern of _SCANS can match (and some places it cannot): a set distance
+    before a hint, or the start of the word before it ("13 Nov", "in March 2023", "since
+    Monday"), where that word begins with a character the pattern allows there."""
+    iso, month_day, day_month, month_year, weekday, relative = [], [], [], [], [], []
+    for hint in _HINTS.finditer(text):
+        at = hint.start()
+        if text[at] == "-":
+            iso.append(at - 4)
+            continue
+        month_day.append(at)
+        word, end = _word_before(text, at)
+        if word < end and text[word] in "0123456789":
+            day_month.append(word)
+        elif text[word:end] in _MONTH_YEAR_WORDS:
+            month_year.append(word)
+    # Lowering keeps positions: only "İ" lowers to two characters, and no other character
+    # lowers to "d", "a" or "y" (re's case-insensitive "day" matches only ASCII too).
+    folded = (text if text.isascii() else text.replace("\u0130", "I")).lower()
+    at = folded.find("day")
+    while at >= 0:
+        if text[at - 2:at] in _TO:
+            relative.append(at - 2)
+        if at >= 6 and text[at - 6] in "yY":
+            relative.append(at - 6)
+        if text.startswith("day", at):
+            weekday.extend(_weekday_starts(text, at))
+        at = folded.find("day", at + 1)
+    return iso, month_day, day_month, month_year, weekday, relative
+
+
+def _weekday_starts(text: str, day: int) -> list[int]:
+    """The weekday named before `day`, and the word before that ("on", "since"...)."""
+    starts = []
+    for name in range(max(day - 6, 0), day - 2):
+        if text[name:day] in _WEEKDAY_STEMS:
+            starts.append(name)
+            word, end = _word_before(text, name)
+            if word < end and text[word] in "oOlLtTeEsSbB":
+                starts.append(word)
+    return starts
+
+
+def _word_before(text: str, at: int) -> tuple[int, int]:
+    """(start, end) of the word before the whitespace that ends at `at`; empty when there
+    is no whitespace or the word is over five characters (no pattern allows longer).
+    `\\s` and `\\w` are exactly str.isspace() and str.isalnum() or "_"."""
+    end = at
+    while end and text[end - 1].isspace():
+        end -= 1
+    start = end
+    while start and end - start <= 5 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        start -= 1
+    return (start, end) if end < at and end - start <= 5 else (end, end)
 
 
 def _reading(pattern: re.Pattern, match: re.Match) -> PartialDate | ImpossibleDate | None:
@@ -222,11 +275,11 @@ def _parse_cached(written: str) -> PartialDate:
 
 
 def _relative(written: str, kind: str, published: dt.date) -> PartialDate:
+    lowered = written.lower()
     if kind == "relative":
-        offset = 1 if written.lower() == "yesterday" else 0
+        offset = 1 if lowered == "yesterday" else 0
         return PartialDate.of(published - dt.timedelta(days=offset))
-    name = next(day for day in _DAY_NAMES if day in written.lower())
-    return resolve_weekday(name, published)
+    return resolve_weekday(next(day for day in _DAY_NAMES if day in lowered), published)
 
 
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
