@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
+from itertools import chain
 from pathlib import Path
 
 from .cache import BuildCache, dumps
@@ -22,7 +23,7 @@ from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
 from .models import Article, Event, Site
-from .parallel import map_chunks
+from .parallel import map_parts
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
@@ -128,12 +129,16 @@ def _merge(articles: list[Article], config: Config, report: Report,
 def _compare(events: list[Event], config: Config, report: Report) -> list[Event]:
     """Notes for every event, across cores for large sites (events are independent)."""
     register = _collect(report, _load_register(config.content))
-    work = partial(_compare_chunk, register=register, trust=config.source_trust)
-    return map_chunks(work, events)
+    shared = (events, register, config.source_trust)
+    parts = map_parts(_compare_slice, range(len(events)), shared)
+    return [replace(e, notes=notes) for e, notes in zip(events, chain(*parts), strict=True)]
 
 
-def _compare_chunk(events, register, trust) -> list[Event]:
-    return [replace(e, notes=compare_event(e, register, trust)) for e in events]
+def _compare_slice(part: range, shared: tuple) -> list[tuple]:
+    """Notes only: workers inherit the events by fork, and sending whole events (with
+    every article's text and HTML) back and forth cost more than comparing them."""
+    events, register, trust = shared
+    return [compare_event(events[k], register, trust) for k in part]
 
 
 def _load_register(content: Path):
