@@ -63,8 +63,9 @@ def load(config: Config, report: Report, timings: dict[str, float],
     report.extend(found.problems)
     articles, evidence = clock("parse", _parse_all, found.articles, config, report, cache)
     stories = _collect(report, read_stories(found.story_indexes))
-    events = clock("merge", cache.merge, articles, config, report,
-                   partial(_merge, known=evidence))
+    views = [merge_view(a) for a in articles]
+    events = clock("merge", cache.merge, views, config, report, partial(_merge, known=evidence))
+    events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
     return build_site(events, stories)
 
@@ -117,6 +118,29 @@ def _parse_chunk(files, trusted: bool, title_weight: float) -> list[bytes]:
 def _parse_one(file, trusted: bool, title_weight: float) -> tuple:
     article, problems = read_article(file.path, file.rel, file.story, trusted)
     return article, problems, article and evidence(article, title_weight)
+
+
+def merge_view(article: Article) -> Article:
+    """The article as the merge stage sees it: without the fields merging never reads
+    (rendered HTML, raw body, links, tags, authors, corrections, where in the file each
+    date was found: lines move when front matter grows). The merge cache is keyed
+    by these views, so recording a correction or a tag reuses the last merge, and the
+    merge cannot come to depend on those fields without this function changing."""
+    return replace(article, body="", html="", url=None, author=None, language=None, tags=(),
+                   corrections=(), updated=None, body_line=0, dates=())
+
+
+def with_full_articles(events: list[Event], articles: list[Article]) -> list[Event]:
+    """Merged events with the full articles back in place of their views, keeping the
+    event dates the merge worked out ("On November 13" given the year of the others)."""
+    full = {a.path: a for a in articles}
+
+    def restore(view: Article) -> Article:
+        article = full[view.path]  # (dates were left out of the view, not changed by it)
+        return article if article.event_date == view.event_date else \
+            replace(article, event_date=view.event_date)
+
+    return [replace(e, articles=tuple(map(restore, e.articles))) for e in events]
 
 
 def _merge(articles: list[Article], config: Config, report: Report,

@@ -237,11 +237,12 @@ class BuildCache:
 
     def merge(self, articles: list[Article], config: Config, report: Report,
               run: Callable) -> list[Event]:
-        """`run(articles, config, report)`'s events, reused while every article, the merge
-        settings and the merge code are unchanged."""
-        tokens = [self.tokens.get(id(a)) for a in articles]
-        if not self.folder or None in tokens:
+        """`run(articles, config, report)`'s events, reused while every article (as the
+        merge sees it: build.merge_view), the merge settings and the merge code are
+        unchanged."""
+        if not self.folder:
             return run(articles, config, report)
+        tokens = [self.token(a) for a in articles]
         key = digest(code_version("merge"), repr(sorted(config.merge.items())), *tokens)
         found = self._load(self.events, key, lambda d: _RefUnpickler(d, self.known).load())
         if found is None:

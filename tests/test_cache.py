@@ -105,6 +105,20 @@ def test_one_edited_article_is_reparsed_and_the_output_matches_a_clean_build(sit
     assert_same_as_clean(site, output)
 
 
+def test_a_recorded_correction_or_tag_reuses_the_merge(site, work):
+    """Fields the merge never reads (corrections, tags, links) do not re-run it; the
+    corrected event is compared and rendered again and the output matches a clean build."""
+    run(site)
+    work.clear()
+    rel = "content/elections/2025-05-19-coastal-times-reyvik-wins.md"
+    edit(site, rel, 'corrections = [', 'tags = ["runoff"]\ncorrections = [{ date = 2025-05-21, '
+         'text = "The runoff was on Sunday, not Saturday." }, ')
+    output = run(site)
+    assert work["parse"] == 1 and work["merge"] == 0 and work["compare"] == 1
+    assert "The runoff was on Sunday" in (output / "corrections" / "index.html").read_text()
+    assert_same_as_clean(site, output)
+
+
 def test_a_new_title_reaches_every_page_that_shows_it(site, work):
     run(site)
     text = (site / STORM).read_text(encoding="utf-8")
