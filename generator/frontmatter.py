@@ -6,6 +6,7 @@ file, not in the front-matter block.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
@@ -28,18 +29,26 @@ class Split:
 
 
 def split(path: str, text: str) -> Split:
-    """Separates front matter from the body; raises ContentError on broken front matter."""
-    lines = text.split("\n")
-    fence = lines[0].rstrip() if lines else ""
+    """Separates front matter from the body; raises ContentError on broken front matter.
+
+    Walks the lines with str.find rather than splitting the whole file into lines, as
+    only the front matter's few lines are looked at."""
+    end = text.find("\n")
+    fence = (text[:end] if end >= 0 else text).rstrip()
     if fence not in FENCES:
         return Split({}, text, 1, {}, False)
     closers = {fence, "..."} if fence == "---" else {fence}
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in closers:
-            block = "\n".join(lines[1:index])
+    block_start = start = end + 1
+    index = 1
+    while end >= 0:
+        end = text.find("\n", start)
+        if (text[start:end] if end >= 0 else text[start:]).rstrip() in closers:
+            block = text[block_start:start - 1]
             fields = _load(path, block, FENCES[fence])
-            body = "\n".join(lines[index + 1:])
-            return Split(fields, body, index + 2, _key_lines(lines[1:index]), True)
+            body = text[end + 1:] if end >= 0 else ""
+            return Split(fields, body, index + 2, _key_lines(block.split("\n") if index > 1
+                                                             else []), True)
+        start, index = end + 1, index + 1
     raise ContentError(path, 1, f"front matter opened with '{fence}' is never closed",
                        f"end it with a line holding only '{fence}'")
 
@@ -68,6 +77,8 @@ MAX_DEPTH = 32  # nested [ and {; PyYAML's scanner slows quadratically with dept
 
 def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     _check_size(path, block)
+    if kind == "yaml" and (simple := _simple_yaml(block)) is not None:
+        return simple
     try:
         data = yaml.load(block, Loader=_Loader) if kind == "yaml" else tomllib.loads(block)
     except yaml.YAMLError as exc:
@@ -79,7 +90,7 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
         raise ContentError(path, 2, "front matter is nested too deeply to read",
                            "front matter holds simple keys, values and short lists") from exc
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+)", str(exc))
+        found = _TOML_LINE.search(str(exc))
         line = int(found.group(1)) + 1 if found else 1
         raise ContentError(path, line, f"TOML front matter is not valid: {exc}",
                            'write keys as key = "value"') from exc
@@ -98,15 +109,55 @@ def _check_size(path: str, block: str) -> None:
         raise ContentError(path, 2, f"front matter is over {MAX_BLOCK:,} characters",
                            "keep the article text below the closing fence")
     depth = deepest = 0
-    for char in block:
+    for char in _BRACKETS.findall(block):
         if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
-        elif char in "]}":
+        else:
             depth = max(depth - 1, 0)
     if deepest > MAX_DEPTH:
         raise ContentError(path, 2, "front matter is nested too deeply to read",
                            "front matter holds simple keys, values and short lists")
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+_TOML_LINE = re.compile(r"line (\d+)")
+
+# Most front matter is a few `key: value` lines. Reading those here is ~10x cheaper than
+# PyYAML, whose constructor is Python even over libyaml. A line of any other form, or a
+# value YAML would read as anything but the text or date written, sends the whole block
+# to PyYAML: a double-quoted text without escapes, a plain one starting with a letter
+# (not a YAML 1.1 boolean or null) from a set of characters that never mean more, or a
+# YYYY-MM-DD date (kept as text when the calendar lacks it, as _Loader does).
+_SIMPLE_LINE = re.compile(r'([A-Za-z_][\w-]*): (?:"([^"\\]*)"|([A-Za-z](?:[\w .,/&()\'+?=%~!@-]'
+                          r"|:(?! ))*)|(\d{4})-(\d\d)-(\d\d))", re.ASCII)
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null"}
+
+
+def _simple_yaml(block: str) -> dict[str, Any] | None:
+    """The block's fields if every line is a simple `key: value`, else None."""
+    fields: dict[str, Any] = {}
+    for line in block.split("\n"):
+        match = _SIMPLE_LINE.fullmatch(line)
+        if not match:
+            if line:
+                return None
+            continue
+        key, quoted, plain, year = match.group(1, 2, 3, 4)
+        if key.lower() in _YAML_WORDS:
+            return None
+        if quoted is not None and quoted.isprintable():
+            fields[key] = quoted
+        elif plain is not None and plain[-1] not in " :" and plain.lower() not in _YAML_WORDS:
+            fields[key] = plain
+        elif year is None:
+            return None
+        else:
+            try:
+                fields[key] = dt.date(int(year), int(match[5]), int(match[6]))
+            except ValueError:
+                fields[key] = line[len(key) + 2:]
+    return fields
 
 
 def _error_line(exc: yaml.YAMLError) -> int:
@@ -117,10 +168,13 @@ def _error_line(exc: yaml.YAMLError) -> int:
     return mark.line + 2 if mark is not None else 1
 
 
+_KEY = re.compile(r"^\s{0,1}([A-Za-z_][\w-]*)\s*[:=]")
+
+
 def _key_lines(block: list[str]) -> dict[str, int]:
     found: dict[str, int] = {}
     for offset, line in enumerate(block):
-        match = re.match(r"^\s{0,1}([A-Za-z_][\w-]*)\s*[:=]", line)
+        match = _KEY.match(line)
         if match and match.group(1) not in found:
             found[match.group(1)] = offset + 2
     return found
