@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import islice
 
 from .models import Article
@@ -67,7 +67,11 @@ QUALIFIER_STOP = NOT_NAME | _words("""meeting meets met former then new under wh
     outgoing incoming acting interim deputy late ex then-""")
 SPEECH = (r"(?:said|says|told|stated|added|warned|stressed|emphasi[sz]ed|noted|wrote|argued|"
           r"insisted|urged|declared|explained|mentioned|asked)")
-SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"’)]*)\s+(?=[“\"(]?[A-Z])|\n\s*")
+# A sentence ends after a stop and any closing quotes, before white space and a capital
+# or an opening quote; or at a line break. Matched from the stop itself, so the search
+# can skip from stop to stop: a lookbehind tried at every character cost more than
+# everything else in splitting.
+SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\s*|([”\"’)]*)\s+(?=[“\"(]?[A-Z]))")
 ABBREVIATION = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|No|vs)\.)[”\"’)]*$")
 ABBREVIATION_LONGEST = len("Prof.")
@@ -106,10 +110,10 @@ def sentences(text: str) -> list[Span]:
     spans: list[Span] = []
     start = 0
     for match in SENTENCE_END.finditer(text):
-        closers = len(match.group(1) or "")
-        end = match.start() + closers
+        found, closers = match.group(), len(match.group(1) or "")
+        end = match.start() + (found[0] != "\n") + closers  # after the stop and closers
         chunk = text[start:end]
-        if "\n" not in match.group() and (_abbreviated(chunk, closers) or _open_quote(chunk)):
+        if "\n" not in found and (_abbreviated(chunk, closers) or _open_quote(chunk)):
             continue
         if chunk := chunk.strip():
             spans.append(Span(start, chunk))
@@ -221,20 +225,40 @@ class Quote:
     speaker: str  # the speaker's name as written nearby ("Blinken")
     words: str
     passage: str
-    topic: frozenset[str]  # stems of the sentence's content words
+
+    @cached_property
+    def topic(self) -> frozenset[str]:
+        """Stems of the sentence's content words; only wanted for quotations that pair."""
+        return topic(self.passage)
 
 
 @dataclass(frozen=True)
 class Figure:
-    """ "12,000 North Korean combat troops": a number, its unit noun and its sentence."""
+    """ "12,000 North Korean combat troops": a number, its unit noun and its sentence.
+
+    What the sentence says around the count is read only when asked for: few figures
+    ever meet one of the same unit in another report."""
 
     value: float
     written: str
     unit: str
     passage: str
-    topic: frozenset[str]
-    bound: str = "exact"  # "at least" -> lower, "up to" -> upper, "about" -> about
-    role: str = ""  # what happened to the counted: killed, injured, arrested, ...
+    start: int  # where the count is in the passage
+    end: int
+
+    @cached_property
+    def topic(self) -> frozenset[str]:
+        return topic(self.passage)
+
+    @cached_property
+    def bound(self) -> str:
+        """ "at least" -> lower, "up to" -> upper, "about" -> about, else exact."""
+        return _bound(self.passage[:self.start])
+
+    @cached_property
+    def role(self) -> str:
+        """What happened to the counted: killed, injured, arrested, ... or ""."""
+        return _role(self.passage[:self.start], self.passage[self.end:])
 
 
 QUOTE_RE = re.compile(r"[“\"]([^”“\"]{3,600})[”\"]")
@@ -312,7 +336,7 @@ def quotes(article: Article, offices: list[OfficeClaim],
         speaker = _latest_speaker(spans[seen:i + 1], people) or speaker
         seen = i + 1
         if speaker:
-            found.extend(Quote(speaker, words, span.text, topic(span.text)) for words in said)
+            found.extend(Quote(speaker, words, span.text) for words in said)
     return found
 
 
@@ -328,10 +352,10 @@ def _speaker(outside: str, people: set[str]) -> str:
     """The known person next to a speech verb, else the first known person named."""
     if PRONOUN_SPEAKER.search(outside):
         return ""
+    if people.isdisjoint(map(surname, CAPITALISED.findall(outside))):
+        return ""  # most sentences: no need for where the names are
     named = [(m.start(), m.group()) for m in CAPITALISED.finditer(outside)
              if surname(m.group()) in people]
-    if not named:
-        return ""
     for start, name in named:
         if SPEECH_AFTER.match(outside, start + len(name)) or _speech_before(outside, start):
             return surname(name)
@@ -356,11 +380,10 @@ def figures(article: Article, spans: list[Span] | None = None) -> list[Figure]:
             number, scale, middle, unit = match.groups()
             value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
             year = not scale and "," not in number and 1900 <= value <= 2100
-            if year or unit.lower() in NOT_COUNTED or PART & _words(middle.lower()):
+            if year or unit.lower() in NOT_COUNTED or not PART.isdisjoint(middle.lower().split()):
                 continue
-            before, after = span.text[:match.start()], span.text[match.end():]
             found.append(Figure(value, match.group().strip(), unit.lower(), span.text,
-                                topic(span.text), _bound(before), _role(before, after)))
+                                match.start(), match.end()))
     return found
 
 
@@ -396,17 +419,20 @@ class Read:
 
     article: Article
     label: str  # how notes name the source
-    words: frozenset[str]
     offices: tuple[OfficeClaim, ...]
     quotes: tuple[Quote, ...]
     figures: tuple[Figure, ...]
     sentences: tuple[str, ...]
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """Every word of the text, folded; only some comparisons ask."""
+        return words_of(self.article.text)
 
 
 def read(article: Article, label: str) -> Read:
     """All claims of one article, from one split into sentences."""
     spans = sentences(article.text)
     offices = office_claims(article, spans)
-    return Read(article, label, words_of(article.text), tuple(offices),
-                tuple(quotes(article, offices, spans)), tuple(figures(article, spans)),
-                tuple(s.text for s in spans))
+    return Read(article, label, tuple(offices), tuple(quotes(article, offices, spans)),
+                tuple(figures(article, spans)), tuple(s.text for s in spans))

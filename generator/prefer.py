@@ -13,6 +13,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .models import Article, Note
 from .offices import register_choice
@@ -22,6 +23,10 @@ BASED_ON_RE = re.compile(
     r"based on (?:reports?|reporting|information|material) (?:from|by) ([^.)\n]+)", re.I)
 OUTLET_ALIASES = {"ap": "associatedpress", "apnews": "associatedpress",
                   "afp": "agencefrancepresse"}
+SOURCE_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+LEADING_THE = re.compile(r"^the\s+", re.I)
+OUTLET_DECORATION = re.compile(r"^the\s+|\.(com|org|net|co\.uk)$|www\.")
+NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -52,13 +57,17 @@ def prefer(note: Note, evidence: Evidence) -> Note:
 def derived_from(article: Article) -> tuple[str, ...]:
     """The reports an article is based on: `based_on`, or a closing line such as
     "(This article is based on reports from Reuters and the Associated Press)"."""
-    if article.based_on:
-        return article.based_on
-    match = BASED_ON_RE.search(article.text)
+    return article.based_on or _based_on_line(article.text)
+
+
+@lru_cache(maxsize=256)
+def _based_on_line(text: str) -> tuple[str, ...]:
+    """Cached: every note of an event asks about every article of it."""
+    match = BASED_ON_RE.search(text)
     if not match:
         return ()
-    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+", match.group(1).strip())
-    return tuple(re.sub(r"^the\s+", "", p.strip(), flags=re.I) for p in parts if p.strip())
+    parts = SOURCE_SEPARATOR.split(match.group(1).strip())
+    return tuple(LEADING_THE.sub("", p.strip()) for p in parts if p.strip())
 
 
 def _value_of(note: Note, label: str) -> str | None:
@@ -113,10 +122,11 @@ def by_trust(note: Note, evidence: Evidence) -> tuple[str, str] | None:
     return _value_of(note, label) or "", f"{outlet} ranks highest in the site's source-trust order."
 
 
+@lru_cache(maxsize=4096)
 def outlet_key(name: str) -> str:
     """ "The Associated Press", "AP" and "apnews.com" -> one spelling."""
-    key = re.sub(r"^the\s+|\.(com|org|net|co\.uk)$|www\.", "", fold(name).strip())
-    key = re.sub(r"[^a-z0-9]", "", key)
+    key = OUTLET_DECORATION.sub("", fold(name).strip())
+    key = NOT_ALNUM.sub("", key)
     return OUTLET_ALIASES.get(key, key)
 
 
