@@ -96,9 +96,23 @@ def labels_of(groups, n: int) -> list[int]:
     return labels
 
 
-def evaluate(name: str, settings: MergeSettings) -> dict:
+def parsed_articles(records: Sequence[dict]) -> list[Article]:
+    """The records as the build reads them: written as merge_eval.py writes them (front
+    matter from the fields) and parsed, so event dates come from the text ("on Tuesday")."""
+    from merge_eval import write_content
+
+    from generator.parse import read_article
+
+    with tempfile.TemporaryDirectory(prefix="dateline-lab-") as tmp:
+        folder = Path(tmp) / "eval"
+        write_content(records, folder)
+        return [read_article(folder / f"{r['id']}.md", f"eval/{r['id']}.md", "eval")[0]
+                for r in records]
+
+
+def evaluate(name: str, settings: MergeSettings, parsed: bool = False) -> dict:
     records = load(EVAL_DIR / name)
-    articles = [to_article(r) for r in records]
+    articles = parsed_articles(records) if parsed else [to_article(r) for r in records]
     start = time.perf_counter()
     groups, _ = cluster_articles(articles, settings)
     seconds = time.perf_counter() - start
@@ -240,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="time the merge of N generated articles instead")
     parser.add_argument("--archive", type=int, action="append", default=[], metavar="N",
                         help="merge N articles of bench/make_corpus.py's archive instead")
+    parser.add_argument("--parsed", action="store_true",
+                        help="parse the records as the build does (dates read from the text)")
     parser.add_argument("--oracle", action="store_true",
                         help="print the best B3 F1 reachable when linking within N days")
     args = parser.parse_args(argv)
@@ -255,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     heads = ("B3 P", "B3 R", "B3 F1", "pw P", "pw R", "pw F1", "s")
     print(f"{'file':26} " + " ".join(f"{h:>6}" for h in heads))
     for name in args.files:
-        row = evaluate(name, settings)
+        row = evaluate(name, settings, args.parsed)
         figures = " ".join(f"{x:6.3f}" for x in (*row["bcubed"], *row["pairwise"]))
         print(f"{name:26} {figures} {row['seconds']:6.2f}")
 

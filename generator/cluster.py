@@ -35,7 +35,9 @@ class MergeSettings:
     """
 
     threshold: float = 0.40  # average pair probability a group needs to join another
-    window_days: int = 14  # max event-date distance for two articles to be compared
+    group_threshold: float = 0.90  # the same when both groups hold several reports ...
+    group_names: float = 0.08  # ... unless they share rare full names this much on average
+    window_days: int = 30  # max event-date distance for two articles to be compared
     title_weight: float = 2.0  # in the body vector, a title word counts as this many
     bias: float = -4.65  # log-odds of a pair with no evidence at all
     word_weight: float = 21.77  # cosine of distinctive words (TF-IDF, title + body)
@@ -44,6 +46,7 @@ class MergeSettings:
     figure_weight: float = 0.28  # log(1 + figures both mention: ages, tolls, counts)
     figure_jaccard_weight: float = 0.5  # share of their figures that agree
     quote_weight: float = 0.3  # log(1 + quoted word trigrams both contain)
+    rare_name_weight: float = 4.0  # log(1 + full names both give, each 1 / (df - 1)^2)
     same_day_outlet_weight: float = 0.0  # one outlet within a day (see docs/merging.md)
     same_outlet_weight: float = -0.76  # one outlet at any distance (template words)
     date_weight: float = -2.0  # per log(1 + days) between the event dates (see docs)
@@ -88,6 +91,7 @@ def _score_slice(part: range, shared: tuple) -> np.ndarray:
         + s.figure_weight * np.log1p(shared_figures)
         + s.figure_jaccard_weight * shared_figures / union
         + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
+        + s.rare_name_weight * np.log1p(rowwise_dot(corpus.rare_names, i, j))
         + s.same_day_outlet_weight * same_outlet * (known <= 1)
         + s.same_outlet_weight * same_outlet
         + s.date_weight * np.log1p(known) + s.same_day_weight * (distance == 0)
@@ -138,12 +142,19 @@ def cluster_articles(
     i, j = candidate_pairs(corpus, settings.window_days, settings.block_terms, settings.block_cap)
     scores = score_pairs(corpus, i, j, settings)
     keep = ~np.isnan(scores)
-    pairs = zip(i[keep].tolist(), j[keep].tolist(), scores[keep].tolist(), strict=True)
-    edges = {(a, b): s for a, b, s in pairs}
+    i, j = i[keep], j[keep]
+    edges = pair_map(i, j, scores[keep])
+    rare = rowwise_dot(corpus.rare_names, i, j)
+    names = pair_map(i[rare > 0], j[rare > 0], rare[rare > 0])
     order_key = [a.path for a in articles]
-    members = average_link(len(articles), forced, apart, edges, settings.threshold, order_key)
+    members = average_link(len(articles), forced, apart, edges, settings.threshold, order_key,
+                           Groups(settings.group_threshold, settings.group_names, names))
     groups = [(m, explain(corpus, m, edges, forced)) for m in members]
     return sorted(groups, key=lambda g: min(order_key[k] for k in g[0])), problems
+
+
+def pair_map(i: np.ndarray, j: np.ndarray, values: np.ndarray) -> dict[tuple[int, int], float]:
+    return {(a, b): v for a, b, v in zip(i.tolist(), j.tolist(), values.tolist(), strict=True)}
 
 
 def author_constraints(articles: Sequence[Article]):
@@ -208,6 +219,22 @@ def contradiction(article: Article, other: Article) -> ContentError:
     )
 
 
+@dataclass(frozen=True)
+class Groups:
+    """When two groups of several reports each may join: their average pair probability
+    must reach `threshold`, or, at the ordinary threshold, their pairs must share rare
+    full names (similarity.rarity) of at least `names` on average.
+
+    A group of reports that agree with each other is one day's coverage of something.
+    Two such groups on one running story (a committee announced, then voted on; a vote
+    previewed, then won) read alike but are two timeline entries; reports of one event
+    written on two days share its specifics: the victim, the street, the official."""
+
+    threshold: float = 0.0
+    names: float = 0.0
+    shared: Mapping[tuple[int, int], float] | None = None
+
+
 class _Clusters:
     """Average-link state over a sparse similarity graph.
 
@@ -216,7 +243,8 @@ class _Clusters:
     """
 
     def __init__(self, n: int, forced: list[tuple[int, ...]], apart: set[tuple[int, int]],
-                 order_key: Sequence[str]):
+                 order_key: Sequence[str], groups: Groups = Groups()):
+        self.groups = groups
         self.members: dict[int, list[int]] = {k: [k] for k in range(n)}
         self.cluster_of = list(range(n))
         for group in forced:
@@ -230,19 +258,24 @@ class _Clusters:
             self.banned.setdefault(self.cluster_of[a], set()).add(b)
             self.banned.setdefault(self.cluster_of[b], set()).add(a)
         self.sums: dict[int, dict[int, float]] = {c: {} for c in self.members}
+        self.names: dict[int, dict[int, float]] = {c: {} for c in self.members}
         self.version = dict.fromkeys(self.members, 0)
         self.label = {c: min(order_key[k] for k in m) for c, m in self.members.items()}
         self.heap: list = []
 
-    def add_edges(self, edges: dict[tuple[int, int], float]) -> None:
-        for (a, b), score in sorted(edges.items()):
-            ca, cb = self.cluster_of[a], self.cluster_of[b]
-            if ca != cb:
-                self.sums[ca][cb] = self.sums[ca].get(cb, 0.0) + score
-                self.sums[cb][ca] = self.sums[cb].get(ca, 0.0) + score
+    def add_edges(self, edges: Mapping[tuple[int, int], float]) -> None:
+        for sums, values in ((self.sums, edges), (self.names, self.groups.shared or {})):
+            for (a, b), score in sorted(values.items()):
+                ca, cb = self.cluster_of[a], self.cluster_of[b]
+                if ca != cb:
+                    sums[ca][cb] = sums[ca].get(cb, 0.0) + score
+                    sums[cb][ca] = sums[cb].get(ca, 0.0) + score
 
     def push(self, a: int, b: int, threshold: float) -> None:
-        average = self.sums[a][b] / (len(self.members[a]) * len(self.members[b]))
+        sizes = len(self.members[a]), len(self.members[b])
+        average = self.sums[a][b] / (sizes[0] * sizes[1])
+        if min(sizes) > 1 and self.names[a].get(b, 0.0) / (sizes[0] * sizes[1]) < self.groups.names:
+            threshold = max(threshold, self.groups.threshold)  # two groups, no shared names
         if average >= threshold:
             # Rounded and tie-broken by file path so input order never changes the result.
             labels = sorted((self.label[a], self.label[b]))
@@ -261,13 +294,14 @@ class _Clusters:
         for k in self.members[a]:
             self.cluster_of[k] = a
         self.banned.setdefault(a, set()).update(self.banned.pop(b, set()))
-        del self.sums[a][b]
-        for other, score in self.sums.pop(b).items():
-            if other == a:
-                continue
-            self.sums[a][other] = self.sums[a].get(other, 0.0) + score
-            neighbour = self.sums[other]
-            neighbour[a] = neighbour.get(a, 0.0) + neighbour.pop(b)
+        for sums in (self.sums, self.names):
+            sums[a].pop(b, None)
+            for other, score in sums.pop(b).items():
+                if other == a:
+                    continue
+                sums[a][other] = sums[a].get(other, 0.0) + score
+                neighbour = sums[other]
+                neighbour[a] = neighbour.get(a, 0.0) + neighbour.pop(b)
         self.label[a] = min(self.label[a], self.label.pop(b))
         self.version[a] += 1
         self.version.pop(b)
@@ -289,10 +323,10 @@ class _Clusters:
 
 
 def average_link(
-    n: int, forced, apart, edges, threshold: float, order_key
+    n: int, forced, apart, edges, threshold: float, order_key, groups: Groups = Groups(),
 ) -> list[tuple[int, ...]]:
     """Cluster articles: forced groups first, then merges by best average similarity."""
-    clusters = _Clusters(n, forced, apart, order_key)
+    clusters = _Clusters(n, forced, apart, order_key, groups)
     clusters.add_edges(edges)
     return clusters.run(threshold)
 

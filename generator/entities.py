@@ -63,6 +63,7 @@ class Features:
     words: dict[str, float]  # stemmed content words with title words counted double
     title: dict[str, float]  # the title's words alone: headlines name the event
     names: dict[str, float]  # lower-cased names and their parts
+    full_names: frozenset[str]  # names of two words or more: people, streets, bodies
     numbers: frozenset[str]  # figures other than years: ages, tolls, counts
     quote_shingles: frozenset[str]  # word trigrams inside quotation marks
 
@@ -182,6 +183,7 @@ def extract(article: Article, title_weight: float = 2.0) -> Features:
         words=words,
         title=word_counts(title, 1.0, {}),
         names=name_counts,
+        full_names=frozenset(name for name in name_counts if " " in name),
         numbers=numbers(title + "\n" + text),
         quote_shingles=quote_shingles(text),
     )

@@ -33,6 +33,7 @@ class Corpus:
     titles: sparse.csr_matrix
     numbers: sparse.csr_matrix  # 0/1: which figures each article mentions
     quotes: sparse.csr_matrix  # 0/1: which quoted word trigrams each article has
+    rare_names: sparse.csr_matrix  # full names; a row product sums 1 / (df - 1)^2
     word_vocab: tuple[str, ...]
     name_vocab: tuple[str, ...]
     days: np.ndarray  # proleptic ordinal of the event date, nan when the year is unknown
@@ -121,6 +122,26 @@ def indicator(rows: Sequence[frozenset[str]]) -> sparse.csr_matrix:
     return sparse.csr_matrix((data, cols, indptr), shape=(len(rows), len(vocab)))
 
 
+RARE_SHARE = 0.05  # a name in more of the corpus than this is not rare, however few that is
+
+
+def rarity(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """A 0/1 membership matrix reweighted so that the product of two rows sums, over the
+    features both have, 1 / (number of other articles with the feature) squared: a full
+    name only these two articles mention ("Destiny McNichols", "Seaman Street") counts 1,
+    one a third article also gives 0.25, one ten articles share 0.01.
+
+    News names its victims, streets and officials in every report of an event, whichever
+    day it is written; two events of one running story rarely share a name that the rest
+    of the corpus lacks, and an outlet's template names are in all of its articles."""
+    frequency = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
+    rare = (frequency >= 2) & (frequency <= RARE_SHARE * matrix.shape[0])
+    weight = np.where(rare, 1.0 / np.maximum(frequency - 1.0, 1.0), 0.0)  # squared by the product
+    scaled = sparse.csr_matrix(matrix @ sparse.diags(weight))
+    scaled.sum_duplicates()
+    return scaled
+
+
 def normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
@@ -147,6 +168,7 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
         titles=without_boilerplate(titles, outlets),
         numbers=indicator([f.numbers for f in features]),
         quotes=indicator([f.quote_shingles for f in features]),
+        rare_names=rarity(indicator([f.full_names for f in features])),
         word_vocab=word_vocab,
         name_vocab=name_vocab,
         days=np.array([c[0] for c in coords], dtype=np.float64),

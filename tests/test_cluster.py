@@ -256,3 +256,81 @@ def test_bundled_example_events():
     by_date = {e.date.iso(): len(e.articles) for e in events}
     assert by_date == {"2024-11-06": 1, "2024-11-13": 2, "2024-11-17": 1, "2024-11-19": 1,
                        "2024-11-21": 2, "2024-12-03": 1, "2025-01-09": 1, "2025-01-21": 1}
+
+
+def test_rare_full_names_weigh_by_how_few_articles_share_them():
+    """Two articles alone sharing a full name count 1; a third one makes it 1/4; a name
+    in more than RARE_SHARE of the corpus counts nothing, however small the corpus."""
+    from generator.similarity import RARE_SHARE, indicator, rarity, rowwise_dot
+
+    rows = [frozenset({"tasha green", "elm avenue"}), frozenset({"tasha green"}),
+            frozenset({"elm avenue"}), frozenset({"elm avenue"})]
+    rows += [frozenset({f"filler {k}"}) for k in range(96)]
+    matrix = rarity(indicator(rows))
+    shared = rowwise_dot(matrix, np.array([0, 0, 2]), np.array([1, 2, 3]))
+    assert shared.tolist() == [1.0, 0.25, 0.25]
+    common = rarity(indicator(rows[:4]))  # 4 articles: every name is in over RARE_SHARE
+    assert RARE_SHARE < 2 / 4 and rowwise_dot(common, np.array([0]), np.array([1])) == [0.0]
+
+
+def test_two_groups_join_only_when_nearly_identical_or_sharing_rare_names():
+    """Average link with the group rule: a single report joins a group at `threshold`,
+    two groups need `Groups.threshold` unless their pairs share rare full names."""
+    from generator.cluster import Groups, average_link
+
+    # 0-1 one group, 2-3 another; every cross pair at 0.7, above the plain threshold.
+    edges = {(0, 1): 0.99, (2, 3): 0.99, (0, 2): 0.7, (0, 3): 0.7, (1, 2): 0.7, (1, 3): 0.7}
+    order = ["a", "b", "c", "d"]
+    plain = average_link(4, [], set(), edges, 0.4, order)
+    assert plain == [(0, 1, 2, 3)]
+    apart = average_link(4, [], set(), edges, 0.4, order, Groups(0.9, 0.08, {}))
+    assert apart == [(0, 1), (2, 3)]
+    named = Groups(0.9, 0.08, {(0, 2): 1.0})  # one cross pair names the same victim: 1/4
+    assert average_link(4, [], set(), edges, 0.4, order, named) == [(0, 1, 2, 3)]
+    # A single report still joins a group at the plain threshold.
+    single = {(0, 1): 0.99, (0, 2): 0.6, (1, 2): 0.6}
+    assert average_link(3, [], set(), single, 0.4, order, Groups(0.9, 0.08, {})) == [(0, 1, 2)]
+
+
+def test_follow_up_naming_the_victim_joins_days_later():
+    """A report two weeks on (a charge) shares few words with the first reports, but it
+    names the victim and the street, which few other reports do; a same-city shooting the
+    same week does not join. Without the rare-name evidence the charge stays apart."""
+    first = art("v-1.md", "Girl, 8, shot on Seaman Street in Toledo",
+                "Journi Johnson, 8, was shot inside a home on Seaman Street in east Toledo on "
+                "Sunday, police said. Officers found the girl with a gunshot wound.",
+                "2024-03-03", "Toledo Blade")
+    second = art("v-2.md", "Toledo girl, 8, dies after shooting on Seaman Street",
+                 "Journi Johnson died at a hospital after she was shot on Seaman Street, "
+                 "Toledo police said on Monday.", "2024-03-04", "WTOL")
+    later = art("v-3.md", "Stepfather charged in death of Toledo girl",
+                "Prosecutors charged Turhan Roberts with murder in the death of his "
+                "stepdaughter Journi Johnson, who was shot at the family's Seaman Street "
+                "home. He is held on a bond of one million dollars.", "2024-03-18", "13abc")
+    other = art("v-4.md", "Man wounded in shooting on Dorr Street in Toledo",
+                "A 41-year-old man was wounded by gunfire on Dorr Street in west Toledo, "
+                "police said. No arrests have been made.", "2024-03-07", "Toledo News Now")
+    filler = [art(f"f{k}.md", f"Man shot on {word} Street in {word}ville",
+                  f"A man was shot and wounded on {word} Street in {word}ville on Saturday, "
+                  "police said. No arrests have been made.", "2024-02-01", f"{word} Post")
+              for k, word in enumerate(_words(80))]
+    articles = [first, second, later, other, *filler]
+    found, _, _ = groups_of(articles)
+    assert together(found, "v-1.md", "v-2.md", "v-3.md")
+    assert not together(found, "v-1.md", "v-4.md")
+    found, _, _ = groups_of(articles, dataclasses.replace(DEFAULTS, rare_name_weight=0.0))
+    assert together(found, "v-1.md", "v-2.md") and not together(found, "v-1.md", "v-3.md")
+
+
+def _words(n: int) -> list[str]:
+    """Distinct made-up words (no digits: digits would be read as figures)."""
+    out = []
+    for k in range(n):
+        word = ""
+        while True:
+            k, r = divmod(k, 26)
+            word += "bcdfghjklmnpqrstvwxyzaeiou"[r]
+            if not k:
+                break
+        out.append(word.capitalize() + "ton")
+    return out
