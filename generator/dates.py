@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from dateutil import parser as dateutil_parser
@@ -129,22 +130,21 @@ def find_dates(text: str, published: dt.date | None, first_line: int = 1) -> lis
     """
     found: list[tuple[int, TextDate]] = []
     taken: list[tuple[int, int]] = []
-    for mention in _mentions(text, first_line):
-        if isinstance(mention.date, ImpossibleDate):
+    for start, end, line, kind, written, date in _mentions(text, first_line):
+        if isinstance(date, ImpossibleDate):
             continue
-        date = mention.date
-        if mention.kind in ("weekday", "relative"):
+        if kind in ("weekday", "relative"):
             if published is None:
                 continue
-            date = _relative(mention.written, mention.kind, published)
+            date = _relative(written, kind, published)
         elif published is not None:
             date = resolve_year(date, published)
-        if any(s < mention.end and mention.start < e for s, e in taken):
+        if any(s < end and start < e for s, e in taken):
             continue
-        taken.append((mention.start, mention.end))
-        found.append((mention.start, TextDate(date, mention.line, mention.kind,
-                                              mention.written)))
-    return [date for _, date in sorted(found, key=lambda pair: pair[0])]
+        taken.append((start, end))
+        found.append((start, TextDate(date, line, kind, written)))
+    found.sort(key=itemgetter(0))  # stable, as sorted() was
+    return [date for _, date in found]
 
 
 def impossible_dates(text: str, first_line: int = 1) -> list[tuple[int, str]]:
@@ -165,8 +165,8 @@ class _Mention(NamedTuple):
 # Patterns in priority order: where two overlap, the earlier pattern's reading wins.
 _PATTERNS = ((ISO_DATE, "explicit"), (MONTH_DAY, "explicit"), (DAY_MONTH, "explicit"),
              (MONTH_YEAR, "explicit"), (WEEKDAY, "weekday"), (RELATIVE, "relative"))
-# Each pattern behind a lookahead on its possible first characters (the reading that
-# finditer over the whole text gave, and still gives where _starts cannot help).
+# Each pattern behind a lookahead on its first characters, as when each scanned the whole
+# text (it decides a few readings: "ſince Monday" is not one); tried only at _starts.
 _FIRST = ("\\d", "JFMASOND", "\\d", "isubo", "oOlLtTeEsSbBMWF", "tTyY")
 _SCANS = tuple((re.compile(f"(?=[{first}])" + p.pattern), p, kind)
                for first, (p, kind) in zip(_FIRST, _PATTERNS, strict=True))
@@ -190,12 +190,14 @@ def _mentions(text: str, first_line: int) -> tuple[_Mention, ...]:
     return tuple(mentions)
 
 
-# Every match holds a month's first three letters, "day" (in any case) or an ISO date's
-# "-". Finding those (one regex pass, and str.find for "day", as "d" is too common a
-# character for the regex) is far cheaper than scanning with each pattern, which runs the
-# matcher at every position and cost more than the whole Markdown parse.
-_HINTS = re.compile(r"J(?=an|u[nl])|F(?=eb)|M(?=a[ry])|A(?=pr|ug)|S(?=ep)|O(?=ct)|N(?=ov)"
-                    r"|D(?=ec)|-(?=\d\d-)")
+# Every match holds a month's first three letters, "day" (any case: only ASCII letters
+# match re's case-insensitive "day") or an ISO date's "-" (then two digits, any script's).
+# They are found in the text as ASCII bytes, one per character so positions hold: with
+# month initials and "-" made NUL, a regex looks for one literal, ten times faster than
+# for a set. Scanning with each pattern runs the matcher at every position instead, and
+# cost more than the whole Markdown parse.
+_MARK = bytes.maketrans(b"JFMASOND-", b"\0" * 9)
+_HINTS = re.compile(rb"\0(?=an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec|[0-9?]{2}\0)")
 _MONTH_STARTS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                  "Dec"}
 _WEEKDAY_STEMS = {"Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun"}
@@ -208,21 +210,20 @@ def _starts(text: str) -> tuple[list[int], ...]:
     before a hint, or the start of the word before it ("13 Nov", "in March 2023", "since
     Monday"), where that word begins with a character the pattern allows there."""
     iso, month_day, day_month, month_year, weekday, relative = [], [], [], [], [], []
-    for hint in _HINTS.finditer(text):
+    ascii_text = text.encode("ascii", "replace")  # "?" for each other character
+    for hint in _HINTS.finditer(ascii_text.translate(_MARK)):
         at = hint.start()
         if text[at] == "-":
             iso.append(at - 4)
-            continue
-        month_day.append(at)
-        word, end = _word_before(text, at)
-        if word < end and text[word] in "0123456789":
-            day_month.append(word)
-        elif text[word:end] in _MONTH_YEAR_WORDS:
-            month_year.append(word)
-    # Lowering keeps positions: only "İ" lowers to two characters, and no other character
-    # lowers to "d", "a" or "y" (re's case-insensitive "day" matches only ASCII too).
-    folded = (text if text.isascii() else text.replace("\u0130", "I")).lower()
-    at = folded.find("day")
+        elif text[at:at + 3] in _MONTH_STARTS:
+            month_day.append(at)
+            word, end = _word_before(text, at)
+            if word < end and text[word] in "0123456789":
+                day_month.append(word)
+            elif text[word:end] in _MONTH_YEAR_WORDS:
+                month_year.append(word)
+    lowered = ascii_text.lower()
+    at = lowered.find(b"day")
     while at >= 0:
         if text[at - 2:at] in _TO:
             relative.append(at - 2)
@@ -230,7 +231,7 @@ def _starts(text: str) -> tuple[list[int], ...]:
             relative.append(at - 6)
         if text.startswith("day", at):
             weekday.extend(_weekday_starts(text, at))
-        at = folded.find("day", at + 1)
+        at = lowered.find(b"day", at + 1)
     return iso, month_day, day_month, month_year, weekday, relative
 
 
@@ -274,7 +275,9 @@ def _parse_cached(written: str) -> PartialDate:
     return parse_written_date(written)
 
 
+@lru_cache(maxsize=4096)
 def _relative(written: str, kind: str, published: dt.date) -> PartialDate:
+    """Cached: a body says "since Monday" often, and a day's articles share their anchor."""
     lowered = written.lower()
     if kind == "relative":
         offset = 1 if lowered == "yesterday" else 0
