@@ -29,7 +29,7 @@ def parse_article(path: str, text: str, story: str = "",
                   trusted: bool = False) -> tuple[Article | None, list[ContentError]]:
     """Parses one article; returns (None, errors) when it cannot be used at all."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    if not text.strip():
+    if not text or text.isspace():  # what strip() removes, without copying the text
         return None, [ContentError(path, None, "the file is empty",
                                    "write a title line and the article text, or delete it")]
     try:
@@ -181,9 +181,13 @@ def _date_token(path: str, body: str, line: int, problems: list[ContentError]):
     return dates.to_datetime(day), rest
 
 
+_FILENAME_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})[-_]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
+
+
 def _filename_date(path: str):
     """A "2024-11-13-slug.md" file name dates the article, as in Jekyll and Hugo."""
-    match = re.match(r"(\d{4}-\d{2}-\d{2})[-_]", path.rsplit("/", 1)[-1])
+    match = _FILENAME_DATE.match(path.rsplit("/", 1)[-1])
     if not match:
         return None
     try:
@@ -221,7 +225,7 @@ def _is_caption(line: str) -> bool:
 
 
 def _first_sentence(paragraph: str) -> str:
-    sentence = re.split(r"(?<=[.!?])\s+(?=[A-Z\"“])", paragraph, maxsplit=1)[0].rstrip(".")
+    sentence = _SENTENCE_END.split(paragraph, maxsplit=1)[0].rstrip(".")
     if len(sentence) <= TITLE_CHARACTERS:
         return sentence
     cut = sentence[:TITLE_CHARACTERS].rsplit(" ", 1)[0].rstrip(",;:")
