@@ -130,3 +130,30 @@ def toml_value(value) -> str:
         pairs = ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items())
         return "{" + pairs + "}"
     return json.dumps(value)
+
+
+# The front-matter fast path (frontmatter._simple_yaml) must read a block exactly as
+# PyYAML does, or decline it. Lines are drawn from what authors write and from what YAML
+# reads specially: booleans, nulls, numbers, dates, quotes, escapes, comments, colons.
+yaml_words = st.sampled_from(["yes", "No", "TRUE", "off", "null", "Null", "~", "y", "n",
+                              "1e3", "0x1f", ".inf", "NaN", "2024-11-13", "2024-02-30",
+                              "2024-11-13T10:00:00Z", "12:30", "Blinken", "Sybiha"])
+yaml_texts = st.text(alphabet="abcXYZ019 .,:;#'\"\\/&()+?=%~!@-_[]{}*|>\t", max_size=20)
+yaml_values = st.one_of(yaml_words, yaml_texts,
+                        yaml_texts.map(lambda t: f'"{t}"'), yaml_texts.map(lambda t: f"'{t}'"))
+yaml_keys = st.sampled_from(["title", "date", "source", "url", "draft", "x-y", "t_1", "Key"])
+yaml_lines = st.tuples(yaml_keys, st.sampled_from([": ", ":", " : ", ":  "]), yaml_values)
+
+
+@SETTINGS
+@given(st.lists(yaml_lines, max_size=6))
+def test_front_matter_fast_path_reads_yaml_as_pyyaml_does(lines):
+    from generator import frontmatter
+
+    block = "\n".join(f"{k}{sep}{v}" for k, sep, v in lines)
+    fast = frontmatter._simple_yaml(block)
+    if fast is None:
+        return  # declined: PyYAML reads it
+    slow = yaml.load(block, Loader=frontmatter._Loader) or {}  # (an empty block: no fields)
+    assert fast == slow and list(fast) == list(slow)
+    assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()]
