@@ -36,7 +36,7 @@ class MergeSettings:
 
     threshold: float = 0.40  # average pair probability a group needs to join another
     group_threshold: float = 0.90  # the same when both groups hold several reports ...
-    group_names: float = 0.08  # ... unless they share rare full names this much on average
+    group_names: float = 0.07  # ... unless they share rare full names this much on average
     window_days: int = 30  # max event-date distance for two articles to be compared
     title_weight: float = 2.0  # in the body vector, a title word counts as this many
     bias: float = -4.65  # log-odds of a pair with no evidence at all
@@ -46,7 +46,7 @@ class MergeSettings:
     figure_weight: float = 0.28  # log(1 + figures both mention: ages, tolls, counts)
     figure_jaccard_weight: float = 0.5  # share of their figures that agree
     quote_weight: float = 0.3  # log(1 + quoted word trigrams both contain)
-    rare_name_weight: float = 4.0  # log(1 + full names both give, each 1 / (df - 1)^2)
+    rare_name_weight: float = 4.0  # full names both give, each 1 / (df - 1)^2, at most 1
     same_day_outlet_weight: float = 0.0  # one outlet within a day (see docs/merging.md)
     same_outlet_weight: float = -0.76  # one outlet at any distance (template words)
     date_weight: float = -2.0  # per log(1 + days) between the event dates (see docs)
@@ -91,7 +91,7 @@ def _score_slice(part: range, shared: tuple) -> np.ndarray:
         + s.figure_weight * np.log1p(shared_figures)
         + s.figure_jaccard_weight * shared_figures / union
         + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
-        + s.rare_name_weight * np.log1p(rowwise_dot(corpus.rare_names, i, j))
+        + s.rare_name_weight * np.minimum(rowwise_dot(corpus.rare_names, i, j), 1.0)
         + s.same_day_outlet_weight * same_outlet * (known <= 1)
         + s.same_outlet_weight * same_outlet
         + s.date_weight * np.log1p(known) + s.same_day_weight * (distance == 0)
