@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import islice
@@ -45,12 +46,14 @@ HEADS = {
 }
 HEAD_RE = re.compile(r"\b(?i:" + "|".join(HEADS) + r")\b")
 # The same over lower-cased ASCII text, and a word every office contains, at most
-# `HEAD_LEAD` characters into it ("senate minority leader"): a case-insensitive
-# alternation tried at every character was most of the cost of reading an article.
+# `HEAD_LEAD` characters into it ("senate minority leader"): `HEAD_LOWER` is only tried
+# at the words just before these, since a case-insensitive alternation tried at every
+# character was most of the cost of reading an article.
 HEAD_LOWER = re.compile(r"\b(?:" + "|".join(HEADS) + r")\b")
 HEAD_KEYWORDS = ("secretary", "minister", "president", "speaker", "attorney", "chancellor",
                  "justice", "leader", "pope")
 HEAD_LEAD = len("senate minority ")
+WORD_START = re.compile(r"\b\w")
 NAME_TOKEN = r"(?:[A-Z][\w’'.-]*\w|[A-Z]\.)"
 PARTICLE = r"(?:de|van|von|bin|al|da|di|del|la|le)"
 NAME_RE = re.compile(rf"{NAME_TOKEN}(?:[ \t]+(?:{PARTICLE}[ \t]+)?{NAME_TOKEN}){{0,3}}")
@@ -173,16 +176,31 @@ def office_claims(article: Article, spans: list[Span] | None = None) -> list[Off
 
 
 def _office_mentions(text: str) -> list[tuple[int, int]]:
-    """Where `HEAD_RE` matches. ASCII text (nearly all) is lower-cased and searched only
-    from just before the first office word; other text is searched as it is, because
-    case-insensitive matching also takes some non-ASCII letters ("ſ") for ASCII ones."""
+    """Where `HEAD_RE` matches, in order. ASCII text (nearly all) is lower-cased and tried
+    only at the words up to `HEAD_LEAD` characters before an office word, in order, each
+    once, resuming after a match as `finditer` does. Other text is searched as it is,
+    because case-insensitive matching takes some non-ASCII letters ("ſ") for ASCII ones."""
     if not text.isascii():
         return [match.span() for match in HEAD_RE.finditer(text)]
-    lower = text.lower()
-    first = min((i for i in map(lower.find, HEAD_KEYWORDS) if i >= 0), default=-1)
-    if first < 0:
-        return []
-    return [match.span() for match in HEAD_LOWER.finditer(lower, max(0, first - HEAD_LEAD))]
+    lower, found, done = text.lower(), [], 0
+    for hit in sorted(i for word in HEAD_KEYWORDS for i in _find_all(lower, word)):
+        pos = max(done, hit - HEAD_LEAD)
+        while pos <= hit and (start := WORD_START.search(lower, pos, hit + 1)):
+            match = HEAD_LOWER.match(lower, start.start())
+            if match:
+                found.append(match.span())
+                done = pos = match.end()
+            else:
+                pos = start.start() + 1
+        done = max(done, hit + 1)  # every start up to the office word has been tried
+    return found
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
 
 
 @lru_cache(maxsize=256)
@@ -350,10 +368,10 @@ def _latest_speaker(spans: list[Span], people: set[str]) -> str:
 
 def _speaker(outside: str, people: set[str]) -> str:
     """The known person next to a speech verb, else the first known person named."""
+    if people.isdisjoint(map(surname, CAPITALISED.findall(outside))):
+        return ""  # no known person: no need for where names or pronouns are
     if PRONOUN_SPEAKER.search(outside):
         return ""
-    if people.isdisjoint(map(surname, CAPITALISED.findall(outside))):
-        return ""  # most sentences: no need for where the names are
     named = [(m.start(), m.group()) for m in CAPITALISED.finditer(outside)
              if surname(m.group()) in people]
     for start, name in named:

@@ -176,16 +176,16 @@ def _dice(a: frozenset[str], b: frozenset[str]) -> float:
 
 def figure_notes(reads: Sequence[Read]) -> list[Note]:
     """One count of one thing per report ("troops"), in like sentences, differing."""
-    notes = []
+    notes, counts = [], [_by_unit(r.figures) for r in reads]
     for i, a in enumerate(reads):
-        for b in reads[i + 1:]:
-            for unit in sorted({f.unit for f in a.figures} & {f.unit for f in b.figures}):
-                fa = {f.value: f for f in a.figures if f.unit == unit}
-                fb = {f.value: f for f in b.figures if f.unit == unit}
+        for j in range(i + 1, len(reads)):
+            b, units_a, units_b = reads[j], counts[i], counts[j]
+            for unit in sorted(units_a.keys() & units_b.keys()):
+                fa, fb = units_a[unit], units_b[unit]
                 if len(fa) != 1 or len(fb) != 1 or fa.keys() == fb.keys():
                     continue
                 (x,), (y,) = fa.values(), fb.values()
-                if _dice(x.topic, y.topic) >= FIGURE_PAIRING and _contradict(x, y) \
+                if _contradict(x, y) and _dice(x.topic, y.topic) >= FIGURE_PAIRING \
                         and not _cross_numbers(a, b, x, y):
                     values = (NoteValue(_number(x), (a.label,), x.passage),
                               NoteValue(_number(y), (b.label,), y.passage))
@@ -194,11 +194,20 @@ def figure_notes(reads: Sequence[Read]) -> list[Note]:
     return notes
 
 
+def _by_unit(figures: Sequence[Figure]) -> dict[str, dict[float, Figure]]:
+    """Unit -> value -> the report's last figure with that value."""
+    units: dict[str, dict[float, Figure]] = {}
+    for figure in figures:
+        units.setdefault(figure.unit, {})[figure.value] = figure
+    return units
+
+
 def _contradict(x: Figure, y: Figure) -> bool:
     """Two counts of one thing that cannot both be true: the same role ("killed" is not
     "injured"), within a factor of two, and ranges that do not meet ("at least 50" and
-    "59" agree; "12,000" and "10,000" do not)."""
-    if x.role != y.role or max(x.value, y.value) > FIGURE_RATIO * min(x.value, y.value):
+    "59" agree; "12,000" and "10,000" do not). Cheapest test first: a figure's role and
+    bound are only read from its sentence when asked for."""
+    if max(x.value, y.value) > FIGURE_RATIO * min(x.value, y.value) or x.role != y.role:
         return False
     (lo_x, hi_x), (lo_y, hi_y) = _range(x), _range(y)
     return hi_x < lo_y or hi_y < lo_x

@@ -62,7 +62,10 @@ def derived_from(article: Article) -> tuple[str, ...]:
 
 @lru_cache(maxsize=256)
 def _based_on_line(text: str) -> tuple[str, ...]:
-    """Cached: every note of an event asks about every article of it."""
+    """Cached: every note of an event asks about every article of it. ASCII text without
+    the words is passed over without the case-insensitive search, which is slow."""
+    if text.isascii() and "based on " not in text.lower():
+        return ()
     match = BASED_ON_RE.search(text)
     if not match:
         return ()
