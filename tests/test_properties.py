@@ -157,3 +157,38 @@ def test_front_matter_fast_path_reads_yaml_as_pyyaml_does(lines):
     slow = yaml.load(block, Loader=frontmatter._Loader) or {}  # (an empty block: no fields)
     assert fast == slow and list(fast) == list(slow)
     assert [type(v) for v in fast.values()] == [type(v) for v in slow.values()]
+
+
+def _stock_markdown(trusted: bool):
+    """markup's MarkdownIt without its shortcuts: what markdown-it itself makes."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
+    from generator.markup import safe_link
+
+    md = MarkdownIt("commonmark", {"html": trusted, "typographer": False})
+    md.enable(["table", "strikethrough"]).use(footnote_plugin)
+    if not trusted:
+        md.disable(["html_block", "html_inline"])
+        md.validateLink = safe_link
+    return md
+
+
+markdown_lines = st.lists(st.one_of(
+    st.text(alphabet="abcXY “\"'(«[]*_`~\\<>&#|-=:!.0123456789^/\t", max_size=30),
+    st.sampled_from(["", "", "Plain words of a report.", "# Head", "- item", "1. one",
+                     "> quoted", "    code", "a | b", "--- | ---", "[x]: https://a.example/",
+                     "See https://news.example/path/a_b-c~d.html now", "[^1]: note",
+                     "<b>raw</b>", "[link](javascript:alert(1))", "===", "Line two  "])),
+    max_size=8).map("\n".join)
+
+
+@SETTINGS
+@given(markdown_lines, st.booleans())
+def test_markdown_shortcuts_render_as_markdown_it_does(source, trusted):
+    """markup shortcuts markdown-it's block and inline rules for plain paragraphs and
+    plain text; the HTML must be what markdown-it itself would make, for any input."""
+    from generator.markup import render_markdown
+
+    expected = _stock_markdown(trusted).render(source.replace("\0", "\ufffd"))
+    assert render_markdown(source, trusted)[0] == expected
