@@ -27,6 +27,8 @@ MONTH = (
 DAY = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR = r"(?:1[89][0-9]{2}|2[01][0-9]{2})"
 
+# _starts knows where the text patterns below can match (their words and lengths): a
+# change to them is a change to it.
 DATE_TOKEN = re.compile(r"^\s*date:?\s+(\d{4}-\d{1,2}-\d{1,2})\b", re.IGNORECASE)
 ISO_DATE = re.compile(r"\b([12]\d{3})-(\d{2})-(\d{2})\b")  # years 1000-2999 only
 MONTH_DAY = re.compile(rf"\b({MONTH}\s+{DAY})\b(?:,?\s+({YEAR})\b)?")
@@ -69,9 +71,12 @@ class ImpossibleDate(ValueError):
     """A date that names a day the calendar does not have (30 February)."""
 
 
+_ORDINAL = re.compile(r"(?<=\d)(st|nd|rd|th)\b")
+
+
 def parse_written_date(written: str) -> PartialDate:
     """Parses "Nov. 13, 2024", "13 November", "March 2023" keeping only what was written."""
-    cleaned = re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", written.replace(".", " "))
+    cleaned = _ORDINAL.sub("", written.replace(".", " "))
     try:
         a = dateutil_parser.parse(cleaned, default=_DEFAULT_A)
         b = dateutil_parser.parse(cleaned, default=_DEFAULT_B)
