@@ -281,8 +281,11 @@ class Figure:
 
 QUOTE_RE = re.compile(r"[“\"]([^”“\"]{3,600})[”\"]")
 PRONOUN_SPEAKER = re.compile(rf"(?i:^\s*(?:he|she)\b|\b(?:he|she)\s+(?:also\s+)?{SPEECH}\b)")
-FIGURE_RE = re.compile(  # the lookahead only spares trying the lookbehind everywhere
-    r"(?=\d)(?<![\w.,$£€])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s+(million|billion|thousand))?"
+# "<number> [scale] [up to three words] <plural noun>", the number not part of a longer
+# one or an amount: (\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?) after (?<![\w.,$£€]), written
+# from its first digit on so that the search can skip to digits.
+FIGURE_RE = re.compile(
+    r"(\d(?<![\w.,$£€]\d)(?:\d{0,2}(?:,\d{3})+|\d*(?:\.\d+)?))(?:\s+(million|billion|thousand))?"
     r"\s+((?:[A-Za-z][\w-]*\s+){0,3}?)(people|[a-z]{3,}s)\b")
 SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 # Durations, distances and ages are measures, not counts of one thing; "128 other
@@ -311,7 +314,14 @@ TOPIC_STOP = _words("""about after again also been being could does doing from h
 
 
 TOPIC_WORD = re.compile(r"[a-z]{4,}")
-NAME_SAID = re.compile(rf"({NAME_RE.pattern})\s+(?:also\s+)?{SPEECH}\b")
+# "<Name> said": `NAME_RE` then the verb. Every name token here is followed by white
+# space, so it takes its whole run of name characters: the possessive `++` spares the
+# engine trying every shorter token (which could never be followed by white space) at
+# each capital of the article, and finds exactly what the plain pattern finds.
+_WHOLE_TOKEN = r"(?:[A-Z][\w’'.-]++(?<=\w)|[A-Z]\.)"
+NAME_SAID = re.compile(
+    rf"({_WHOLE_TOKEN}(?:[ \t]++(?:{PARTICLE}[ \t]++)?{_WHOLE_TOKEN}){{0,3}})"
+    rf"\s++(?:also\s++)?{SPEECH}\b")
 SAID_NAME = re.compile(rf"\b{SPEECH}\s+({NAME_RE.pattern})")
 CAPITALISED = re.compile(r"[A-Z][\w’'-]+")
 SPEECH_AFTER = re.compile(rf"[’']?s?\s+(?:also\s+)?{SPEECH}\b")
@@ -392,9 +402,10 @@ def figures(article: Article, spans: list[Span] | None = None) -> list[Figure]:
     to them ("killed"); years, durations, distances and partial counts are left out."""
     found = []
     for span in sentences(article.text) if spans is None else spans:
-        if not DIGIT.search(span.text):
-            continue  # most sentences: no need to try `FIGURE_RE` at every character
-        for match in FIGURE_RE.finditer(span.text):
+        digit = DIGIT.search(span.text)  # a count starts at a digit: search from the first
+        if not digit:
+            continue
+        for match in FIGURE_RE.finditer(span.text, digit.start()):
             number, scale, middle, unit = match.groups()
             value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
             year = not scale and "," not in number and 1900 <= value <= 2100
