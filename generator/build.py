@@ -61,10 +61,11 @@ def load(config: Config, report: Report, timings: dict[str, float],
     cache = cache or BuildCache(config, enabled=False)
     found = discover(config.content, config.max_file_size)
     report.extend(found.problems)
-    articles, evidence = clock("parse", _parse_all, found.articles, config, report, cache)
+    articles, known = clock("parse", _parse_all, found.articles, config, report, cache)
     stories = _collect(report, read_stories(found.story_indexes))
     views = [merge_view(a) for a in articles]
-    events = clock("merge", cache.merge, views, config, report, partial(_merge, known=evidence))
+    events = clock("merge", cache.merge, views, config, report, partial(_merge, known=known))
+    del views, known  # at 100k articles the evidence alone is gigabytes: not kept past merge
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
     return build_site(events, stories)

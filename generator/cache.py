@@ -33,11 +33,12 @@ from .config import Config
 from .discover import DATA_FILES
 from .errors import ContentError, Report
 from .models import Article, Event, Story
-from .parallel import map_chunks
+from .parallel import iter_chunks
 
 FOLDER = ".dateline"
 MAGIC = b"dateline-cache-1"
 PROTOCOL = 5
+PER_CHUNK = 500  # files per parse task: small enough that replies never pile up in memory
 SHARDS = 16  # parsed articles are spread over this many files, rewritten one at a time
 
 
@@ -214,8 +215,8 @@ class BuildCache:
         keys = [self._parse_key(f, options) for f in files]
         results = [self._load(self.articles, k, pickle.loads) for k in keys]
         todo = [i for i, result in enumerate(results) if result is None]
-        fresh = map_chunks(partial(chunk, **options), [files[i] for i in todo])
-        for index, data in zip(todo, fresh, strict=True):
+        fresh = iter_chunks(partial(chunk, **options), [files[i] for i in todo], most=PER_CHUNK)
+        for index, data in zip(todo, fresh, strict=True):  # each reply let go once read
             results[index] = pickle.loads(data)
             if keys[index] and self._parse_key(files[index], options) == keys[index]:
                 self.articles.put(keys[index], data)  # (not if it changed while parsed)

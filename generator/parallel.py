@@ -11,7 +11,7 @@ import ctypes.util
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -32,7 +32,15 @@ def workers() -> int:
 
 def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
     """Applies `function` to chunks of `items` and concatenates the results in order."""
-    return [result for part in map_parts(function, items) for result in part]
+    return list(iter_chunks(function, items))
+
+
+def iter_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
+                most: int | None = None) -> Iterator[R]:
+    """map_chunks's results one by one as chunks of at most `most` items complete, so a
+    caller can consume each (and let it go) before the rest arrive."""
+    for part in iter_parts(function, items, most=most):
+        yield from part
 
 
 def map_parts(function: Callable[..., R], items: Sequence[T], shared: object = None,
@@ -40,15 +48,23 @@ def map_parts(function: Callable[..., R], items: Sequence[T], shared: object = N
     """`function(chunk)` for consecutive chunks of `items`, in order, across cores when
     there are at least `minimum` items. With `shared`, each call is `function(chunk,
     shared)`: forked workers inherit `shared` instead of receiving it pickled per chunk."""
+    return list(iter_parts(function, items, shared, minimum))
+
+
+def iter_parts(function: Callable[..., R], items: Sequence[T], shared: object = None,
+               minimum: int = PARALLEL_FROM, most: int | None = None) -> Iterator[R]:
+    """map_parts's results in order, each as soon as it (and those before it) are done."""
     count = workers()
     call = function if shared is None else _with_shared
     _SHARED.update(function=function, value=shared)
     try:
         if count == 1 or len(items) < minimum:
-            return [call(items)]
+            yield call(items)
+            return
+        parts = max(count * 4, -(-len(items) // most) if most else 0)
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         with context.Pool(count, initializer=_worker_setup, initargs=(_spawned(context),)) as pool:
-            return pool.map(call, _chunks(items, count * 4))
+            yield from pool.imap(call, _chunks(items, parts))
     finally:
         _SHARED.clear()
 
