@@ -19,7 +19,15 @@ from .errors import ContentError, warning
 from .headlines import conflicts
 from .models import Article, MergeReason
 from .parallel import map_parts
-from .similarity import Corpus, Evidence, build_corpus, candidate_pairs, date_distance, rowwise_dot
+from .similarity import (
+    Corpus,
+    Evidence,
+    build_corpus,
+    candidate_pairs,
+    date_distance,
+    names_the_day,
+    rowwise_dot,
+)
 
 Group = tuple[tuple[int, ...], MergeReason]
 
@@ -37,7 +45,8 @@ class MergeSettings:
     threshold: float = 0.40  # average pair probability a group needs to join another
     group_threshold: float = 0.90  # the same when both groups hold several reports ...
     group_names: float = 0.07  # ... unless they share rare full names this much on average
-    window_days: int = 30  # max event-date distance for two articles to be compared
+    window_days: int = 30  # max event-date distance for two articles to be compared ...
+    link_days: int = 60  # ... or this, when they share a rare name or one names the other's day
     title_weight: float = 2.0  # in the body vector, a title word counts as this many
     bias: float = -4.65  # log-odds of a pair with no evidence at all
     word_weight: float = 21.77  # cosine of distinctive words (TF-IDF, title + body)
@@ -46,6 +55,8 @@ class MergeSettings:
     figure_weight: float = 0.28  # log(1 + figures both mention: ages, tolls, counts)
     figure_jaccard_weight: float = 0.5  # share of their figures that agree
     quote_weight: float = 0.3  # log(1 + quoted word trigrams both contain)
+    mention_weight: float = 6.0  # a report names the day of the other's event, ...
+    mention_days: int = 14  # ... at least this many days before its own
     rare_name_weight: float = 4.0  # full names both give, each 1 / (df - 1)^2, at most 1
     same_day_outlet_weight: float = 0.0  # one outlet within a day (see docs/merging.md)
     same_outlet_weight: float = -0.76  # one outlet at any distance (template words)
@@ -69,36 +80,69 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
 
 
 PARALLEL_PAIRS = 50_000  # below this, scoring in one process is faster than forking
+MIN_EDGE = 0.01  # pairs less likely than this to be one event count as unscored (0)
+MIN_LOGIT = float(np.log(MIN_EDGE / (1.0 - MIN_EDGE)))
 
 
 def _score_slice(part: range, shared: tuple) -> np.ndarray:
+    """Scores in passes, each for the pairs still in play. Dates, rare names and named days
+    first: beyond `window_days` a pair stays only with one of those links, beyond
+    `link_days` none stays (nan). Then distinctive words and titles; the rest of the
+    evidence only for pairs it could lift to MIN_EDGE. The others, most of a large
+    archive's candidates, keep an upper bound of their probability, below MIN_EDGE:
+    they are never edges either way."""
     corpus, all_i, all_j, s, (word_floor, name_floor) = shared
     i, j = all_i[part.start:part.stop], all_j[part.start:part.stop]
-    words = above_background(rowwise_dot(corpus.words, i, j), word_floor)
-    names = above_background(rowwise_dot(corpus.names, i, j), name_floor)
-    shared_figures = rowwise_dot(corpus.numbers, i, j)
-    sizes = np.asarray(corpus.numbers.sum(axis=1)).ravel()
-    union = np.maximum(sizes[i] + sizes[j] - shared_figures, 1.0)
     distance = date_distance(corpus, i, j)
     known = np.nan_to_num(distance, nan=0.0)
-    titles = rowwise_dot(corpus.titles, i, j)
-    place, figure = conflicts(corpus.headlines, corpus.texts, i, j)
+    rare = np.minimum(rowwise_dot(corpus.rare_names, i, j), 1.0)
+    named = names_the_day(corpus, i, j) * (known >= s.mention_days)
+    linked = (rare > 0) | (named > 0)
+    beyond = (distance > max(s.window_days, s.link_days)) | ((distance > s.window_days) & ~linked)
+    alive = np.flatnonzero(~beyond)
+    i, j, known, distance = i[alive], j[alive], known[alive], distance[alive]
     outlets = np.array(corpus.outlets, dtype=object)
     same_outlet = ((outlets[i] == outlets[j]) & (outlets[i] != "")).astype(np.float64)
     logit = (
-        s.bias + s.word_weight * words + s.name_weight * names
-        + s.title_weight_cosine * titles
-        + s.figure_weight * np.log1p(shared_figures)
-        + s.figure_jaccard_weight * shared_figures / union
-        + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
-        + s.rare_name_weight * np.minimum(rowwise_dot(corpus.rare_names, i, j), 1.0)
+        s.bias + s.word_weight * above_background(rowwise_dot(corpus.words, i, j), word_floor)
+        + s.title_weight_cosine * rowwise_dot(corpus.titles, i, j)
+        + s.rare_name_weight * rare[alive] + s.mention_weight * named[alive]
         + s.same_day_outlet_weight * same_outlet * (known <= 1)
         + s.same_outlet_weight * same_outlet
         + s.date_weight * np.log1p(known) + s.same_day_weight * (distance == 0)
-        + s.place_conflict_weight * place + s.figure_conflict_weight * figure
     )
-    probability = 1.0 / (1.0 + np.exp(-logit))
-    return np.where(distance > s.window_days, np.nan, probability)
+    figures, quotes = np.diff(corpus.numbers.indptr), np.diff(corpus.quotes.indptr)
+    ceiling = (  # the most names, figures and quotes could add
+        logit + max(s.name_weight, 0.0) + max(s.figure_jaccard_weight, 0.0)
+        + max(s.figure_weight, 0.0) * np.log1p(np.minimum(figures[i], figures[j]))
+        + max(s.quote_weight, 0.0) * np.log1p(np.minimum(quotes[i], quotes[j]))
+    )
+    rest = np.flatnonzero(ceiling >= MIN_LOGIT)
+    final = ceiling.copy()
+    final[rest] = _more_evidence(corpus, i[rest], j[rest], s, name_floor, logit[rest])
+    probability = np.full(len(beyond), np.nan)
+    probability[alive] = 1.0 / (1.0 + np.exp(-final))
+    return probability
+
+
+def _more_evidence(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings,
+                   name_floor: float | None, logit: np.ndarray) -> np.ndarray:
+    """The pairs' log-odds with names, figures, quotes and headline conflicts added."""
+    names = above_background(rowwise_dot(corpus.names, i, j), name_floor)
+    shared_figures = rowwise_dot(corpus.numbers, i, j)
+    sizes = np.diff(corpus.numbers.indptr)
+    union = np.maximum(sizes[i] + sizes[j] - shared_figures, 1.0)
+    logit = (
+        logit + s.name_weight * names
+        + s.figure_weight * np.log1p(shared_figures)
+        + s.figure_jaccard_weight * shared_figures / union
+        + s.quote_weight * np.log1p(rowwise_dot(corpus.quotes, i, j))
+    )
+    # Headline conflicts only lower a score: read them where the pair could still be an edge.
+    open_pairs = np.flatnonzero(logit >= MIN_LOGIT)
+    place, figure = conflicts(corpus.headlines, corpus.texts, i[open_pairs], j[open_pairs])
+    logit[open_pairs] += s.place_conflict_weight * place + s.figure_conflict_weight * figure
+    return logit
 
 
 def background(matrix, samples: int = 4) -> float | None:
@@ -139,9 +183,10 @@ def cluster_articles(
         return [], []
     forced, apart, problems = author_constraints(articles)
     corpus = build_corpus(articles, settings.title_weight, known)
-    i, j = candidate_pairs(corpus, settings.window_days, settings.block_terms, settings.block_cap)
+    i, j = candidate_pairs(corpus, max(settings.window_days, settings.link_days),
+                           settings.block_terms, settings.block_cap)
     scores = score_pairs(corpus, i, j, settings)
-    keep = ~np.isnan(scores)
+    keep = scores >= MIN_EDGE  # also drops nan: pairs beyond the window
     i, j = i[keep], j[keep]
     edges = pair_map(i, j, scores[keep])
     rare = rowwise_dot(corpus.rare_names, i, j)

@@ -33,6 +33,7 @@ class Corpus:
     titles: sparse.csr_matrix
     numbers: sparse.csr_matrix  # 0/1: which figures each article mentions
     quotes: sparse.csr_matrix  # 0/1: which quoted word trigrams each article has
+    mentions: np.ndarray  # sorted codes article * MENTION_CODE + day named in its text
     rare_names: sparse.csr_matrix  # full names; a row product sums 1 / (df - 1)^2
     word_vocab: tuple[str, ...]
     name_vocab: tuple[str, ...]
@@ -52,10 +53,31 @@ class Evidence:
 
     features: Features
     headline: Headline
+    mentioned: frozenset[int] = frozenset()  # days the text names (proleptic ordinals)
 
 
 def evidence(article: Article, title_weight: float = 2.0) -> Evidence:
-    return Evidence(extract(article, title_weight), headline(article.title, article.text))
+    return Evidence(extract(article, title_weight), headline(article.title, article.text),
+                    mentioned_days(article))
+
+
+MENTION_DAYS = 60  # a day named further back than this before publication is history
+EXPLICIT = frozenset({"explicit", "token", "dateline"})  # not "on Sunday", "yesterday"
+
+
+def mentioned_days(article: Article) -> frozenset[int]:
+    """The calendar days an article's text names ("the Oct. 2 shooting", "on 13 November"),
+    up to MENTION_DAYS before publication: a report weeks later names the day of the
+    event it follows up. Weekdays ("on Sunday") are left out: every report of a weekend
+    names its Saturday and Sunday."""
+    published = article.published.date().toordinal() if article.published else None
+    days = set()
+    for found in article.dates:
+        if found.kind in EXPLICIT and found.date.precision == "day" and found.date.year:
+            day = found.date.to_date().toordinal()
+            if published is None or published - MENTION_DAYS <= day <= published:
+                days.add(day)
+    return frozenset(days)
 
 
 def article_date(article: Article) -> PartialDate | None:
@@ -178,6 +200,8 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
         outlets=outlets,
         features=features,
         headlines=tuple(e.headline for e in found),
+        mentions=np.sort(np.array([k * MENTION_CODE + day for k, e in enumerate(found)
+                                   for day in e.mentioned], dtype=np.int64)),
         texts=tuple(f"{a.title}\n{a.text}" for a in articles),
     )
 
@@ -206,6 +230,24 @@ def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
     others = np.where((size >= min_articles) & named, (present - 1) / np.maximum(size - 1, 1), 0.0)
     data = coo.data * (1.0 - np.clip(others, 0.0, 1.0))
     return normalise(sparse.csr_matrix((data, (coo.row, coo.col)), shape=matrix.shape))
+
+
+MENTION_CODE = 10_000_000  # above any proleptic ordinal of a four-digit year
+
+
+def names_the_day(corpus: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """1.0 where one report's text names the day the other's event happened, a day other
+    than its own event's."""
+    days = np.nan_to_num(corpus.days, nan=-1.0).astype(np.int64)
+    found = np.zeros(len(i), dtype=bool)
+    if len(corpus.mentions) == 0:
+        return found.astype(np.float64)
+    last = len(corpus.mentions) - 1
+    for a, b in ((i, j), (j, i)):
+        codes = b * MENTION_CODE + days[a]
+        at = np.minimum(np.searchsorted(corpus.mentions, codes), last)
+        found |= (days[a] >= 0) & (corpus.mentions[at] == codes)
+    return (found & (days[i] != days[j])).astype(np.float64)
 
 
 def date_distance(corpus: Corpus, i: np.ndarray, j: np.ndarray) -> np.ndarray:

@@ -334,3 +334,64 @@ def _words(n: int) -> list[str]:
                 break
         out.append(word.capitalize() + "ton")
     return out
+
+
+def test_a_report_weeks_later_that_names_the_day_of_the_event_links_to_it():
+    """An explicit date in a later report ("the Nov. 2 shooting") links it to the report
+    of that day's event, beyond the ordinary window; a weekday name does not."""
+    from generator.similarity import build_corpus, evidence, names_the_day
+
+    first = dataclasses.replace(
+        art("m-1.md", "Two wounded in Elm Park shooting", "Two men were wounded in Elm Park.",
+            "2024-11-02"), dates=())
+    later = art("m-2.md", "Suspect arrested", "Police arrested a suspect in the Nov. 2 "
+                "shooting in Elm Park.", "2024-12-10")
+    weekday = art("m-3.md", "Suspect arrested", "Police arrested a suspect in Saturday's "
+                  "shooting in Elm Park.", "2024-11-04")
+    from generator.dates import find_dates
+
+    later = dataclasses.replace(later, dates=tuple(find_dates(later.text, dt.date(2024, 12, 10))))
+    weekday = dataclasses.replace(weekday, dates=tuple(find_dates(weekday.text,
+                                                                  dt.date(2024, 11, 4))))
+    assert dt.date(2024, 11, 2).toordinal() in evidence(later).mentioned
+    assert evidence(weekday).mentioned == frozenset()  # "Saturday's" is not a calendar date
+    corpus = build_corpus([first, later, weekday])
+    assert names_the_day(corpus, np.array([0, 0]), np.array([1, 2])).tolist() == [1.0, 0.0]
+
+
+def test_beyond_the_window_only_linked_pairs_are_scored():
+    """Reports 45 days apart are compared only when one names the other's day or they
+    share a rare name; otherwise the pair is out of reach (nan)."""
+    from generator.cluster import score_pairs
+    from generator.dates import find_dates
+    from generator.similarity import build_corpus
+
+    first = art("w-1.md", "Bridge collapses in Dunmore", "The Birch Street bridge in Dunmore "
+                "collapsed into the river.", "2024-03-01")
+    plain = art("w-2.md", "Bridge in Dunmore to be rebuilt", "The Birch Street bridge in "
+                "Dunmore will be rebuilt, the council said.", "2024-04-15")
+    named = art("w-3.md", "Bridge in Dunmore to be rebuilt", "The Birch Street bridge in "
+                "Dunmore, which collapsed on March 1, will be rebuilt.", "2024-04-15")
+    named = dataclasses.replace(named, dates=tuple(find_dates(named.text, dt.date(2024, 4, 15))))
+    corpus = build_corpus([first, plain, named])
+    scores = score_pairs(corpus, np.array([0, 0]), np.array([1, 2]), DEFAULTS)
+    assert np.isnan(scores[0]) and not np.isnan(scores[1])
+
+
+def test_staged_scoring_is_exact_for_every_pair_that_can_be_an_edge(monkeypatch):
+    """Pairs whose upper bound is below MIN_EDGE skip the costlier evidence; computing
+    everything for every pair gives the same scores wherever either reaches MIN_EDGE."""
+    import generator.cluster as cluster
+    from generator.similarity import build_corpus
+
+    articles = [*BACKGROUND, FIRE_A, FIRE_B, SHOOT_A, SHOOT_B, *seed_articles()]
+    corpus = build_corpus(articles)
+    i, j = np.triu_indices(len(articles), 1)
+    staged = cluster.score_pairs(corpus, i, j, DEFAULTS)
+    monkeypatch.setattr(cluster, "MIN_LOGIT", -np.inf)
+    full = cluster.score_pairs(corpus, i, j, DEFAULTS)
+    edge = (full >= cluster.MIN_EDGE) | (staged >= cluster.MIN_EDGE)
+    assert edge.sum() >= 2
+    assert np.allclose(staged[edge], full[edge])
+    assert np.array_equal(np.isnan(staged), np.isnan(full))  # out of reach either way
+    assert not np.any(staged[~edge] >= cluster.MIN_EDGE)
