@@ -409,9 +409,9 @@ def figures(article: Article, spans: list[Span] | None = None) -> list[Figure]:
             number, scale, middle, unit = match.groups()
             value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
             year = not scale and "," not in number and 1900 <= value <= 2100
-            if year or unit.lower() in NOT_COUNTED or not PART.isdisjoint(middle.lower().split()):
-                continue
-            found.append(Figure(value, match.group().strip(), unit.lower(), span.text,
+            if year or unit in NOT_COUNTED or not PART.isdisjoint(middle.lower().split()):
+                continue  # (`unit` is lower case: FIGURE_RE only takes "[a-z]{3,}s")
+            found.append(Figure(value, match.group().strip(), unit, span.text,
                                 match.start(), match.end()))
     return found
 
