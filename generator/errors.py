@@ -35,6 +35,13 @@ def warning(path: str, line: int | None, message: str, hint: str = "") -> Conten
     return ContentError(path, line, message, hint, "warning")
 
 
+def reading_order(problem: ContentError) -> tuple:
+    """By file, then line, a problem about the whole file (no line) first: the dataclass
+    order would compare None with a line number when one file has both kinds."""
+    line = -1 if problem.line is None else problem.line
+    return (problem.path, line, problem.message, problem.hint, problem.severity)
+
+
 @dataclass
 class Report:
     """Collects problems from every stage so one build shows them all."""
@@ -50,11 +57,11 @@ class Report:
 
     @property
     def errors(self) -> list[ContentError]:
-        return sorted(p for p in self.problems if p.severity == "error")
+        return sorted((p for p in self.problems if p.severity == "error"), key=reading_order)
 
     @property
     def warnings(self) -> list[ContentError]:
-        return sorted(p for p in self.problems if p.severity == "warning")
+        return sorted((p for p in self.problems if p.severity == "warning"), key=reading_order)
 
     @property
     def failed(self) -> bool:

@@ -149,6 +149,18 @@ def test_drafts_are_skipped_unless_asked(make_site, build_site):
     assert len(read_events(output)) == 2
 
 
+def test_warnings_about_a_whole_file_and_about_one_line_print_together(make_site, build_site):
+    """One file with a line warning (unknown key) and a file warning (no line): a 100k
+    build once crashed here sorting None against a line number."""
+    text = article("Fine", "2024-11-13", "X", "Fine.").replace(
+        "---\n", "---\nsorce: typo\nseparate: [missing.md]\n", 1)
+    site = make_site({"a.md": text})
+    result, _ = build_site(site)
+    assert result.exit_code == 0, result.output
+    whole = result.output.index("a.md: warning: separate: 'missing.md' names no article")
+    assert whole < result.output.index("a.md:2: warning: unknown front-matter key 'sorce'")
+
+
 def test_unknown_site_setting_is_an_error_with_suggestion(make_site, build_site):
     site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine.")},
                      config='title = "My desk"\ntitel = "typo"\n')
