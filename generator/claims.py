@@ -9,19 +9,14 @@ because a note about a disagreement that is not there teaches readers to ignore 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import islice
 
+from .figures import Figure, figures
 from .models import Article
 from .register import NOT_NAME, fold, name_tokens, qualifier_before, surname
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from .sentences import Span, sentence_at, sentences, topic, word_set
 
 # Offices with one holder at a time once qualified ("NATO", "Ukrainian"). The flag says
 # the office is only unique with a qualifier: "Foreign Minister X" alone could be any
@@ -65,31 +60,15 @@ UNDER = re.compile(r"(?i:\bunder[\s-]*$)")  # "Under Secretary", but "under Pres
 # "during the years of President Yeltsin", "the administration of President Bush": history.
 PAST = re.compile(r"(?i:\b(?:administration|years|era|presidency|tenure|days|reign|rule|"
                   r"government)\s+of\s+(?:the\s+)?(?:late\s+)?$)")
-QUALIFIER_STOP = NOT_NAME | _words("""meeting meets met former then new under when after before
+QUALIFIER_STOP = NOT_NAME | word_set("""meeting meets met former then new under when after before
     while if since during also including like because meanwhile speaking asked mr mrs ms dr
     outgoing incoming acting interim deputy late ex then-""")
 SPEECH = (r"(?:said|says|told|stated|added|warned|stressed|emphasi[sz]ed|noted|wrote|argued|"
           r"insisted|urged|declared|explained|mentioned|asked)")
-# A sentence ends after a stop and any closing quotes, before white space and a capital
-# or an opening quote; or at a line break. Matched from the stop itself, so the search
-# can skip from stop to stop: a lookbehind tried at every character cost more than
-# everything else in splitting.
-SENTENCE_END = re.compile(r"[.!?…\n](?:(?<=\n)\s*|([”\"’)]*)\s+(?=[“\"(]?[A-Z]))")
-ABBREVIATION = re.compile(
-    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Lt|Col|Sgt|St|Jr|Sr|Prof|No|vs)\.)[”\"’)]*$")
-ABBREVIATION_LONGEST = len("Prof.")
 GAP = re.compile(r"[ \t]+")
 CLOSING_NAME = re.compile(rf"\)\s*({NAME_TOKEN})")
 POSSESSIVE_END = re.compile(r"[’']s$")
 WORD = re.compile(r"[a-z][a-z'-]*")
-
-
-@dataclass(frozen=True)
-class Span:
-    """A sentence of the article: its text and where it starts."""
-
-    start: int
-    text: str
 
 
 @dataclass(frozen=True)
@@ -106,44 +85,6 @@ class OfficeClaim:
     @property
     def office(self) -> str:
         return f"{self.qualifier} {self.head}".strip()
-
-
-def sentences(text: str) -> list[Span]:
-    """Split text into sentences, not after initials or abbreviations ("U.S.", "Gen.")."""
-    spans: list[Span] = []
-    start = 0
-    for match in SENTENCE_END.finditer(text):
-        found, closers = match.group(), len(match.group(1) or "")
-        end = match.start() + (found[0] != "\n") + closers  # after the stop and closers
-        chunk = text[start:end]
-        if "\n" not in found and (_abbreviated(chunk, closers) or _open_quote(chunk)):
-            continue
-        if chunk := chunk.strip():
-            spans.append(Span(start, chunk))
-        start = match.end()
-    if text[start:].strip():
-        spans.append(Span(start, text[start:].strip()))
-    return spans
-
-
-def _abbreviated(chunk: str, closers: int) -> bool:
-    """`ABBREVIATION` at the end of the chunk, searched in its tail only (the chunk ends
-    with a stop and `closers` quote marks; one more character keeps `\\b` right): searching
-    the whole chunk made splitting cost quadratic in the length of quoted passages."""
-    return bool(ABBREVIATION.search(chunk[-(closers + ABBREVIATION_LONGEST + 1):]))
-
-
-def _open_quote(chunk: str) -> bool:
-    return chunk.count("“") > chunk.count("”") or chunk.count('"') % 2 == 1
-
-
-def sentence_at(spans: list[Span], offset: int, starts: list[int] | None = None) -> str:
-    """The sentence holding `offset` (the first one before any); `starts` are the spans'
-    starts, passed by callers that look up many offsets."""
-    if not spans:
-        return ""
-    found = bisect_right(starts or [s.start for s in spans], offset)
-    return spans[max(found - 1, 0)].text
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -250,70 +191,10 @@ class Quote:
         return topic(self.passage)
 
 
-@dataclass(frozen=True)
-class Figure:
-    """ "12,000 North Korean combat troops": a number, its unit noun and its sentence.
-
-    What the sentence says around the count is read only when asked for: few figures
-    ever meet one of the same unit in another report."""
-
-    value: float
-    written: str
-    unit: str
-    passage: str
-    start: int  # where the count is in the passage
-    end: int
-
-    @cached_property
-    def topic(self) -> frozenset[str]:
-        return topic(self.passage)
-
-    @cached_property
-    def bound(self) -> str:
-        """ "at least" -> lower, "up to" -> upper, "about" -> about, else exact."""
-        return _bound(self.passage[:self.start])
-
-    @cached_property
-    def role(self) -> str:
-        """What happened to the counted: killed, injured, arrested, ... or ""."""
-        return _role(self.passage[:self.start], self.passage[self.end:])
-
-
 QUOTE_RE = re.compile(r"[“\"]([^”“\"]{3,600})[”\"]")
 PRONOUN_SPEAKER = re.compile(rf"(?i:^\s*(?:he|she)\b|\b(?:he|she)\s+(?:also\s+)?{SPEECH}\b)")
-# "<number> [scale] [up to three words] <plural noun>", the number not part of a longer
-# one or an amount: (\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?) after (?<![\w.,$£€]), written
-# from its first digit on so that the search can skip to digits.
-FIGURE_RE = re.compile(
-    r"(\d(?<![\w.,$£€]\d)(?:\d{0,2}(?:,\d{3})+|\d*(?:\.\d+)?))(?:\s+(million|billion|thousand))?"
-    r"\s+((?:[A-Za-z][\w-]*\s+){0,3}?)(people|[a-z]{3,}s)\b")
-SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-# Durations, distances and ages are measures, not counts of one thing; "128 other
-# politicians" or "2.5 million additional" people count a part, not the whole.
-NOT_COUNTED = _words("""years months weeks days hours minutes seconds miles kilometers
-    kilometres meters metres feet inches percent points times""")
-PART = _words("other more additional extra further new")
-BOUNDS = (("lower", r"at least|more than|over|upwards of|in excess of"),
-          ("upper", r"up to|fewer than|less than|under|nearly|almost|as many as"),
-          ("about", r"about|around|some|roughly|approximately|an estimated|estimated"))
-BOUND_RES = tuple((name, re.compile(rf"(?i:\b(?:{words}))\s*$")) for name, words in BOUNDS)
-BOUND_LONGEST = len("approximately")
-LETTERS = re.compile(r"[a-z]+")
-DIGIT = re.compile(r"\d")
-ROLES = {"killed": "killed", "dead": "killed", "died": "killed", "deaths": "killed",
-         "killing": "killed", "fatalities": "killed", "injured": "injured",
-         "wounded": "injured", "hurt": "injured", "hospital": "injured",
-         "hospitalized": "injured", "arrested": "arrested", "missing": "missing",
-         "evacuated": "evacuated", "rescued": "rescued"}
 DATELINE_RE = re.compile(r"\A\s*([A-Z][A-Z.’' ]{2,30}?)(?:,\s*[A-Z][\w. ]{1,25}?)?\s*"
                          r"(?:\([\w. ]{1,25}\)\s*)?[—–-]{1,2}\s")
-TOPIC_STOP = _words("""about after again also been being could does doing from have having into
-    more most other over same some such than that their them then there these they this those
-    through under until very what when where which while will with would said says told
-    stated added""")
-
-
-TOPIC_WORD = re.compile(r"[a-z]{4,}")
 # "<Name> said": `NAME_RE` then the verb. Every name token here is followed by white
 # space, so it takes its whole run of name characters: the possessive `++` spares the
 # engine trying every shorter token (which could never be followed by white space) at
@@ -327,13 +208,6 @@ CAPITALISED = re.compile(r"[A-Z][\w’'-]+")
 SPEECH_AFTER = re.compile(rf"[’']?s?\s+(?:also\s+)?{SPEECH}\b")
 SPEECH_BEFORE = re.compile(rf"\b{SPEECH}\s+$")
 SPEECH_LONGEST = len("emphasised")
-
-
-@lru_cache(maxsize=4096)
-def topic(text: str) -> frozenset[str]:
-    """Crude stems of a sentence's content words: "Korean"/"Korea" and "troops"/"troop" meet.
-    Cached: a sentence with several quotations or figures is asked about once each."""
-    return frozenset(w[:5] for w in TOPIC_WORD.findall(fold(text)) if w not in TOPIC_STOP)
 
 
 def known_speakers(article: Article, offices: list[OfficeClaim]) -> set[str]:
@@ -395,44 +269,6 @@ def _speech_before(outside: str, end: int) -> bool:
     only: `SPEECH_BEFORE` over the whole prefix would scan it once per name."""
     spaces = end - len(outside[:end].rstrip())
     return bool(SPEECH_BEFORE.search(outside, max(0, end - spaces - SPEECH_LONGEST), end))
-
-
-def figures(article: Article, spans: list[Span] | None = None) -> list[Figure]:
-    """Counted things ("12,000 ... troops"), with "at least"/"up to" and what happened
-    to them ("killed"); years, durations, distances and partial counts are left out."""
-    found = []
-    for span in sentences(article.text) if spans is None else spans:
-        digit = DIGIT.search(span.text)  # a count starts at a digit: search from the first
-        if not digit:
-            continue
-        for match in FIGURE_RE.finditer(span.text, digit.start()):
-            number, scale, middle, unit = match.groups()
-            value = float(number.replace(",", "")) * SCALE.get(scale or "", 1)
-            year = not scale and "," not in number and 1900 <= value <= 2100
-            if year or unit in NOT_COUNTED or not PART.isdisjoint(middle.lower().split()):
-                continue  # (`unit` is lower case: FIGURE_RE only takes "[a-z]{3,}s")
-            found.append(Figure(value, match.group().strip(), unit, span.text,
-                                match.start(), match.end()))
-    return found
-
-
-def _bound(before: str) -> str:
-    """ "at least", "up to", "about" just before the number; only the last words are
-    searched (the `$` of `BOUND_RES` would otherwise scan the whole sentence)."""
-    before = before.replace("-", " ")  # "the more-than 11 million documents"
-    end = len(before)
-    pos = max(0, len(before.rstrip()) - BOUND_LONGEST)
-    return next((name for name, pattern in BOUND_RES if pattern.search(before, pos, end)),
-                "exact")
-
-
-def _role(before: str, after: str) -> str:
-    """The first role word after the count ("59 people were killed"), or just before it
-    ("killing at least 84 people")."""
-    following = [m.group() for m in islice(LETTERS.finditer(after.lower()), 6)]
-    preceding = [m.group()[::-1] for m in islice(LETTERS.finditer(before.lower()[::-1]), 3)]
-    nearby = following + preceding[::-1]
-    return next((ROLES[w] for w in nearby if w in ROLES), "")
 
 
 def dateline(article: Article) -> str:

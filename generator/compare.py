@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .claims import Figure, Quote, Read, dateline, read, words_of
+from .claims import Quote, Read, dateline, read, words_of
+from .figures import Figure
 from .models import Article, Event, Note, NoteValue
 from .offices import (
     Resolved,
