@@ -4,7 +4,9 @@ Three steps: find candidate pairs by blocking (similarity.candidate_pairs), scor
 with a corpus-weighted model of words, names, figures and dates (score_pairs), then
 cluster with average-link under the author's constraints. Average-link, not single
 link: a group joins another only when its articles are similar *on average*, so one
-article that touches two stories cannot chain them into one event.
+article that touches two stories cannot chain them into one event. Two groups of
+several reports each join only on near-identical coverage or shared rare names (Groups):
+two days of one running story are two timeline entries.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class MergeSettings:
 
 
 def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) -> np.ndarray:
-    """Probability that each candidate pair reports one event; nan beyond the window.
+    """Probability that each candidate pair reports one event; nan out of reach (beyond
+    `window_days`, or beyond `link_days` for pairs with a rare name or named day).
 
     Pairs are scored in parallel slices (a 10k archive has hundreds of thousands); the
     workers share the corpus by fork rather than by pickling it."""
