@@ -136,6 +136,13 @@ class Store:
             _write_atomic(self._path(number), pickle.dumps((MAGIC, kept), PROTOCOL))
         self.dirty.clear()
 
+    def release(self) -> None:
+        """Writes what changed and lets the entries go: the parsed articles' bytes are
+        hundreds of megabytes at archive scale and are not read again in this build."""
+        self.save()
+        self.shards.clear()
+        self.used.clear()
+
     def _number(self, key: str) -> int:
         return int(key[:8], 16) % self.count
 
@@ -223,6 +230,7 @@ class BuildCache:
         for key, (article, *_) in zip(keys, results, strict=True):
             if key and article is not None:
                 self._remember(article, "a" + key)
+        self.articles.release()  # (a parsed article is good whatever the rest of the build does)
         return results
 
     def _parse_key(self, file: Any, options: dict[str, Any]) -> str | None:
