@@ -33,7 +33,7 @@ from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
 from .timeline import build_site, plan_pages
 from .timelinejs import timelinejs_json
-from .write import SiteWriter, interrupts_discard
+from .write import SiteWriter, check_output, interrupts_discard
 
 REGISTER_FILES = ("_register.yml", "_register.yaml")
 
@@ -77,6 +77,8 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
 
     `cache=False` neither reads nor writes .dateline/ (`--no-cache`).
     """
+    if write:
+        check_output(config.output)  # refuse a foreign folder before any work or any cache
     report, timings, store = Report(), {}, BuildCache(config, enabled=cache)
     site = load(config, report, timings, on_stage, store)
     if report.failed:
