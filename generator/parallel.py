@@ -30,15 +30,10 @@ def workers() -> int:
         return os.cpu_count() or 1
 
 
-def map_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
-    """Applies `function` to chunks of `items` and concatenates the results in order."""
-    return list(iter_chunks(function, items))
-
-
 def iter_chunks(function: Callable[[Sequence[T]], list[R]], items: Sequence[T],
                 most: int | None = None) -> Iterator[R]:
-    """map_chunks's results one by one as chunks of at most `most` items complete, so a
-    caller can consume each (and let it go) before the rest arrive."""
+    """`function`'s results for chunks of at most `most` items, one by one in order as the
+    chunks complete, so a caller can consume each (and let it go) before the rest arrive."""
     for part in iter_parts(function, items, most=most):
         yield from part
 

@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 from .config import Config
 from .jsonld import event_jsonld, script_json
 from .models import PartialDate
-from .parallel import map_chunks
+from .parallel import map_parts
 from .timeline import Page, source_slug, tag_slug
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -79,9 +79,6 @@ def render_page(env: Environment, page: Page, config: Config) -> bytes:
     return html.encode("utf-8")
 
 
-_JOB: dict = {}  # what forked render workers inherit instead of receiving it pickled
-
-
 def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
                 cache=None) -> int:
     """Renders and writes every page, across cores for large sites.
@@ -94,21 +91,17 @@ def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
     for page in pages:
         writer.claim(page.path, page.template)
     todo = cache.reuse(pages, writer.staging) if cache else range(len(pages))
-    _JOB.update(env=env, pages=pages, config=config, writer=writer)
-    try:
-        rendered = sum(map_chunks(_render_chunk, todo))
-    finally:
-        _JOB.clear()
+    rendered = sum(map_parts(_render_chunk, todo, (env, pages, config, writer)))
     if cache:
         cache.record(pages, writer.staging)
     return rendered + len(pages) - len(todo)
 
 
-def _render_chunk(indices: Sequence[int]) -> list[int]:
-    env, pages, config, writer = (_JOB[k] for k in ("env", "pages", "config", "writer"))
+def _render_chunk(indices: Sequence[int], shared: tuple) -> int:
+    env, pages, config, writer = shared
     for index in indices:
         writer.put(pages[index].path, render_page(env, pages[index], config))
-    return [len(indices)]
+    return len(indices)
 
 
 def static_files(config: Config) -> Iterator[tuple[str, bytes]]:
