@@ -46,7 +46,6 @@ def to_article(record: dict) -> Article:
         path=f"{record['id']}.md",
         story="",
         title=record["title"],
-        body="",
         text=record["text"],
         html="",
         published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC),
@@ -156,7 +155,7 @@ def synthetic(n: int, seed: int = 7) -> list[Article]:
             published = day + dt.timedelta(days=rng.choice([0, 0, 1, 2]))
             articles.append(Article(
                 path=f"a{len(articles):06d}.md", story="", title=" ".join(topic[:8]),
-                body="", text=text, html="", source=f"outlet{rng.randrange(300)}",
+                text=text, html="", source=f"outlet{rng.randrange(300)}",
                 published=dt.datetime(published.year, published.month, published.day),
                 event_date=PartialDate.of(published)))
     return articles[:n]

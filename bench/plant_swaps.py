@@ -50,7 +50,7 @@ NOT_NAME = frozenset(re.findall(r"\w+", """monday tuesday wednesday thursday fri
 def article(row: dict, text: str | None = None) -> Article:
     published = dt.datetime.fromisoformat(row["date"]).replace(tzinfo=dt.UTC)
     body = row["text"] if text is None else text
-    return Article(path=row["id"], story="", title=row["title"], body=body, text=body, html="",
+    return Article(path=row["id"], story="", title=row["title"], text=body, html="",
                    published=published, source=row["outlet"])
 
 

@@ -19,6 +19,7 @@ from .compare import compare_event
 from .config import Config
 from .discover import discover
 from .errors import BuildFailed, ContentError, Report
+from .evidence import Evidence, evidence
 from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
@@ -28,7 +29,6 @@ from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
 from .search import index_site
-from .similarity import Evidence, evidence
 from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
 from .timeline import build_site, plan_pages
@@ -125,11 +125,11 @@ def _parse_one(file, trusted: bool, title_weight: float) -> tuple:
 
 def merge_view(article: Article) -> Article:
     """The article as the merge stage sees it: without the fields merging never reads
-    (rendered HTML, raw body, links, tags, authors, corrections, where in the file each
+    (rendered HTML, links, tags, authors, corrections, where in the file each
     date was found: lines move when front matter grows). The merge cache is keyed
     by these views, so recording a correction or a tag reuses the last merge, and the
     merge cannot come to depend on those fields without this function changing."""
-    return replace(article, body="", html="", url=None, author=None, language=None, tags=(),
+    return replace(article, html="", url=None, author=None, language=None, tags=(),
                    corrections=(), updated=None, body_line=0, dates=())
 
 

@@ -240,7 +240,7 @@ class BuildCache:
             raw = file.path.read_bytes()
         except OSError:
             return None  # read_article reports it
-        return digest(code_version("parse", "similarity"), dates.reference_day().isoformat(),
+        return digest(code_version("parse", "evidence"), dates.reference_day().isoformat(),
                       repr(sorted(options.items())), file.rel, file.story,
                       hashlib.sha256(raw).digest())
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .errors import ContentError, warning
+from .evidence import Evidence
 from .headlines import conflicts
 from .models import Article, MergeReason
 from .parallel import map_parts
 from .similarity import (
     Corpus,
-    Evidence,
     build_corpus,
     candidate_pairs,
     date_distance,

@@ -14,8 +14,8 @@ from dataclasses import replace
 from . import dates
 from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
+from .evidence import Evidence
 from .models import Article, Event, MergeReason, PartialDate
-from .similarity import Evidence
 from .slugs import slug
 
 CREDIBLE_SPREAD_DAYS = 3

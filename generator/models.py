@@ -79,7 +79,6 @@ class Article:
     path: str  # relative to the content folder, POSIX separators
     story: str  # story slug ("" for the default story)
     title: str
-    body: str  # the body as written (Markdown or plain text)
     text: str  # plain text of the body, for analysis
     html: str  # the body rendered to safe HTML
     published: dt.datetime | None = None  # publication time, normalised to UTC

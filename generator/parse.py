@@ -153,7 +153,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     if event_date is None:
         return None
     return Article(
-        path=path, story=story, title=title, body=body, text=text, html=html,
+        path=path, story=story, title=title, text=text, html=html,
         published=published, source=source or None, url=fields.get("url") or None,
         author=fields.get("author") or None, language=fields.get("language") or None,
         tags=fields.get("tags", ()), based_on=fields.get("based_on", ()),

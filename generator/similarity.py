@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
-from .entities import Features, extract
-from .headlines import Headline, headline
+from .evidence import Evidence, Packed, evidence
+from .headlines import Headline
 from .models import Article, PartialDate
 
 LEAP_YEAR = 2000  # month/day without a year are laid on a leap year so Feb 29 exists
@@ -41,43 +41,8 @@ class Corpus:
     day_of_year: np.ndarray  # 1..366 on a leap year, nan without month and day
     published: np.ndarray  # proleptic ordinal of the publication date, nan when unknown
     outlets: tuple[str, ...]
-    features: tuple[Features, ...]
     headlines: tuple[Headline, ...]
-    texts: tuple[str, ...]  # title and body, to look up a headline's specifics
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What one article alone offers the model. Computed where the article is parsed (in
-    parallel, and cached with it), so the corpus-wide merge only weighs and compares."""
-
-    features: Features
-    headline: Headline
-    mentioned: frozenset[int] = frozenset()  # days the text names (proleptic ordinals)
-
-
-def evidence(article: Article, title_weight: float = 2.0) -> Evidence:
-    return Evidence(extract(article, title_weight), headline(article.title, article.text),
-                    mentioned_days(article))
-
-
-MENTION_DAYS = 60  # a day named further back than this before publication is history
-EXPLICIT = frozenset({"explicit", "token", "dateline"})  # not "on Sunday", "yesterday"
-
-
-def mentioned_days(article: Article) -> frozenset[int]:
-    """The calendar days an article's text names ("the Oct. 2 shooting", "on 13 November"),
-    up to MENTION_DAYS before publication: a report weeks later names the day of the
-    event it follows up. Weekdays ("on Sunday") are left out: every report of a weekend
-    names its Saturday and Sunday."""
-    published = article.published.date().toordinal() if article.published else None
-    days = set()
-    for found in article.dates:
-        if found.kind in EXPLICIT and found.date.precision == "day" and found.date.year:
-            day = found.date.to_date().toordinal()
-            if published is None or published - MENTION_DAYS <= day <= published:
-                days.add(day)
-    return frozenset(days)
+    texts: Sequence[str]  # title and body, to look up a headline's specifics
 
 
 def article_date(article: Article) -> PartialDate | None:
@@ -102,7 +67,7 @@ def date_coordinates(date: PartialDate | None) -> tuple[float, float]:
     return ordinal, doy
 
 
-def tfidf(rows: Sequence[dict[str, float]]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+def tfidf(rows: Sequence[Packed]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
     """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism."""
     matrix, vocab = _count_matrix(rows)
     # Counts take few distinct values: math.log on each, so results never depend on numpy's
@@ -116,32 +81,35 @@ def tfidf(rows: Sequence[dict[str, float]]) -> tuple[sparse.csr_matrix, tuple[st
     return normalise(matrix.tocsr()), vocab
 
 
-def _count_matrix(rows: Sequence[dict[str, float]]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
-    """Rows as a CSR matrix over the sorted vocabulary: tokens are numbered as first seen
-    (one dict lookup each), then renumbered in sorted order and sorted within rows."""
+def _count_matrix(rows: Sequence[Packed]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+    """Rows as a CSR matrix over the sorted vocabulary: features are numbered as first seen
+    (one dict lookup each), a row at a time into small arrays (a list of every feature of
+    100,000 articles would be larger than the articles), then renumbered in sorted order
+    and sorted within rows."""
     seen: dict[str, int] = {}
     number = seen.setdefault
-    cols = [number(token, len(seen)) for row in rows for token in row]
-    vals = [weight for row in rows for weight in row.values()]
+    cols, vals = [], []
+    for row in rows:
+        keys = row.keys()
+        cols.append(np.fromiter([number(t, len(seen)) for t in keys], np.int64, len(keys)))
+        vals.append(row.values())
     vocab = tuple(sorted(seen))
-    rank = np.empty(len(vocab), dtype=np.int64)
-    rank[np.array([seen[t] for t in vocab], dtype=np.int64)] = np.arange(len(vocab))
-    indptr = np.cumsum([0] + [len(row) for row in rows])
-    matrix = sparse.csr_matrix((np.array(vals, dtype=np.float64), rank[cols], indptr),
+    rank = np.empty(len(vocab), dtype=np.int32)
+    rank[np.fromiter((seen[t] for t in vocab), np.int64, len(vocab))] = np.arange(len(vocab))
+    del seen
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum([len(c) for c in cols], out=indptr[1:])
+    columns = rank[np.concatenate(cols)] if cols else np.empty(0, np.int32)
+    data = np.concatenate(vals) if vals else np.empty(0)
+    matrix = sparse.csr_matrix((data.astype(np.float64), columns, indptr),
                                shape=(len(rows), len(vocab)))
     matrix.sort_indices()
     return matrix, vocab
 
 
-def indicator(rows: Sequence[frozenset[str]]) -> sparse.csr_matrix:
+def indicator(rows: Sequence[Packed]) -> sparse.csr_matrix:
     """A 0/1 matrix of set membership, so set overlaps become sparse dot products."""
-    vocab = {token: k for k, token in enumerate(sorted({t for row in rows for t in row}))}
-    indptr, cols = [0], []
-    for row in rows:
-        cols.extend(sorted(vocab[t] for t in row))
-        indptr.append(len(cols))
-    data = np.ones(len(cols), dtype=np.float64)
-    return sparse.csr_matrix((data, cols, indptr), shape=(len(rows), len(vocab)))
+    return _count_matrix(rows)[0]
 
 
 RARE_SHARE = 0.05  # a name in more of the corpus than this is not rare, however few that is
@@ -178,7 +146,7 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
     evidence already read at parse time, by article path (computed here when missing)."""
     known = known or {}
     found = [known.get(a.path) or evidence(a, title_weight) for a in articles]
-    features = tuple(e.features for e in found)
+    features = [e.features for e in found]
     outlets = tuple((a.source or "").strip().lower() for a in articles)
     words, word_vocab = tfidf([f.words for f in features])
     names, name_vocab = tfidf([f.names for f in features])
@@ -198,12 +166,28 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
         published=np.array([a.published.date().toordinal() if a.published else math.nan
                             for a in articles], dtype=np.float64),
         outlets=outlets,
-        features=features,
         headlines=tuple(e.headline for e in found),
         mentions=np.sort(np.array([k * MENTION_CODE + day for k, e in enumerate(found)
                                    for day in e.mentioned], dtype=np.int64)),
-        texts=tuple(f"{a.title}\n{a.text}" for a in articles),
+        texts=ReportTexts(articles),
     )
+
+
+class ReportTexts(Sequence[str]):
+    """Each article's title and text, made when asked: few are ever read (headline
+    conflicts), and a copy of every text would double the largest thing the merge holds."""
+
+    def __init__(self, articles: Sequence[Article]):
+        self.articles = articles
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def __getitem__(self, index):  # (an int from conflicts(); a slice works too)
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        article = self.articles[index]
+        return f"{article.title}\n{article.text}"
 
 
 def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],

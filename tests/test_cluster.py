@@ -25,7 +25,6 @@ def art(path: str, title: str, text: str, day: str | None = "2024-03-05", source
         path=path,
         story="",
         title=title,
-        body=text,
         text=text,
         html="",
         published=dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC) if date else None,
@@ -261,11 +260,12 @@ def test_bundled_example_events():
 def test_rare_full_names_weigh_by_how_few_articles_share_them():
     """Two articles alone sharing a full name count 1; a third one makes it 1/4; a name
     in more than RARE_SHARE of the corpus counts nothing, however small the corpus."""
+    from generator.evidence import Packed
     from generator.similarity import RARE_SHARE, indicator, rarity, rowwise_dot
 
-    rows = [frozenset({"tasha green", "elm avenue"}), frozenset({"tasha green"}),
-            frozenset({"elm avenue"}), frozenset({"elm avenue"})]
-    rows += [frozenset({f"filler {k}"}) for k in range(96)]
+    rows = [Packed.of({"tasha green", "elm avenue"}), Packed.of({"tasha green"}),
+            Packed.of({"elm avenue"}), Packed.of({"elm avenue"})]
+    rows += [Packed.of({f"filler {k}"}) for k in range(96)]
     matrix = rarity(indicator(rows))
     shared = rowwise_dot(matrix, np.array([0, 0, 2]), np.array([1, 2, 3]))
     assert shared.tolist() == [1.0, 0.25, 0.25]
@@ -339,7 +339,8 @@ def _words(n: int) -> list[str]:
 def test_a_report_weeks_later_that_names_the_day_of_the_event_links_to_it():
     """An explicit date in a later report ("the Nov. 2 shooting") links it to the report
     of that day's event, beyond the ordinary window; a weekday name does not."""
-    from generator.similarity import build_corpus, evidence, names_the_day
+    from generator.evidence import evidence
+    from generator.similarity import build_corpus, names_the_day
 
     first = dataclasses.replace(
         art("m-1.md", "Two wounded in Elm Park shooting", "Two men were wounded in Elm Park.",

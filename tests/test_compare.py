@@ -25,7 +25,7 @@ REGISTER = (
 
 def article(text: str, source: str | None = None, path: str = "", **fields) -> Article:
     path = path or f"{source or 'unknown'}.md"
-    return Article(path=path, story="", title="", body=text, text=text, html="", source=source,
+    return Article(path=path, story="", title="", text=text, html="", source=source,
                    **fields)
 
 

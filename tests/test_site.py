@@ -248,7 +248,7 @@ def test_no_search_flag_skips_the_index(make_site, build_site):
 def synthetic_events(count: int, years: int = 3) -> list[Event]:
     start = dt.date(2025 - years, 1, 1).toordinal()
     span = years * 365
-    article = Article(path="a.md", story="s", title="t", body="", text="", html="",
+    article = Article(path="a.md", story="s", title="t", text="", html="",
                       source="Outlet")
     return [Event(id=f"e{i:06d}", date=PartialDate.of(dt.date.fromordinal(start + i * span
                                                                           // count)),

@@ -1,0 +1,96 @@
+"""What one article alone offers the merge model, read where the article is parsed.
+
+The evidence is computed in the parse workers and cached with the article, so the
+corpus-wide merge only weighs and compares. It is kept packed: each feature list is one
+string of joined feature names and one array of weights, a few kilobytes per article,
+where the readable dicts of `entities.Features` take about twenty (two gigabytes at
+100,000 articles). `similarity.build_corpus` unpacks it a row at a time into matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from .entities import Features, extract
+from .headlines import Headline, headline
+from .models import Article
+
+SEPARATOR = "\x00"  # never in a feature: they are words, names, figures and quoted words
+
+
+@dataclass(frozen=True)
+class Packed:
+    """A feature list: weighted (a dict's items, in its order) or a set (sorted, weight 1)."""
+
+    tokens: str = ""  # the features joined by SEPARATOR
+    weights: bytes = b""  # float64 per feature; empty for a set
+
+    @classmethod
+    def of(cls, features: Mapping[str, float] | Iterable[str]) -> Packed:
+        if isinstance(features, Mapping):
+            values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
+            return cls(SEPARATOR.join(features), values.tobytes())
+        return cls(SEPARATOR.join(sorted(features)))
+
+    def keys(self) -> list[str]:
+        return self.tokens.split(SEPARATOR) if self.tokens else []
+
+    def values(self) -> np.ndarray:
+        if self.weights:
+            return np.frombuffer(self.weights, dtype=np.float64)
+        return np.ones(len(self.keys()))
+
+    def unpack(self) -> dict[str, float]:
+        return dict(zip(self.keys(), self.values().tolist(), strict=True))
+
+
+@dataclass(frozen=True)
+class PackedFeatures:
+    """entities.Features, packed field by field."""
+
+    words: Packed
+    title: Packed
+    names: Packed
+    full_names: Packed
+    numbers: Packed
+    quote_shingles: Packed
+
+    @classmethod
+    def of(cls, features: Features) -> PackedFeatures:
+        return cls(Packed.of(features.words), Packed.of(features.title),
+                   Packed.of(features.names), Packed.of(features.full_names),
+                   Packed.of(features.numbers), Packed.of(features.quote_shingles))
+
+
+@dataclass(frozen=True)
+class Evidence:
+    features: PackedFeatures
+    headline: Headline
+    mentioned: frozenset[int] = frozenset()  # days the text names (proleptic ordinals)
+
+
+def evidence(article: Article, title_weight: float = 2.0) -> Evidence:
+    return Evidence(PackedFeatures.of(extract(article, title_weight)),
+                    headline(article.title, article.text), mentioned_days(article))
+
+
+MENTION_DAYS = 60  # a day named further back than this before publication is history
+EXPLICIT = frozenset({"explicit", "token", "dateline"})  # not "on Sunday", "yesterday"
+
+
+def mentioned_days(article: Article) -> frozenset[int]:
+    """The calendar days an article's text names ("the Oct. 2 shooting", "on 13 November"),
+    up to MENTION_DAYS before publication: a report weeks later names the day of the
+    event it follows up. Weekdays ("on Sunday") are left out: every report of a weekend
+    names its Saturday and Sunday."""
+    published = article.published.date().toordinal() if article.published else None
+    days = set()
+    for found in article.dates:
+        if found.kind in EXPLICIT and found.date.precision == "day" and found.date.year:
+            day = found.date.to_date().toordinal()
+            if published is None or published - MENTION_DAYS <= day <= published:
+                days.add(day)
+    return frozenset(days)
