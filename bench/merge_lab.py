@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from generator.cluster import MergeSettings, cluster_articles  # noqa: E402
-from generator.models import Article, PartialDate  # noqa: E402
+from generator.models import Article, Body, PartialDate  # noqa: E402
 
 EVAL_DIR = ROOT.parent / "shared" / "eval-dev"
 FILES = ("news_cluster.jsonl", "allsides_roundups.jsonl", "gva_incidents.jsonl")
@@ -46,8 +46,7 @@ def to_article(record: dict) -> Article:
         path=f"{record['id']}.md",
         story="",
         title=record["title"],
-        text=record["text"],
-        html="",
+        content=Body.of(record["text"]),
         published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC),
         source=record["outlet"],
         url=record["url"],
@@ -155,7 +154,7 @@ def synthetic(n: int, seed: int = 7) -> list[Article]:
             published = day + dt.timedelta(days=rng.choice([0, 0, 1, 2]))
             articles.append(Article(
                 path=f"a{len(articles):06d}.md", story="", title=" ".join(topic[:8]),
-                text=text, html="", source=f"outlet{rng.randrange(300)}",
+                content=Body.of(text), source=f"outlet{rng.randrange(300)}",
                 published=dt.datetime(published.year, published.month, published.day),
                 event_date=PartialDate.of(published)))
     return articles[:n]

@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from generator.compare import compare_event
-from generator.models import Article, Event, PartialDate
+from generator.models import Article, Body, Event, PartialDate
 
 EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval-dev"
 OFFICES = sorted(("Speaker", "President", "Vice President", "Secretary of State",
@@ -50,7 +50,7 @@ NOT_NAME = frozenset(re.findall(r"\w+", """monday tuesday wednesday thursday fri
 def article(row: dict, text: str | None = None) -> Article:
     published = dt.datetime.fromisoformat(row["date"]).replace(tzinfo=dt.UTC)
     body = row["text"] if text is None else text
-    return Article(path=row["id"], story="", title=row["title"], text=body, html="",
+    return Article(path=row["id"], story="", title=row["title"], content=Body.of(body),
                    published=published, source=row["outlet"])
 
 

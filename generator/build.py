@@ -129,8 +129,8 @@ def merge_view(article: Article) -> Article:
     date was found: lines move when front matter grows). The merge cache is keyed
     by these views, so recording a correction or a tag reuses the last merge, and the
     merge cannot come to depend on those fields without this function changing."""
-    return replace(article, html="", url=None, author=None, language=None, tags=(),
-                   corrections=(), updated=None, body_line=0, dates=())
+    return replace(article, content=article.content.without_html(), url=None, author=None,
+                   language=None, tags=(), corrections=(), updated=None, body_line=0, dates=())
 
 
 def with_full_articles(events: list[Event], articles: list[Article]) -> list[Event]:

@@ -16,7 +16,7 @@ from . import dates
 from .errors import ContentError, warning
 from .frontmatter import Split, split
 from .markup import render_markdown, render_plain, safe_link
-from .models import Article, Correction
+from .models import Article, Body, Correction
 
 TEXT_FIELDS = ("title", "source", "url", "author", "language", "event", "summary")
 LIST_FIELDS = ("tags", "based_on", "separate")
@@ -153,7 +153,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     if event_date is None:
         return None
     return Article(
-        path=path, story=story, title=title, text=text, html=html,
+        path=path, story=story, title=title, content=Body.of(text, html),
         published=published, source=source or None, url=fields.get("url") or None,
         author=fields.get("author") or None, language=fields.get("language") or None,
         tags=fields.get("tags", ()), based_on=fields.get("based_on", ()),

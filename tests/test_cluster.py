@@ -12,7 +12,7 @@ import pytest
 
 from generator.cluster import MergeSettings, cluster_articles
 from generator.entities import names, numbers
-from generator.models import Article, PartialDate
+from generator.models import Article, Body, PartialDate
 from generator.similarity import build_corpus, date_distance
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
@@ -25,8 +25,7 @@ def art(path: str, title: str, text: str, day: str | None = "2024-03-05", source
         path=path,
         story="",
         title=title,
-        text=text,
-        html="",
+        content=Body.of(text),
         published=dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC) if date else None,
         source=source,
         event_date=PartialDate.of(date) if date else None,

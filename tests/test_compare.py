@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.build import build
 from generator.compare import compare_event, derived_from
 from generator.config import load_config
-from generator.models import Article, Correction, Event, PartialDate, TextDate
+from generator.models import Article, Body, Correction, Event, PartialDate, TextDate
 from generator.parse import parse_article
 from generator.register import Tenure, load_register, office_key
 
@@ -25,7 +25,7 @@ REGISTER = (
 
 def article(text: str, source: str | None = None, path: str = "", **fields) -> Article:
     path = path or f"{source or 'unknown'}.md"
-    return Article(path=path, story="", title="", text=text, html="", source=source,
+    return Article(path=path, story="", title="", content=Body.of(text), source=source,
                    **fields)
 
 

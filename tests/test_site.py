@@ -21,7 +21,7 @@ from jinja2 import Environment
 from generator.build import build
 from generator.config import load_config
 from generator.jsonld import script_json
-from generator.models import Article, Event, PartialDate, Site, Story
+from generator.models import Article, Body, Event, PartialDate, Site, Story
 from generator.render import make_environment
 from generator.timeline import PAGE_SIZE, SPLIT_OVER, archive_pages, plan_pages
 
@@ -248,7 +248,7 @@ def test_no_search_flag_skips_the_index(make_site, build_site):
 def synthetic_events(count: int, years: int = 3) -> list[Event]:
     start = dt.date(2025 - years, 1, 1).toordinal()
     span = years * 365
-    article = Article(path="a.md", story="s", title="t", text="", html="",
+    article = Article(path="a.md", story="s", title="t", content=Body.of(""),
                       source="Outlet")
     return [Event(id=f"e{i:06d}", date=PartialDate.of(dt.date.fromordinal(start + i * span
                                                                           // count)),
