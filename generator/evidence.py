@@ -21,18 +21,18 @@ from .models import Article
 SEPARATOR = "\x00"  # never in a feature: they are words, names, figures and quoted words
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Packed:
     """A feature list: weighted (a dict's items, in its order) or a set (sorted, weight 1)."""
 
     tokens: str = ""  # the features joined by SEPARATOR
-    weights: bytes = b""  # float64 per feature; empty for a set
+    weights: bytes = b""  # a numpy type code, then one weight per feature; empty for a set
 
     @classmethod
     def of(cls, features: Mapping[str, float] | Iterable[str]) -> Packed:
         if isinstance(features, Mapping):
             values = np.fromiter(features.values(), dtype=np.float64, count=len(features))
-            return cls(SEPARATOR.join(features), values.tobytes())
+            return cls(SEPARATOR.join(features), _narrowest(values))
         return cls(SEPARATOR.join(sorted(features)))
 
     def keys(self) -> list[str]:
@@ -40,14 +40,25 @@ class Packed:
 
     def values(self) -> np.ndarray:
         if self.weights:
-            return np.frombuffer(self.weights, dtype=np.float64)
+            kind = chr(self.weights[0])
+            return np.frombuffer(self.weights, dtype=kind, offset=1).astype(np.float64)
         return np.ones(len(self.keys()))
 
     def unpack(self) -> dict[str, float]:
         return dict(zip(self.keys(), self.values().tolist(), strict=True))
 
 
-@dataclass(frozen=True)
+def _narrowest(values: np.ndarray) -> bytes:
+    """The weights in the smallest type that holds them exactly: most are word counts
+    (one byte each instead of eight), a title weight of 1.5 needs a float."""
+    for kind in "Bfd":  # uint8, float32, float64
+        narrow = values.astype(kind)
+        if np.array_equal(narrow, values):
+            return kind.encode() + narrow.tobytes()
+    return b"d" + values.tobytes()  # (nan never equals itself)
+
+
+@dataclass(frozen=True, slots=True)
 class PackedFeatures:
     """entities.Features, packed field by field."""
 
@@ -65,11 +76,11 @@ class PackedFeatures:
                    Packed.of(features.numbers), Packed.of(features.quote_shingles))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     features: PackedFeatures
     headline: Headline
-    mentioned: frozenset[int] = frozenset()  # days the text names (proleptic ordinals)
+    mentioned: tuple[int, ...] = ()  # days the text names (proleptic ordinals), sorted
 
 
 def evidence(article: Article, title_weight: float = 2.0) -> Evidence:
@@ -81,7 +92,7 @@ MENTION_DAYS = 60  # a day named further back than this before publication is hi
 EXPLICIT = frozenset({"explicit", "token", "dateline"})  # not "on Sunday", "yesterday"
 
 
-def mentioned_days(article: Article) -> frozenset[int]:
+def mentioned_days(article: Article) -> tuple[int, ...]:
     """The calendar days an article's text names ("the Oct. 2 shooting", "on 13 November"),
     up to MENTION_DAYS before publication: a report weeks later names the day of the
     event it follows up. Weekdays ("on Sunday") are left out: every report of a weekend
@@ -93,4 +104,4 @@ def mentioned_days(article: Article) -> frozenset[int]:
             day = found.date.to_date().toordinal()
             if published is None or published - MENTION_DAYS <= day <= published:
                 days.add(day)
-    return frozenset(days)
+    return tuple(sorted(days))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A calendar date that may lack its year, month or day.
 
@@ -56,7 +56,7 @@ class PartialDate:
         return cls(day.year, day.month, day.day)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextDate:
     """A date found in an article's text, with where it was found and how."""
 
@@ -66,7 +66,7 @@ class TextDate:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Correction:
     """A correction the author recorded in front matter."""
 
@@ -74,7 +74,7 @@ class Correction:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     """An article's plain text and rendered HTML, compressed: 8 KB of text become 2 KB, and
     an archive of 100,000 articles holds every one of them from parsing to rendering.
@@ -122,7 +122,7 @@ def _html(packed_text: bytes, packed_html: bytes) -> str:
     return (unpacker.decompress(packed_html) + unpacker.flush()).decode("utf-8", "surrogatepass")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One parsed article file."""
 
@@ -165,14 +165,14 @@ class Article:
         return self.source or "(unknown source)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteValue:
     value: str
     sources: tuple[str, ...]
     passage: str = ""  # the sentence the value was read from, for side-by-side display
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """A correction note: an author correction or a detected disagreement."""
 
@@ -186,7 +186,7 @@ class Note:
     date: dt.date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MergeReason:
     """Why articles were judged to report one event, for readers and for debugging."""
 
@@ -197,7 +197,7 @@ class MergeReason:
     forced: bool = False  # grouped by an author's `event:` key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     id: str
     date: PartialDate
@@ -217,7 +217,7 @@ class Event:
         return tuple(dict.fromkeys(a.outlet for a in self.articles))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Story:
     slug: str
     title: str
@@ -225,7 +225,7 @@ class Story:
     events: tuple[Event, ...] = field(default=())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Site:
     """Everything the renderer needs: stories with their events, in timeline order."""
 
