@@ -5,8 +5,9 @@ Knows nothing of HTML: it decides which pages exist, at which paths, with which 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import groupby
@@ -129,7 +130,7 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
     pages += _listing_pages("sources", "source.html", by_source(events), newest_first, titles)
     tags = by_tag(events)
     pages += _listing_pages("tags", "tag.html", tags, newest_first, titles)
-    pages.append(Page("corrections/index.html", "corrections.html", corrections(events)))
+    pages += corrections_pages(events)
     if search:
         pages.append(Page("search/index.html", "search.html", {}))
     pages.append(Page("404.html", "404.html", {}))
@@ -159,39 +160,49 @@ def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Ev
 
 def archive_pages(prefix: str, template: str, events: Sequence[Event], newest_first: bool,
                   titles: dict[str, str], context: dict[str, Any]) -> list[Page]:
-    """A timeline as one page, or one page per year when it is long.
-
-    Past SPLIT_OVER events, `<prefix>index.html` shows the latest year and every year
-    gets `years/<YYYY>/` (numbered `page/<n>/` past PAGE_SIZE), so no page grows with
-    the size of the archive.
-    """
+    """A timeline as one page, or one page per year when it is long (see `split_pages`)."""
     ordered = sorted(events, key=event_sort_key, reverse=newest_first)
     latest = max(ordered, key=event_sort_key) if ordered else None
     base = {**context, "count": len(ordered), "filters": filter_options(ordered, titles)}
+    parts = split_pages(prefix, ordered, lambda e: e.date.year or UNDATED)
+    anchor = next((f"{path}#e-{latest.id}" for path, part, _ in parts[1:] or parts
+                   if latest and any(e.id == latest.id for e in part)), "")
+    return [Page(path, template, {**base, "groups": group_by_date(part, newest_first),
+                                  "archive": archive, "latest": anchor})
+            for path, part, archive in parts]
+
+
+def split_pages(prefix: str, ordered: Sequence[Any],
+                year_of: Callable[[Any], int]) -> list[tuple[str, list, dict | None]]:
+    """(path, items, archive navigation) of each page of a list: the one pagination of
+    the site, shared by the timelines and the corrections page.
+
+    Up to SPLIT_OVER items stay on `<prefix>index.html` (navigation None). Past it every
+    year gets `years/<YYYY>/` (numbered `page/<n>/` past PAGE_SIZE) and `<prefix>index.html`
+    repeats the newest year's first page, so no page grows with the size of the archive.
+    `ordered` must keep each year's items together (sorted by date, either way).
+    """
     if len(ordered) <= SPLIT_OVER:
-        anchor = f"{prefix}index.html#e-{latest.id}" if latest else ""
-        return [Page(f"{prefix}index.html", template,
-                     {**base, "groups": group_by_date(ordered, newest_first), "archive": None,
-                      "latest": anchor})]
-    chunks = _year_chunks(prefix, ordered)
+        return [(f"{prefix}index.html", list(ordered), None)]
+    chunks = _year_chunks(prefix, ordered, year_of)
     years = tuple(dict.fromkeys((year, path) for year, n, path, _ in chunks if n == 1))
-    anchor = next(f"{path}#e-{latest.id}" for _, _, path, part in chunks
-                  if any(e.id == latest.id for e in part))
-    pages = []
-    for year, number, path, part in chunks:
+    paths = [None, *(path for _, _, path, _ in chunks), None]
+    parts = []
+    for index, (year, number, path, part) in enumerate(chunks, 1):
         archive = {"years": years, "year": year, "number": number,
-                   "pages": [(n, p) for y, n, p, _ in chunks if y == year]}
-        pages.append(Page(path, template, {**base, "groups": group_by_date(part, newest_first),
-                                           "archive": archive, "latest": anchor}))
+                   "pages": [(n, p) for y, n, p, _ in chunks if y == year],
+                   "previous": paths[index - 1], "next": paths[index + 1]}
+        parts.append((path, part, archive))
     newest_year = max(year for year, _ in years)
-    home = next(p for p in pages if p.context["archive"]["year"] == newest_year)
-    return [Page(f"{prefix}index.html", template, home.context), *pages]
+    home = next(p for p in parts if p[2]["year"] == newest_year)
+    return [(f"{prefix}index.html", *home[1:]), *parts]
 
 
-def _year_chunks(prefix: str, ordered: Sequence[Event]) -> list[tuple[int, int, str, list]]:
-    """(year, page number, path, events) for each page of a split timeline."""
+def _year_chunks(prefix: str, ordered: Sequence[Any],
+                 year_of: Callable[[Any], int]) -> list[tuple[int, int, str, list]]:
+    """(year, page number, path, items) for each page of a split list."""
     chunks = []
-    for year, in_year in groupby(ordered, key=lambda e: e.date.year or UNDATED):
+    for year, in_year in groupby(ordered, key=year_of):
         listed = list(in_year)
         folder = f"{prefix}years/{year or 'undated'}/"
         for number, start in enumerate(range(0, len(listed), PAGE_SIZE), 1):
@@ -222,13 +233,35 @@ def by_tag(events: Iterable[Event]) -> dict[str, tuple[str, list[Event]]]:
     return dict(sorted(table.items()))
 
 
-def corrections(events: Sequence[Event]) -> dict[str, list]:
-    """Author corrections newest first, and the events whose sources disagree."""
-    def when(note: Note, event: Event) -> tuple:
-        day = note.date or event.date.to_date()
+def corrections_pages(events: Sequence[Event]) -> list[Page]:
+    """The corrections page, split by year and numbered like a long timeline, so it does
+    not grow with the archive: each author note once (under its own date, else its
+    event's) and each event whose sources disagree once (under the event's date)."""
+    entries = correction_entries(events)
+    authored = sum(1 for _, note, _ in entries if note is not None)
+    totals = {"corrections": authored, "disputed": len(entries) - authored}
+    parts = split_pages("corrections/", entries, lambda entry: entry[0])
+    return [Page(path, "corrections.html",
+                 {"corrections": [(note, event) for _, note, event in part if note is not None],
+                  "disputed": [event for _, note, event in part if note is None],
+                  "archive": archive, "totals": totals})
+            for path, part, archive in parts]
+
+
+def correction_entries(events: Sequence[Event]) -> list[tuple[int, Note | None, Event]]:
+    """(year, author note or None for a disputed event, event), newest first: one list,
+    so that the two sections of a corrections page cover the same span of dates."""
+    def when(note: Note | None, event: Event) -> tuple:
+        day = (note.date if note is not None else None) or event.date.to_date()
         return (day.toordinal() if day else UNDATED, event_sort_key(event))
 
     author = [(n, e) for e in events for n in e.notes if n.kind == "author"]
-    disputed = [e for e in events if any(n.kind != "author" for n in e.notes)]
-    return {"corrections": sorted(author, key=lambda pair: when(*pair), reverse=True),
-            "disputed": sorted(disputed, key=event_sort_key, reverse=True)}
+    disputed = [(None, e) for e in events if any(n.kind != "author" for n in e.notes)]
+    keyed = sorted(((when(n, e), n, e) for n, e in author + disputed), key=lambda k: k[0],
+                   reverse=True)  # stable: ties keep the events' and notes' own order
+    return [(_year(key[0]), note, event) for key, note, event in keyed]
+
+
+def _year(ordinal: int) -> int:
+    """The year a corrections entry is filed under: the year of the day it is sorted by."""
+    return dt.date.fromordinal(ordinal).year if ordinal != UNDATED else UNDATED
