@@ -175,7 +175,7 @@ def above_background(similarity: np.ndarray, floor: float | None) -> np.ndarray:
 
 def cluster_articles(
     articles: Sequence[Article], settings: MergeSettings = MergeSettings(),
-    known: Mapping[str, Evidence] | None = None,
+    known: dict[str, Evidence] | None = None,
 ) -> tuple[list[Group], list[ContentError]]:
     """Groups article indices into events. Returns (groups, problems).
 

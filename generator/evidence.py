@@ -35,6 +35,9 @@ class Packed:
             return cls(SEPARATOR.join(features), _narrowest(values))
         return cls(SEPARATOR.join(sorted(features)))
 
+    def __len__(self) -> int:
+        return self.tokens.count(SEPARATOR) + 1 if self.tokens else 0
+
     def keys(self) -> list[str]:
         return self.tokens.split(SEPARATOR) if self.tokens else []
 

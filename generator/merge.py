@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 from . import dates
@@ -23,9 +23,10 @@ SUMMARY_CHARACTERS = 280
 
 
 def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
-          known: Mapping[str, Evidence] | None = None) -> tuple[list[Event], list[ContentError]]:
+          known: dict[str, Evidence] | None = None) -> tuple[list[Event], list[ContentError]]:
     """Groups articles into events; every article lands in exactly one event. `known`:
-    each article's merge evidence, by path, when the parse stage already read it."""
+    each article's merge evidence, by path, when the parse stage already read it (its
+    entries are taken out as they are weighed)."""
     ordered = sorted(articles, key=lambda a: a.path)
     groups, problems = cluster_articles(ordered, settings or MergeSettings(), known)
     events = []

@@ -10,8 +10,9 @@ which keeps the cost near-linear in the number of articles.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,41 +69,47 @@ def date_coordinates(date: PartialDate | None) -> tuple[float, float]:
 
 
 def tfidf(rows: Sequence[Packed]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
-    """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism."""
+    """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism.
+    Weighed in place, a slice at a time: at 100,000 articles a temporary the size of the
+    matrix is a hundred megabytes."""
     matrix, vocab = _count_matrix(rows)
-    # Counts take few distinct values: math.log on each, so results never depend on numpy's
-    # vectorised log (which may differ in the last bit).
-    values, inverse = np.unique(matrix.data, return_inverse=True)
-    matrix.data = np.array([1.0 + math.log(v) if v >= 1 else v for v in values.tolist()],
-                           dtype=np.float64)[inverse]
     df = np.bincount(matrix.indices, minlength=len(vocab))
     idf = np.log((len(rows) + 1) / (df + 1)) + 1.0
-    matrix.data *= idf[matrix.indices]  # in place: a weighted copy would double the peak
+    for lo in range(0, matrix.nnz, SLICE):
+        counts = matrix.data[lo:lo + SLICE]
+        # Counts take few distinct values: math.log on each, so results never depend on
+        # numpy's vectorised log (which may differ in the last bit).
+        values, inverse = np.unique(counts, return_inverse=True)
+        counts[:] = np.array([1.0 + math.log(v) if v >= 1 else v for v in values.tolist()],
+                             dtype=np.float64)[inverse]
+        counts *= idf[matrix.indices[lo:lo + SLICE]]
     return normalise(matrix), vocab
 
 
+SLICE = 1 << 20  # entries weighed at a time
+
+
 def _count_matrix(rows: Sequence[Packed]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
-    """Rows as a CSR matrix over the sorted vocabulary: features are numbered as first seen
-    (one dict lookup each), a row at a time into small arrays (a list of every feature of
-    100,000 articles would be larger than the articles), then renumbered in sorted order
-    and sorted within rows."""
-    seen: dict[str, int] = {}
-    number = seen.setdefault
-    cols, vals = [], []
-    for row in rows:
-        keys = row.keys()
-        cols.append(np.fromiter([number(t, len(seen)) for t in keys], np.int64, len(keys)))
-        vals.append(row.values())
-    vocab = tuple(sorted(seen))
-    rank = np.empty(len(vocab), dtype=np.int32)
-    rank[np.fromiter((seen[t] for t in vocab), np.int64, len(vocab))] = np.arange(len(vocab))
-    del seen
+    """Rows as a CSR matrix over the sorted vocabulary, written into arrays sized up front.
+    Each feature first gets the number of its first occurrence (dict.setdefault driven by
+    map: no Python-level loop per feature), then its rank in the sorted vocabulary."""
     indptr = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum([len(c) for c in cols], out=indptr[1:])
-    columns = rank[np.concatenate(cols)] if cols else np.empty(0, np.int32)
-    data = np.concatenate(vals) if vals else np.empty(0)
-    matrix = sparse.csr_matrix((data.astype(np.float64), columns, indptr),
-                               shape=(len(rows), len(vocab)))
+    np.cumsum(np.fromiter(map(len, rows), np.int64, len(rows)), out=indptr[1:])
+    columns = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1], dtype=np.float64)
+    seen: dict[str, int] = {}
+    occurrence = itertools.count()
+    for row, lo, hi in zip(rows, indptr[:-1].tolist(), indptr[1:].tolist(), strict=True):
+        keys = row.keys()
+        columns[lo:hi] = np.fromiter(map(seen.setdefault, keys, occurrence), np.int64, len(keys))
+        data[lo:hi] = row.values()
+    vocab = tuple(sorted(seen))
+    rank = np.zeros(next(occurrence), dtype=np.int32)
+    rank[np.fromiter(map(seen.__getitem__, vocab), np.int64, len(vocab))] = np.arange(len(vocab))
+    del seen
+    for lo in range(0, len(columns), SLICE):
+        columns[lo:lo + SLICE] = rank[columns[lo:lo + SLICE]]
+    matrix = sparse.csr_matrix((data, columns, indptr), shape=(len(rows), len(vocab)))
     matrix.sort_indices()
     return matrix, vocab
 
@@ -135,24 +142,34 @@ def rarity(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
 def normalise(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows scaled to unit length, in place (every caller hands over a matrix of its own),
     canonical (sorted, no zeros or duplicates), which makes scipy's pairwise products 1.5x
-    faster. Each norm is summed in column order, as scipy's own row sums do."""
+    faster. Each norm is summed in column order, as scipy's own row sums do; rows are
+    taken a block at a time so that no temporary is the size of the matrix."""
     matrix.sum_duplicates()
-    squares = sparse.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr),
-                                shape=matrix.shape)
-    norms = np.sqrt(squares @ np.ones(matrix.shape[1]))
-    del squares
-    norms[norms == 0] = 1.0
-    matrix.data *= np.repeat(1.0 / norms, np.diff(matrix.indptr))
+    indptr, ones = matrix.indptr, np.ones(matrix.shape[1])
+    for first in range(0, matrix.shape[0], ROWS):
+        last = min(first + ROWS, matrix.shape[0])
+        lo, hi = indptr[first], indptr[last]
+        values = matrix.data[lo:hi]
+        squares = sparse.csr_matrix((values * values, matrix.indices[lo:hi],
+                                     indptr[first:last + 1] - lo), shape=(last - first, len(ones)))
+        norms = np.sqrt(squares @ ones)
+        norms[norms == 0] = 1.0
+        values *= np.repeat(1.0 / norms, np.diff(indptr[first:last + 1]))
     matrix.eliminate_zeros()
     return matrix
 
 
+ROWS = 8_192  # rows normalised at a time
+
+
 def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
-                 known: Mapping[str, Evidence] | None = None) -> Corpus:
+                 known: dict[str, Evidence] | None = None) -> Corpus:
     """Weigh every article's evidence once, for all later comparisons. `known` holds the
-    evidence already read at parse time, by article path (computed here when missing)."""
-    known = known or {}
-    found = [known.get(a.path) or evidence(a, title_weight) for a in articles]
+    evidence already read at parse time, by article path (computed here when missing); its
+    entries are taken out as they are read, so that the evidence (gigabytes at 100,000
+    articles) is let go once the matrices exist rather than kept through the clustering."""
+    known = known if known is not None else {}
+    found = [known.pop(a.path, None) or evidence(a, title_weight) for a in articles]
     features = [e.features for e in found]
     outlets = tuple((a.source or "").strip().lower() for a in articles)
     words, word_vocab = tfidf([f.words for f in features])
@@ -200,7 +217,7 @@ class ReportTexts(Sequence[str]):
 def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
                         min_articles: int = 3) -> sparse.csr_matrix:
     """Down-weight what an outlet puts in most of its articles (station names, bylines,
-    "Updated:" lines): it makes two stories from one outlet look alike.
+    "Updated:" lines): it makes two stories from one outlet look alike. In place.
 
     Each entry is scaled by 1 - the share of the outlet's *other* articles that contain
     the feature, for outlets with at least `min_articles` articles.
@@ -213,16 +230,14 @@ def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
     sizes = np.bincount(owner, minlength=len(names))
     by_outlet = np.argsort(owner, kind="stable")
     ends = np.cumsum(sizes)
-    scale = np.ones(matrix.nnz)
     for outlet in np.flatnonzero((sizes >= min_articles) & (np.array(names) != "")).tolist():
         at = _entries(matrix.indptr, by_outlet[ends[outlet] - sizes[outlet]:ends[outlet]])
         # How many of the outlet's articles contain each of its features: one sort, no lookups.
         _, inverse, counts = np.unique(matrix.indices[at], return_inverse=True,
                                        return_counts=True)
         others = (counts[inverse] - 1) / max(sizes[outlet] - 1, 1)
-        scale[at] = 1.0 - np.clip(others, 0.0, 1.0)
-    return normalise(sparse.csr_matrix((matrix.data * scale, matrix.indices, matrix.indptr),
-                                       shape=matrix.shape))
+        matrix.data[at] *= 1.0 - np.clip(others, 0.0, 1.0)
+    return normalise(matrix)
 
 
 def _entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
