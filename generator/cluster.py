@@ -1,6 +1,6 @@
 """Group articles that report the same real-world event.
 
-Three steps: find candidate pairs by blocking (similarity.candidate_pairs), score them
+Three steps: find candidate pairs by blocking (similarity.candidate_codes), score them
 with a corpus-weighted model of words, names, figures and dates (score_pairs), then
 cluster with average-link under the author's constraints. Average-link, not single
 link: a group joins another only when its articles are similar *on average*, so one
@@ -25,7 +25,7 @@ from .parallel import map_parts
 from .similarity import (
     Corpus,
     build_corpus,
-    candidate_pairs,
+    candidate_codes,
     date_distance,
     names_the_day,
     rowwise_dot,
@@ -76,10 +76,35 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
 
     Pairs are scored in parallel slices (a 10k archive has hundreds of thousands); the
     workers share the corpus by fork rather than by pickling it."""
-    backgrounds = (background(corpus.words), background(corpus.names))
-    parts = map_parts(_score_slice, range(len(i)), (corpus, i, j, s, backgrounds),
+    parts = map_parts(_score_slice, range(len(i)), (corpus, i, j, s, _floors(corpus)),
                       minimum=PARALLEL_PAIRS)
     return np.concatenate(parts) if parts else np.empty(0)
+
+
+def score_edges(corpus: Corpus, codes: np.ndarray, s: MergeSettings
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, probability) of the candidate pairs (codes i * n + j) likely enough to be an
+    edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
+    them are edges: each slice is decoded, scored and filtered where it is scored, so the
+    pairs and their scores never exist all at once."""
+    parts = map_parts(_edge_slice, range(len(codes)), (corpus, codes, s, _floors(corpus)),
+                      minimum=PARALLEL_PAIRS)
+    if not parts:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+
+def _floors(corpus: Corpus) -> tuple[float | None, float | None]:
+    return background(corpus.words), background(corpus.names)
+
+
+def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    corpus, codes, s, floors = shared
+    n = len(corpus.outlets)
+    i, j = codes[part.start:part.stop] // n, codes[part.start:part.stop] % n
+    probability = _score_slice(range(len(i)), (corpus, i, j, s, floors))
+    keep = probability >= MIN_EDGE  # also drops nan: pairs beyond the window
+    return i[keep], j[keep], probability[keep]
 
 
 PARALLEL_PAIRS = 50_000  # below this, scoring in one process is faster than forking
@@ -186,12 +211,11 @@ def cluster_articles(
         return [], []
     forced, apart, problems = author_constraints(articles)
     corpus = build_corpus(articles, settings.title_weight, known)
-    i, j = candidate_pairs(corpus, max(settings.window_days, settings.link_days),
-                           settings.block_terms, settings.block_cap)
-    scores = score_pairs(corpus, i, j, settings)
-    keep = scores >= MIN_EDGE  # also drops nan: pairs beyond the window
-    i, j = i[keep], j[keep]
-    edges = pair_map(i, j, scores[keep])
+    codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
+                            settings.block_terms, settings.block_cap)
+    i, j, scores = score_edges(corpus, codes, settings)
+    del codes
+    edges = pair_map(i, j, scores)
     rare = rowwise_dot(corpus.rare_names, i, j)
     names = pair_map(i[rare > 0], j[rare > 0], rare[rare > 0])
     order_key = [a.path for a in articles]
