@@ -304,10 +304,10 @@ def top_columns(matrix: sparse.csr_matrix, per_row: int) -> tuple[np.ndarray, np
             # Ties are broken by column so the choice does not depend on input order.
             keep = np.lexsort((idx, -data))[:per_row]
             idx = idx[keep]
-        rows.append(np.full(len(idx), r, dtype=np.int64))
-        cols.append(idx.astype(np.int64))
+        rows.append(np.full(len(idx), r, dtype=np.int32))
+        cols.append(idx.astype(np.int32))
     if not rows:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
+        return np.empty(0, np.int32), np.empty(0, np.int32)
     return np.concatenate(rows), np.concatenate(cols)
 
 
@@ -322,41 +322,62 @@ def block_entries(corpus: Corpus, per_article: int) -> tuple[np.ndarray, np.ndar
 class PairCodes:
     """Unique pairs (i < j) as codes i * n + j, made unique as they come: one article filed
     under forty keys meets its neighbours under many of them, and keeping every repeat until
-    the end would hold several times the candidates (gigabytes at 100,000 articles)."""
+    the end would hold several times the candidates (gigabytes at 100,000 articles).
+
+    The unique codes are kept in buckets by i, so that merging new codes in copies one
+    bucket at a time, never all twenty million codes of a 100k archive at once."""
 
     PENDING = 1 << 20  # codes gathered before they are merged into the unique ones, or
-    SHARE = 8  # this fraction of the unique ones when more: each merge copies those
+    SHARE = 8  # this fraction of the unique ones when more (each merge copies those)
+    BUCKETS = 64
 
     def __init__(self, n: int):
         self.n = n
-        self.unique = np.empty(0, np.int64)
+        self.width = max(1, -(-n // self.BUCKETS)) * n  # code span of one bucket
+        self.buckets = [np.empty(0, np.int64) for _ in range(self.BUCKETS)]
         self.pending: list[np.ndarray] = []
-        self.size = 0
+        self.size = self.total = 0
 
     def add(self, a: np.ndarray, b: np.ndarray) -> None:
         lo, hi = np.minimum(a, b), np.maximum(a, b)
         codes = lo[lo != hi].astype(np.int64) * self.n + hi[lo != hi]
         self.pending.append(codes)
         self.size += len(codes)
-        if self.size >= max(self.PENDING, len(self.unique) // self.SHARE):
+        if self.size >= max(self.PENDING, self.total // self.SHARE):
             self._compact()
 
     def codes(self) -> np.ndarray:
+        """All the unique codes, sorted; the buckets are let go one by one as they are copied."""
         self._compact()
-        return self.unique
+        out, start = np.empty(self.total, np.int64), 0
+        for k, bucket in enumerate(self.buckets):
+            out[start:start + len(bucket)] = bucket
+            start += len(bucket)
+            self.buckets[k] = np.empty(0, np.int64)
+        self.total = 0
+        return out
 
     def _compact(self) -> None:
         """The new codes, sorted and unique (sort + neighbours: numpy's hashed unique is
-        50x slower), inserted into the unique ones: one copy of those, never a re-sort."""
+        50x slower), inserted into their buckets without re-sorting them."""
         if not self.pending:
             return
         new = np.sort(np.concatenate(self.pending))
         new = new[np.r_[True, new[1:] != new[:-1]][:len(new)]]
         self.pending, self.size = [], 0
-        at = np.searchsorted(self.unique, new)
-        known = self.unique[np.minimum(at, len(self.unique) - 1)] == new if len(self.unique) \
-            else np.zeros(len(new), dtype=bool)
-        self.unique = np.insert(self.unique, at[~known], new[~known])
+        edges = np.searchsorted(new, np.arange(self.BUCKETS + 1) * self.width)
+        for k in np.flatnonzero(np.diff(edges)).tolist():
+            self.total -= len(self.buckets[k])
+            self.buckets[k] = _insert_sorted(self.buckets[k], new[edges[k]:edges[k + 1]])
+            self.total += len(self.buckets[k])
+
+
+def _insert_sorted(unique: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Two sorted unique arrays as one, without re-sorting."""
+    at = np.searchsorted(unique, new)
+    known = unique[np.minimum(at, len(unique) - 1)] == new if len(unique) else \
+        np.zeros(len(new), dtype=bool)
+    return np.insert(unique, at[~known], new[~known])
 
 
 def dated_pairs(doc: np.ndarray, key: np.ndarray, day: np.ndarray, window: float, cap: int,
@@ -393,6 +414,7 @@ def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int) -
     day = corpus.days[doc]
     dated = ~np.isnan(day)
     found = PairCodes(len(corpus.outlets))
-    dated_pairs(doc[dated], key[dated], day[dated], window, cap, found)
+    dated_pairs(doc[dated], key[dated], day[dated].astype(np.int32), window, cap, found)
     undated_pairs(doc[~dated], key[~dated], doc[dated], key[dated], cap, found)
+    del doc, key, day, dated
     return found.codes()
