@@ -19,7 +19,7 @@ from .compare import compare_event
 from .config import Config
 from .discover import discover
 from .errors import BuildFailed, ContentError, Report
-from .evidence import Evidence, evidence
+from .evidence import Spilled, evidence
 from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
@@ -64,8 +64,11 @@ def load(config: Config, report: Report, timings: dict[str, float],
     articles, known = clock("parse", _parse_all, found.articles, config, report, cache)
     stories = _collect(report, read_stories(found.story_indexes))
     views = [merge_view(a) for a in articles]
-    events = clock("merge", cache.merge, views, config, report, partial(_merge, known=known))
-    del views, known  # at 100k articles the evidence alone is gigabytes: not kept past merge
+    try:
+        events = clock("merge", cache.merge, views, config, report, partial(_merge, known=known))
+    finally:
+        known.close()  # (what the merge did not read: a merge-cache hit reads none of it)
+    del views
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
     return build_site(events, stories)
@@ -93,22 +96,23 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
 
 
 def _parse_all(files, config: Config, report: Report, cache: BuildCache | None = None
-               ) -> tuple[list[Article], dict[str, Evidence]]:
+               ) -> tuple[list[Article], Spilled]:
     """Parses every new or changed file, in parallel for large sites (unchanged ones come
     from the cache); articles keep the discovery order. Each article's merge evidence is
-    read here too, so that per-article work is spread over the cores and cached."""
+    read here too, so that per-article work is spread over the cores and cached; it waits
+    for the merge in a temporary file, as the workers pickled it (evidence.Spilled)."""
     cache = cache or BuildCache(config, enabled=False)
     title_weight = MergeSettings(**config.merge).title_weight
     parsed = cache.parse(list(files), _parse_chunk, trusted=config.trusted_html,
                          title_weight=title_weight)
-    articles, known = [], {}
+    articles, known = [], Spilled(config.root)
     for article, problems, found in parsed:
         report.extend(problems)
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
         elif article is not None:
             articles.append(article)
-            known[article.path] = found
+            known.add(article.path, found)
     return articles, known
 
 
@@ -119,8 +123,10 @@ def _parse_chunk(files, trusted: bool, title_weight: float) -> list[bytes]:
 
 
 def _parse_one(file, trusted: bool, title_weight: float) -> tuple:
+    """(article, problems, its evidence pickled): the main process files the evidence
+    away unread, so it never becomes objects there before the merge asks for it."""
     article, problems = read_article(file.path, file.rel, file.story, trusted)
-    return article, problems, article and evidence(article, title_weight)
+    return article, problems, article and dumps(evidence(article, title_weight))
 
 
 def merge_view(article: Article) -> Article:
@@ -147,7 +153,7 @@ def with_full_articles(events: list[Event], articles: list[Article]) -> list[Eve
 
 
 def _merge(articles: list[Article], config: Config, report: Report,
-           known: dict[str, Evidence] | None = None) -> list[Event]:
+           known: Spilled | None = None) -> list[Event]:
     events, problems = merge(articles, MergeSettings(**config.merge), known)
     report.extend(problems)
     return events

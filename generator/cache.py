@@ -109,32 +109,57 @@ def _version(name: str) -> str:
 
 class Store:
     """Named entries (key -> bytes) in a few shard files, each read when first needed and
-    rewritten atomically, keeping only this build's entries, when it changed."""
+    rewritten atomically, keeping only this build's entries, when it changed.
+
+    New entries wait in an unnamed temporary file, not in memory, until their shard is
+    written: a first build of 100,000 articles makes 600 MB of them. A shard whose entries
+    were all read can be let go (`forget`); saving it reads its file again."""
 
     def __init__(self, folder: Path | None, name: str, shards: int = 1):
         self.folder, self.name, self.count = folder, name, shards
         self.shards: dict[int, dict[str, bytes]] = {}
         self.used: dict[int, set[str]] = {}
         self.dirty: set[int] = set()
+        self.new: dict[str, tuple[int, int]] = {}  # key -> (offset, length) in the spill
+        self.spill = None
 
     def get(self, key: str) -> bytes | None:
-        number = self._number(key)
+        if key in self.new:
+            return self._unspill(key)
+        number = self.number(key)
         found = self._shard(number).get(key)
         if found is not None:
-            self.used[number].add(key)
+            self.used.setdefault(number, set()).add(key)
         return found
 
     def put(self, key: str, data: bytes) -> None:
-        number = self._number(key)
-        self._shard(number)[key] = data
-        self.used[number].add(key)
+        number = self.number(key)
+        if self.spill is None:
+            self.spill = _temporary(self.folder)
+        self.spill.seek(0, os.SEEK_END)
+        self.new[key] = (self.spill.tell(), len(data))
+        self.spill.write(data)
+        self.used.setdefault(number, set()).add(key)
         self.dirty.add(number)
+
+    def forget(self, number: int) -> None:
+        """Lets a shard's entries go; what this build used of them is still kept."""
+        self.shards.pop(number, None)
 
     def save(self) -> None:
         for number in sorted(self.dirty) if self.folder else ():
-            kept = {k: v for k, v in self.shards[number].items() if k in self.used[number]}
+            used = self.used.get(number, set())
+            old = self.shards.pop(number, None)
+            old = _read(self._path(number)) if old is None else old
+            kept = {k: v for k, v in old.items() if k in used and k not in self.new}
+            del old
+            kept.update((k, self._unspill(k)) for k in sorted(used) if k in self.new)
             _write_atomic(self._path(number), pickle.dumps((MAGIC, kept), PROTOCOL))
         self.dirty.clear()
+        self.new.clear()
+        if self.spill is not None:
+            self.spill.close()
+            self.spill = None
 
     def release(self) -> None:
         """Writes what changed and lets the entries go: the parsed articles' bytes are
@@ -143,8 +168,14 @@ class Store:
         self.shards.clear()
         self.used.clear()
 
-    def _number(self, key: str) -> int:
+    def number(self, key: str) -> int:
         return int(key[:8], 16) % self.count
+
+
+    def _unspill(self, key: str) -> bytes:
+        offset, length = self.new[key]
+        self.spill.flush()
+        return os.pread(self.spill.fileno(), length, offset)
 
     def _path(self, number: int) -> Path:
         return self.folder / f"{self.name}-{number:02d}.pickle"
@@ -152,8 +183,18 @@ class Store:
     def _shard(self, number: int) -> dict[str, bytes]:
         if number not in self.shards:
             self.shards[number] = _read(self._path(number)) if self.folder else {}
-            self.used[number] = set()
         return self.shards[number]
+
+
+def _temporary(folder: Path | None):
+    """An unnamed file beside the cache (gone when closed, or when the process dies)."""
+    if folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            return tempfile.TemporaryFile(dir=folder)
+        except OSError:
+            pass
+    return tempfile.TemporaryFile()
 
 
 def _read(path: Path) -> dict[str, bytes]:
@@ -220,7 +261,7 @@ class BuildCache:
         are parsed, by `chunk(files, **options)`, which returns each result as `dumps`
         bytes. The options (trusted HTML, title weight) are part of every key."""
         keys = [self._parse_key(f, options) for f in files]
-        results = [self._load(self.articles, k, pickle.loads) for k in keys]
+        results = self._load_all(self.articles, keys)
         todo = [i for i, result in enumerate(results) if result is None]
         fresh = iter_chunks(partial(chunk, **options), [files[i] for i in todo], most=PER_CHUNK)
         for index, data in zip(todo, fresh, strict=True):  # each reply let go once read
@@ -303,6 +344,22 @@ class BuildCache:
             store.save()
         if self.pages:
             self.pages.store.save()
+
+    @classmethod
+    def _load_all(cls, store: Store, keys: list[str | None]) -> list[Any]:
+        """Every entry under `keys`, unpickled, a shard at a time, each shard let go once
+        read: the bytes of every parsed article and the articles themselves are never
+        all in memory together."""
+        results: list[Any] = [None] * len(keys)
+        by_shard: dict[int, list[int]] = {}
+        for index, key in enumerate(keys):
+            if key:
+                by_shard.setdefault(store.number(key), []).append(index)
+        for number, indices in sorted(by_shard.items()):
+            for index in indices:
+                results[index] = cls._load(store, keys[index], pickle.loads)
+            store.forget(number)
+        return results
 
     @staticmethod
     def _load(store: Store, key: str | None, load: Callable[[bytes], Any]) -> Any:

@@ -1,6 +1,6 @@
 """Group articles that report the same real-world event.
 
-Three steps: find candidate pairs by blocking (similarity.candidate_codes), score them
+Three steps: find candidate pairs by blocking (blocking.candidate_codes), score them
 with a corpus-weighted model of words, names, figures and dates (score_pairs), then
 cluster with average-link under the author's constraints. Average-link, not single
 link: a group joins another only when its articles are similar *on average*, so one
@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .blocking import candidate_codes
 from .errors import ContentError, warning
-from .evidence import Evidence
+from .evidence import EvidenceByPath
 from .headlines import conflicts
 from .models import Article, MergeReason
 from .parallel import map_parts
 from .similarity import (
     Corpus,
     build_corpus,
-    candidate_codes,
     date_distance,
     names_the_day,
     rowwise_dot,
@@ -200,7 +200,7 @@ def above_background(similarity: np.ndarray, floor: float | None) -> np.ndarray:
 
 def cluster_articles(
     articles: Sequence[Article], settings: MergeSettings = MergeSettings(),
-    known: dict[str, Evidence] | None = None,
+    known: EvidenceByPath | None = None,
 ) -> tuple[list[Group], list[ContentError]]:
     """Groups article indices into events. Returns (groups, problems).
 

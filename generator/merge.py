@@ -14,7 +14,7 @@ from dataclasses import replace
 from . import dates
 from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
-from .evidence import Evidence
+from .evidence import EvidenceByPath
 from .models import Article, Event, MergeReason, PartialDate
 from .slugs import slug
 
@@ -23,7 +23,7 @@ SUMMARY_CHARACTERS = 280
 
 
 def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
-          known: dict[str, Evidence] | None = None) -> tuple[list[Event], list[ContentError]]:
+          known: EvidenceByPath | None = None) -> tuple[list[Event], list[ContentError]]:
     """Groups articles into events; every article lands in exactly one event. `known`:
     each article's merge evidence, by path, when the parse stage already read it (its
     entries are taken out as they are weighed)."""

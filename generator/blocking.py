@@ -1,0 +1,139 @@
+"""Blocking: the candidate pairs worth scoring, near-linear in the number of articles.
+
+Each article is filed under its most distinctive words and names; two articles are
+candidates when they share a key and their dates are close, at most `cap` apart in the
+key's date-sorted list so that one very common key cannot make the cost quadratic.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+
+from .similarity import Corpus
+
+
+def top_columns(matrix: sparse.csr_matrix, per_row: int) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of each row's `per_row` heaviest entries: its most distinctive features."""
+    rows, cols = [], []
+    for r in range(matrix.shape[0]):
+        lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
+        data, idx = matrix.data[lo:hi], matrix.indices[lo:hi]
+        if hi - lo > per_row:
+            # Ties are broken by column so the choice does not depend on input order.
+            keep = np.lexsort((idx, -data))[:per_row]
+            idx = idx[keep]
+        rows.append(np.full(len(idx), r, dtype=np.int32))
+        cols.append(idx.astype(np.int32))
+    if not rows:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def block_entries(corpus: Corpus, per_article: int) -> tuple[np.ndarray, np.ndarray]:
+    """(article, key) pairs: each article is filed under its distinctive words and names."""
+    w_doc, w_key = top_columns(corpus.words, per_article)
+    n_doc, n_key = top_columns(corpus.names, per_article)
+    offset = len(corpus.word_vocab)
+    return np.concatenate([w_doc, n_doc]), np.concatenate([w_key, n_key + offset])
+
+
+class PairCodes:
+    """Unique pairs (i < j) as codes i * n + j, made unique as they come: one article filed
+    under forty keys meets its neighbours under many of them, and keeping every repeat until
+    the end would hold several times the candidates (gigabytes at 100,000 articles).
+
+    The unique codes are kept in buckets by i, so that merging new codes in copies one
+    bucket at a time, never all twenty million codes of a 100k archive at once."""
+
+    PENDING = 1 << 20  # codes gathered before they are merged into the unique ones, or
+    SHARE = 8  # this fraction of the unique ones when more (each merge copies those)
+    BUCKETS = 64
+
+    def __init__(self, n: int):
+        self.n = n
+        self.width = max(1, -(-n // self.BUCKETS)) * n  # code span of one bucket
+        self.buckets = [np.empty(0, np.int64) for _ in range(self.BUCKETS)]
+        self.pending: list[np.ndarray] = []
+        self.size = self.total = 0
+
+    def add(self, a: np.ndarray, b: np.ndarray) -> None:
+        lo, hi = np.minimum(a, b), np.maximum(a, b)
+        codes = lo[lo != hi].astype(np.int64) * self.n + hi[lo != hi]
+        self.pending.append(codes)
+        self.size += len(codes)
+        if self.size >= max(self.PENDING, self.total // self.SHARE):
+            self._compact()
+
+    def codes(self) -> np.ndarray:
+        """All the unique codes, sorted; the buckets are let go one by one as they are copied."""
+        self._compact()
+        out, start = np.empty(self.total, np.int64), 0
+        for k, bucket in enumerate(self.buckets):
+            out[start:start + len(bucket)] = bucket
+            start += len(bucket)
+            self.buckets[k] = np.empty(0, np.int64)
+        self.total = 0
+        return out
+
+    def _compact(self) -> None:
+        """The new codes, sorted and unique (sort + neighbours: numpy's hashed unique is
+        50x slower), inserted into their buckets without re-sorting them."""
+        if not self.pending:
+            return
+        new = np.sort(np.concatenate(self.pending))
+        new = new[np.r_[True, new[1:] != new[:-1]][:len(new)]]
+        self.pending, self.size = [], 0
+        edges = np.searchsorted(new, np.arange(self.BUCKETS + 1) * self.width)
+        for k in np.flatnonzero(np.diff(edges)).tolist():
+            self.total -= len(self.buckets[k])
+            self.buckets[k] = _insert_sorted(self.buckets[k], new[edges[k]:edges[k + 1]])
+            self.total += len(self.buckets[k])
+
+
+def _insert_sorted(unique: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Two sorted unique arrays as one, without re-sorting."""
+    at = np.searchsorted(unique, new)
+    known = unique[np.minimum(at, len(unique) - 1)] == new if len(unique) else \
+        np.zeros(len(new), dtype=bool)
+    return np.insert(unique, at[~known], new[~known])
+
+
+def dated_pairs(doc: np.ndarray, key: np.ndarray, day: np.ndarray, window: float, cap: int,
+                into: PairCodes) -> None:
+    """Pairs sharing a key whose dates are within `window` days, at most `cap` apart in the
+    key's date-sorted posting list, so one very common key cannot make the cost quadratic."""
+    order = np.lexsort((doc, day, key))
+    doc, key, day = doc[order], key[order], day[order]
+    active = np.arange(len(doc) - 1)
+    for offset in range(1, cap + 1):
+        active = active[active + offset < len(doc)]
+        ok = (key[active + offset] == key[active]) & (day[active + offset] - day[active] <= window)
+        active = active[ok]
+        if len(active) == 0:
+            break
+        into.add(doc[active], doc[active + offset])
+
+
+def undated_pairs(doc, key, dated_doc, dated_key, cap: int, into: PairCodes) -> None:
+    """Articles without a known year pair with every article that shares a key
+    (up to `cap` per key); the date check after scoring uses month and day."""
+    order = np.lexsort((dated_doc, dated_key))
+    dated_doc, dated_key = dated_doc[order], dated_key[order]
+    for d, k in zip(doc.tolist(), key.tolist(), strict=True):
+        lo, hi = np.searchsorted(dated_key, [k, k + 1])
+        partners = np.concatenate([dated_doc[lo : min(hi, lo + cap)], doc[key == k]])
+        into.add(np.full(len(partners), d, dtype=np.int64), partners.astype(np.int64))
+
+
+def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int) -> np.ndarray:
+    """Unique pairs (i < j) that share a distinctive key and may be close in date, sorted,
+    each as the code i * n + j (n articles): half the memory of two index arrays."""
+    doc, key = block_entries(corpus, per_article)
+    day = corpus.days[doc]
+    dated = ~np.isnan(day)
+    found = PairCodes(len(corpus.outlets))
+    dated_pairs(doc[dated], key[dated], day[dated].astype(np.int32), window, cap, found)
+    undated_pairs(doc[~dated], key[~dated], doc[dated], key[dated], cap, found)
+    del doc, key, day, dated
+    return found.codes()
