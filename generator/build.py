@@ -103,16 +103,23 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache | None =
     for the merge in a temporary file, as the workers pickled it (evidence.Spilled)."""
     cache = cache or BuildCache(config, enabled=False)
     title_weight = MergeSettings(**config.merge).title_weight
-    parsed = cache.parse(list(files), _parse_chunk, trusted=config.trusted_html,
+    known = Spilled(config.root)
+
+    def settle(result: tuple) -> tuple:
+        article, problems, found = result
+        if article is not None:
+            known.add(article.path, found)  # (a draft's is never read)
+        return article, problems
+
+    parsed = cache.parse(list(files), _parse_chunk, settle, trusted=config.trusted_html,
                          title_weight=title_weight)
-    articles, known = [], Spilled(config.root)
-    for article, problems, found in parsed:
+    articles = []
+    for article, problems in parsed:
         report.extend(problems)
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
         elif article is not None:
             articles.append(article)
-            known.add(article.path, found)
     return articles, known
 
 

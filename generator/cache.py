@@ -256,16 +256,19 @@ class BuildCache:
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
         self.pages: PageCache | None = None
 
-    def parse(self, files: Sequence, chunk: Callable, **options: Any) -> list[tuple]:
-        """(Article | None, problems, merge evidence) per file; only new or changed files
-        are parsed, by `chunk(files, **options)`, which returns each result as `dumps`
-        bytes. The options (trusted HTML, title weight) are part of every key."""
+    def parse(self, files: Sequence, chunk: Callable, settle: Callable[[tuple], tuple],
+              **options: Any) -> list[tuple]:
+        """(Article | None, problems, ...) per file; only new or changed files are parsed,
+        by `chunk(files, **options)`, which returns each result as `dumps` bytes. Each
+        result goes through `settle` as soon as it is read (the build files its merge
+        evidence away there). The options (trusted HTML, title weight) are part of every
+        key."""
         keys = [self._parse_key(f, options) for f in files]
-        results = self._load_all(self.articles, keys)
+        results = self._load_all(self.articles, keys, settle)
         todo = [i for i, result in enumerate(results) if result is None]
         fresh = iter_chunks(partial(chunk, **options), [files[i] for i in todo], most=PER_CHUNK)
         for index, data in zip(todo, fresh, strict=True):  # each reply let go once read
-            results[index] = pickle.loads(data)
+            results[index] = settle(pickle.loads(data))
             if keys[index] and self._parse_key(files[index], options) == keys[index]:
                 self.articles.put(keys[index], data)  # (not if it changed while parsed)
         for key, (article, *_) in zip(keys, results, strict=True):
@@ -346,7 +349,7 @@ class BuildCache:
             self.pages.store.save()
 
     @classmethod
-    def _load_all(cls, store: Store, keys: list[str | None]) -> list[Any]:
+    def _load_all(cls, store: Store, keys: list[str | None], settle: Callable) -> list[Any]:
         """Every entry under `keys`, unpickled, a shard at a time, each shard let go once
         read: the bytes of every parsed article and the articles themselves are never
         all in memory together."""
@@ -357,7 +360,8 @@ class BuildCache:
                 by_shard.setdefault(store.number(key), []).append(index)
         for number, indices in sorted(by_shard.items()):
             for index in indices:
-                results[index] = cls._load(store, keys[index], pickle.loads)
+                found = cls._load(store, keys[index], pickle.loads)
+                results[index] = None if found is None else settle(found)
             store.forget(number)
         return results
 
