@@ -50,10 +50,10 @@ class PairCodes:
     SHARE = 8  # this fraction of the unique ones when more (each merge copies those)
     BUCKETS = 64
 
-    def __init__(self, n: int):
-        self.n = n
-        self.width = max(1, -(-n // self.BUCKETS)) * n  # code span of one bucket
-        self.buckets = [np.empty(0, np.int64) for _ in range(self.BUCKETS)]
+    def __init__(self, n: int, buckets: int = BUCKETS, pending: int = PENDING):
+        self.n, self.least = n, pending
+        self.width = max(1, -(-n // buckets)) * n  # code span of one bucket
+        self.buckets = [np.empty(0, np.int64) for _ in range(buckets)]
         self.pending: list[np.ndarray] = []
         self.size = self.total = 0
 
@@ -62,19 +62,13 @@ class PairCodes:
         codes = lo[lo != hi].astype(np.int64) * self.n + hi[lo != hi]
         self.pending.append(codes)
         self.size += len(codes)
-        if self.size >= max(self.PENDING, self.total // self.SHARE):
+        if self.size >= max(self.least, self.total // self.SHARE):
             self._compact()
 
-    def codes(self) -> np.ndarray:
-        """All the unique codes, sorted; the buckets are let go one by one as they are copied."""
+    def codes(self) -> Codes:
         self._compact()
-        out, start = np.empty(self.total, np.int64), 0
-        for k, bucket in enumerate(self.buckets):
-            out[start:start + len(bucket)] = bucket
-            start += len(bucket)
-            self.buckets[k] = np.empty(0, np.int64)
-        self.total = 0
-        return out
+        found, self.buckets, self.total = Codes(self.buckets), [], 0
+        return found
 
     def _compact(self) -> None:
         """The new codes, sorted and unique (sort + neighbours: numpy's hashed unique is
@@ -84,11 +78,34 @@ class PairCodes:
         new = np.sort(np.concatenate(self.pending))
         new = new[np.r_[True, new[1:] != new[:-1]][:len(new)]]
         self.pending, self.size = [], 0
-        edges = np.searchsorted(new, np.arange(self.BUCKETS + 1) * self.width)
+        edges = np.searchsorted(new, np.arange(len(self.buckets) + 1) * self.width)
         for k in np.flatnonzero(np.diff(edges)).tolist():
             self.total -= len(self.buckets[k])
             self.buckets[k] = _insert_sorted(self.buckets[k], new[edges[k]:edges[k + 1]])
             self.total += len(self.buckets[k])
+
+
+class Codes:
+    """The unique codes, sorted, left in their buckets: a 100k archive's twenty million
+    codes are read a slice at a time (`take`) and never copied into one array."""
+
+    def __init__(self, buckets: list[np.ndarray]):
+        self.buckets = [b for b in buckets if len(b)]
+        self.starts = np.cumsum([0] + [len(b) for b in self.buckets])
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def take(self, start: int, stop: int) -> np.ndarray:
+        """The codes at positions start..stop of the sorted whole."""
+        parts = []
+        for k in range(max(int(np.searchsorted(self.starts, start, "right")) - 1, 0),
+                       len(self.buckets)):
+            if self.starts[k] >= stop:
+                break
+            first = self.starts[k]
+            parts.append(self.buckets[k][max(start - first, 0):stop - first])
+        return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
 
 def _insert_sorted(unique: np.ndarray, new: np.ndarray) -> np.ndarray:
@@ -126,7 +143,7 @@ def undated_pairs(doc, key, dated_doc, dated_key, cap: int, into: PairCodes) -> 
         into.add(np.full(len(partners), d, dtype=np.int64), partners.astype(np.int64))
 
 
-def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int) -> np.ndarray:
+def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int) -> Codes:
     """Unique pairs (i < j) that share a distinctive key and may be close in date, sorted,
     each as the code i * n + j (n articles): half the memory of two index arrays."""
     doc, key = block_entries(corpus, per_article)

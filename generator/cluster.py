@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .blocking import candidate_codes
+from .blocking import Codes, candidate_codes
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .headlines import conflicts
@@ -81,7 +81,7 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def score_edges(corpus: Corpus, codes: np.ndarray, s: MergeSettings
+def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, probability) of the candidate pairs (codes i * n + j) likely enough to be an
     edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
@@ -100,8 +100,8 @@ def _floors(corpus: Corpus) -> tuple[float | None, float | None]:
 
 def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     corpus, codes, s, floors = shared
-    n = len(corpus.outlets)
-    i, j = codes[part.start:part.stop] // n, codes[part.start:part.stop] % n
+    n, taken = len(corpus.outlets), codes.take(part.start, part.stop)
+    i, j = taken // n, taken % n
     probability = _score_slice(range(len(i)), (corpus, i, j, s, floors))
     keep = probability >= MIN_EDGE  # also drops nan: pairs beyond the window
     return i[keep], j[keep], probability[keep]

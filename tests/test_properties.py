@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 
+import numpy as np
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,3 +193,24 @@ def test_markdown_shortcuts_render_as_markdown_it_does(source, trusted):
 
     expected = _stock_markdown(trusted).render(source.replace("\0", "\ufffd"))
     assert render_markdown(source, trusted)[0] == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 300), st.lists(st.tuples(st.integers(0, 299), st.integers(0, 299)),
+                                     max_size=400), st.integers(1, 40))
+def test_candidate_codes_are_the_unique_pairs_in_order(n, pairs, batch):
+    """Pairs arrive in batches, repeated, either way round, across many merges into the
+    buckets; what comes out is every distinct pair once, sorted, and any slice of it
+    reads the same as that slice of the whole."""
+    from generator.blocking import PairCodes
+
+    pairs = [(a % n, b % n) for a, b in pairs]
+    found = PairCodes(n, buckets=5, pending=3)
+    for start in range(0, len(pairs), batch):
+        part = np.array(pairs[start:start + batch], dtype=np.int64).reshape(-1, 2)
+        found.add(part[:, 0], part[:, 1])
+    codes = found.codes()
+    expected = sorted({min(a, b) * n + max(a, b) for a, b in pairs if a != b})
+    assert codes.take(0, len(codes)).tolist() == expected
+    for start in range(0, len(expected) + 1, 7):
+        assert codes.take(start, start + 5).tolist() == expected[start:start + 5]
