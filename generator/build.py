@@ -24,7 +24,7 @@ from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
 from .models import Article, Event, Site
-from .parallel import map_parts
+from .parallel import map_parts, release_memory
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
@@ -62,6 +62,7 @@ def load(config: Config, report: Report, timings: dict[str, float],
     found = discover(config.content, config.max_file_size)
     report.extend(found.problems)
     articles, known = clock("parse", _parse_all, found.articles, config, report, cache)
+    release_memory()
     stories = _collect(report, read_stories(found.story_indexes))
     views = [merge_view(a) for a in articles]
     try:

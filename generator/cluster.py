@@ -22,7 +22,7 @@ from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .headlines import conflicts
 from .models import Article, MergeReason
-from .parallel import map_parts
+from .parallel import map_parts, release_memory
 from .similarity import (
     Corpus,
     build_corpus,
@@ -211,6 +211,7 @@ def cluster_articles(
         return [], []
     forced, apart, problems = author_constraints(articles)
     corpus = build_corpus(articles, settings.title_weight, known)
+    release_memory()  # (what weighing the corpus let go)
     codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
                             settings.block_terms, settings.block_cap)
     i, j, scores = score_edges(corpus, codes, settings)

@@ -6,6 +6,7 @@ worker per core with chunks big enough that no article pays a process round trip
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import multiprocessing
@@ -95,11 +96,22 @@ def _worker_signals() -> None:
 def _die_with_parent() -> None:
     """If the build is killed outright (SIGKILL), Linux kills its workers too, instead of
     leaving orphans writing into a dead build's staging folder."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass  # not Linux: the writer still refuses to recreate a discarded staging folder
+    # (Not Linux: the writer still refuses to recreate a discarded staging folder.)
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
+def release_memory() -> None:
+    """Hands the heap's free pages back to the system (glibc's malloc_trim). A stage that
+    lets go of hundreds of megabytes of small objects leaves holes in the heap that the
+    next stage's large arrays do not reuse, and would count towards the build's peak
+    memory all the same. Elsewhere (macOS, musl) nothing happens."""
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().malloc_trim(0)
+
+
+def _libc():
+    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
 def _chunks(items: Sequence[T], parts: int) -> list[Sequence[T]]:
