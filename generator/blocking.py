@@ -11,6 +11,7 @@ import numpy as np
 from scipy import sparse
 
 from .similarity import Corpus
+from .weights import ranges
 
 
 def top_columns(matrix: sparse.csr_matrix, per_row: int) -> tuple[np.ndarray, np.ndarray]:
@@ -132,15 +133,17 @@ def dated_pairs(doc: np.ndarray, key: np.ndarray, day: np.ndarray, window: float
         into.add(doc[active], doc[active + offset])
 
 
-def undated_pairs(doc, key, dated_doc, dated_key, cap: int, into: PairCodes) -> None:
-    """Articles without a known year pair with every article that shares a key
-    (up to `cap` per key); the date check after scoring uses month and day."""
+def undated_pairs(doc: np.ndarray, key: np.ndarray, dated_doc: np.ndarray,
+                  dated_key: np.ndarray, cap: int, into: PairCodes) -> None:
+    """Articles without a known year pair with the first `cap` dated articles that share a
+    key, and with each other as dated ones do (`cap` apart in the key's list); the date
+    check after scoring uses month and day."""
     order = np.lexsort((dated_doc, dated_key))
     dated_doc, dated_key = dated_doc[order], dated_key[order]
-    for d, k in zip(doc.tolist(), key.tolist(), strict=True):
-        lo, hi = np.searchsorted(dated_key, [k, k + 1])
-        partners = np.concatenate([dated_doc[lo : min(hi, lo + cap)], doc[key == k]])
-        into.add(np.full(len(partners), d, dtype=np.int64), partners.astype(np.int64))
+    first = np.searchsorted(dated_key, key, "left")
+    counts = np.minimum(np.searchsorted(dated_key, key, "right") - first, cap)
+    into.add(np.repeat(doc, counts), dated_doc[ranges(first, counts)])
+    dated_pairs(doc, key, np.zeros(len(doc), np.int32), 0, cap, into)
 
 
 def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int) -> Codes:

@@ -61,14 +61,13 @@ def load(config: Config, report: Report, timings: dict[str, float],
     cache = cache or BuildCache(config, enabled=False)
     found = discover(config.content, config.max_file_size)
     report.extend(found.problems)
-    articles, known = clock("parse", _parse_all, found.articles, config, report, cache)
-    release_memory()
-    stories = _collect(report, read_stories(found.story_indexes))
-    views = [merge_view(a) for a in articles]
-    try:
-        events = clock("merge", cache.merge, views, config, report, partial(_merge, known=known))
-    finally:
-        known.close()  # (what the merge did not read: a merge-cache hit reads none of it)
+    with Spilled(config.root) as known:  # (a merge-cache hit reads none of it)
+        articles = clock("parse", _parse_all, found.articles, config, report, cache, known)
+        release_memory()
+        stories = _collect(report, read_stories(found.story_indexes))
+        views = [merge_view(a) for a in articles]
+        events = clock("merge", cache.merge, views, config, report,
+                       partial(_merge, known=known))
     del views
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
@@ -84,27 +83,28 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
     if write:
         check_output(config.output)  # refuse a foreign folder before any work or any cache
     report, timings, store = Report(), {}, BuildCache(config, enabled=cache)
-    site = load(config, report, timings, on_stage, store)
-    if report.failed:
-        store.save()  # what was parsed is still good: fixing one file reparses one file
-        raise BuildFailed(report)
-    result = BuildResult(site, report, timings=timings)
-    if write:
-        with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
-            result.files_written = _write(site, config, _Clock(timings, on_stage), store)
-    _Clock(timings)("cache", store.save)  # only now: the output it describes is in place
+    try:
+        site = load(config, report, timings, on_stage, store)
+        if report.failed:
+            store.save()  # what was parsed is still good: fixing one file reparses one file
+            raise BuildFailed(report)
+        result = BuildResult(site, report, timings=timings)
+        if write:
+            with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
+                result.files_written = _write(site, config, _Clock(timings, on_stage), store)
+        _Clock(timings)("cache", store.save)  # only now: the output it describes is in place
+    finally:
+        store.close()  # (after save, nothing is left to close)
     return result
 
 
-def _parse_all(files, config: Config, report: Report, cache: BuildCache | None = None
-               ) -> tuple[list[Article], Spilled]:
+def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: Spilled
+               ) -> list[Article]:
     """Parses every new or changed file, in parallel for large sites (unchanged ones come
     from the cache); articles keep the discovery order. Each article's merge evidence is
     read here too, so that per-article work is spread over the cores and cached; it waits
     for the merge in a temporary file, as the workers pickled it (evidence.Spilled)."""
-    cache = cache or BuildCache(config, enabled=False)
     title_weight = MergeSettings(**config.merge).title_weight
-    known = Spilled(config.root)
 
     def settle(result: tuple) -> tuple:
         article, problems, found = result
@@ -121,7 +121,7 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache | None =
             report.drafts.append(article.path)
         elif article is not None:
             articles.append(article)
-    return articles, known
+    return articles
 
 
 def _parse_chunk(files, trusted: bool, title_weight: float) -> list[bytes]:

@@ -1,7 +1,7 @@
 """Group articles that report the same real-world event.
 
 Three steps: find candidate pairs by blocking (blocking.candidate_codes), score them
-with a corpus-weighted model of words, names, figures and dates (score_pairs), then
+with a corpus-weighted model of words, names, figures and dates (score_edges), then
 cluster with average-link under the author's constraints. Average-link, not single
 link: a group joins another only when its articles are similar *on average*, so one
 article that touches two stories cannot chain them into one event. Two groups of
@@ -22,7 +22,7 @@ from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .headlines import conflicts
 from .models import Article, MergeReason
-from .parallel import map_parts, release_memory
+from .parallel import iter_parts, map_parts, release_memory
 from .similarity import (
     Corpus,
     build_corpus,
@@ -87,8 +87,8 @@ def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings
     edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
     them are edges: each slice is decoded, scored and filtered where it is scored, so the
     pairs and their scores never exist all at once."""
-    parts = map_parts(_edge_slice, range(len(codes)), (corpus, codes, s, _floors(corpus)),
-                      minimum=PARALLEL_PAIRS)
+    parts = list(iter_parts(_edge_slice, range(len(codes)), (corpus, codes, s, _floors(corpus)),
+                            minimum=PARALLEL_PAIRS, most=SLICE_PAIRS))
     if not parts:
         return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
     return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
@@ -108,6 +108,7 @@ def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.
 
 
 PARALLEL_PAIRS = 50_000  # below this, scoring in one process is faster than forking
+SLICE_PAIRS = 1 << 20  # candidates scored at a time (each costs ~120 bytes while scored)
 MIN_EDGE = 0.01  # pairs less likely than this to be one event count as unscored (0)
 MIN_LOGIT = float(np.log(MIN_EDGE / (1.0 - MIN_EDGE)))
 

@@ -9,9 +9,7 @@ where the readable dicts of `entities.Features` take about twenty (two gigabytes
 
 from __future__ import annotations
 
-import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ import numpy as np
 from .entities import Features, extract
 from .headlines import Headline, headline
 from .models import Article
+from .spill import SpillFile, Where
 
 SEPARATOR = "\x00"  # never in a feature: they are words, names, figures and quoted words
 
@@ -40,9 +39,6 @@ class Packed:
             return cls(SEPARATOR.join(features), _narrowest(values))
         return cls(SEPARATOR.join(sorted(features)))
 
-    def __len__(self) -> int:
-        return self.tokens.count(SEPARATOR) + 1 if self.tokens else 0
-
     def keys(self) -> list[str]:
         return self.tokens.split(SEPARATOR) if self.tokens else []
 
@@ -51,9 +47,6 @@ class Packed:
             kind = chr(self.weights[0])
             return np.frombuffer(self.weights, dtype=kind, offset=1).astype(np.float64)
         return np.ones(len(self.keys()))
-
-    def unpack(self) -> dict[str, float]:
-        return dict(zip(self.keys(), self.values().tolist(), strict=True))
 
 
 def _narrowest(values: np.ndarray) -> bytes:
@@ -86,12 +79,17 @@ class PackedFeatures:
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
+    """Everything the merge model reads from one article alone, so the corpus-wide merge
+    only weighs and compares: its features, its headline's names, figures and shape, and
+    the days its text names."""
+
     features: PackedFeatures
     headline: Headline
     mentioned: tuple[int, ...] = ()  # days the text names (proleptic ordinals), sorted
 
 
 def evidence(article: Article, title_weight: float = 2.0) -> Evidence:
+    """Read where the article is parsed: in the parse workers, cached with the article."""
     return Evidence(PackedFeatures.of(extract(article, title_weight)),
                     headline(article.title, article.text), mentioned_days(article))
 
@@ -122,38 +120,27 @@ class EvidenceByPath(Protocol):
 
 
 class Spilled:
-    """Each article's evidence, pickled, in an unnamed temporary file from parsing until
-    the merge weighs it. Held in memory it would be the largest thing a build holds
-    before the merge (400 MB at 100,000 articles); read back, each is a few microseconds.
-    The file lives in `folder` (the site's), else in the system's temporary folder."""
+    """Each article's evidence, pickled as the parse worker sent it, set aside in a
+    temporary file (spill.SpillFile) from parsing until the merge weighs it: held in
+    memory it would be the largest thing a build holds before the merge (400 MB at
+    100,000 articles). The merge takes each out as it reads it."""
 
     def __init__(self, folder: Path | None = None):
-        self.file = _temporary(folder)
-        self.where: dict[str, tuple[int, int]] = {}
-        self.end = 0
+        self.spill = SpillFile(folder)
+        self.where: dict[str, Where] = {}
 
     def add(self, path: str, data: bytes) -> None:
-        """`data`: the evidence as pickled by the parse worker."""
-        self.file.write(data)
-        self.where[path] = (self.end, len(data))
-        self.end += len(data)
+        self.where[path] = self.spill.put(data)
 
     def pop(self, path: str, default: None = None) -> Evidence | None:
         found = self.where.pop(path, None)
-        if found is None:
-            return default
-        self.file.flush()
-        return pickle.loads(os.pread(self.file.fileno(), found[1], found[0]))
-
-    def __len__(self) -> int:
-        return len(self.where)
+        return default if found is None else pickle.loads(self.spill.get(found))
 
     def close(self) -> None:
-        self.file.close()
+        self.spill.close()
 
+    def __enter__(self) -> Spilled:
+        return self
 
-def _temporary(folder: Path | None):
-    try:
-        return tempfile.TemporaryFile(dir=folder)
-    except OSError:  # a read-only site folder
-        return tempfile.TemporaryFile()
+    def __exit__(self, *_) -> None:
+        self.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import multiprocessing
 import os
 import signal
@@ -54,8 +55,9 @@ def iter_parts(function: Callable[..., R], items: Sequence[T], shared: object = 
     call = function if shared is None else _with_shared
     _SHARED.update(function=function, value=shared)
     try:
-        if count == 1 or len(items) < minimum:
-            yield call(items)
+        if count == 1 or len(items) < minimum:  # in this process, still `most` at a time
+            step = most or max(len(items), 1)
+            yield from (call(items[at:at + step]) for at in range(0, len(items), step))
             return
         parts = max(count * 4, -(-len(items) // most) if most else 0)
         context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
@@ -110,6 +112,7 @@ def release_memory() -> None:
         _libc().malloc_trim(0)
 
 
+@functools.cache
 def _libc():
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 

@@ -8,7 +8,6 @@ full names weighted by how few articles share them.
 
 from __future__ import annotations
 
-import itertools
 import math
 from array import array
 from collections.abc import Iterable, Sequence
@@ -19,17 +18,24 @@ from scipy import sparse
 from .evidence import Packed
 
 
+class _Numbering(dict):
+    """feature -> the number of features seen before it first appeared."""
+
+    def __missing__(self, feature: str) -> int:
+        self[feature] = number = len(self)
+        return number
+
+
 class Rows:
     """A sparse matrix built a row at a time, in growing buffers that numpy then reads
     without a copy (a list of per-row arrays costs a hundred bytes a row, and as much
-    again as the matrix when it is joined). Each feature gets the number of its first
-    occurrence (dict.setdefault driven by map: no Python-level loop per feature), then
-    its rank in the sorted vocabulary, so columns never depend on the order of rows."""
+    again as the matrix when it is joined). Each feature is numbered as first seen (a
+    dict lookup driven by map: Python code runs only for a new feature), then by its
+    rank in the sorted vocabulary, so columns never depend on the order of rows."""
 
     def __init__(self, weighted: bool = True) -> None:
-        self.seen: dict[str, int] = {}
-        self.occurrence = itertools.count()
-        self.columns = array("i")  # int32: two billion features before it overflows
+        self.seen = _Numbering()
+        self.columns = array("i")  # int32: up to two billion distinct features
         self.data = array("d") if weighted else None  # sets have no weights to keep
         self.lengths = array("q")
 
@@ -42,7 +48,7 @@ class Rows:
 
     def add(self, row: Packed) -> None:
         keys = row.keys()
-        self.columns.extend(map(self.seen.setdefault, keys, self.occurrence))
+        self.columns.extend(map(self.seen.__getitem__, keys))
         if self.data is not None:
             self.data.frombytes(row.values().tobytes())
         self.lengths.append(len(keys))
@@ -51,10 +57,10 @@ class Rows:
         """The rows as a canonical CSR matrix over the sorted vocabulary; the builder is
         spent."""
         vocab = tuple(sorted(self.seen))
-        rank = np.zeros(next(self.occurrence), dtype=np.int32)
+        rank = np.zeros(len(vocab), dtype=np.int32)
         rank[np.fromiter(map(self.seen.__getitem__, vocab), np.int64, len(vocab))] = \
             np.arange(len(vocab))
-        self.seen = {}
+        self.seen = _Numbering()
         columns = np.frombuffer(self.columns, dtype=np.int32) if self.columns else \
             np.empty(0, np.int32)
         for lo in range(0, len(columns), SLICE):  # in place: occurrence -> rank
@@ -167,6 +173,10 @@ def without_boilerplate(matrix: sparse.csr_matrix, outlets: Sequence[str],
 
 def _entries(indptr: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Positions in a CSR matrix's data of every entry of these rows, in row order."""
-    starts, lengths = indptr[rows], indptr[rows + 1] - indptr[rows]
+    return ranges(indptr[rows], indptr[rows + 1] - indptr[rows])
+
+
+def ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """start, start + 1, ..., start + length - 1 for each (start, length), joined."""
     offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
     return offsets + np.arange(lengths.sum())
