@@ -1,10 +1,10 @@
-"""Corpus-weighted similarity between articles, computed only for candidate pairs.
+"""The corpus the merge compares articles in, and the pairwise measures read from it.
 
-Weights come from the corpus being built (TF-IDF over its own articles), so a word
-that every article of a site uses ("Ukraine" on a Ukraine site) counts for little and
-nothing has to be downloaded. Candidate pairs come from blocking: two articles are
-compared only when they share a distinctive word or name and their dates are close,
-which keeps the cost near-linear in the number of articles.
+`build_corpus` weighs every article's evidence once into matrices (weights.py: TF-IDF
+over the site's own articles, so a word every article of a site uses, "Ukraine" on a
+Ukraine site, counts for little and nothing has to be downloaded), with each article's
+dates, outlet and headline; the measures (row cosines, date distance, named days) are
+then computed only for the candidate pairs that blocking.py finds.
 """
 
 from __future__ import annotations

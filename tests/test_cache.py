@@ -275,3 +275,48 @@ def test_a_failed_build_keeps_what_it_parsed(site, work):
     output = run(site)
     assert work["parse"] == 0
     assert_same_as_clean(site, output)
+
+
+def test_one_shard_holding_old_and_new_entries_keeps_both(site, work, monkeypatch):
+    """With one shard, an edit's new entry and the unchanged articles' old ones share it:
+    the shard is let go after reading, read again to be rewritten, and must keep both.
+    Workers forked for parsing and scoring; a third build does no work at all."""
+    monkeypatch.setattr(cache_module, "SHARDS", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 2)
+    monkeypatch.setenv("DATELINE_JOBS", "2")
+    run(site)
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    work.clear()
+    run(site)
+    assert work["parse"] == 1
+    work.clear()
+    output = run(site)
+    assert work == Counter(), "every entry, old and new, was kept"
+    assert len(list((site / ".dateline").glob("articles-*.pickle"))) == 1
+    assert_same_as_clean(site, output)
+
+
+def test_the_cache_leaves_no_temporary_file_behind(site, monkeypatch):
+    """New entries and merge evidence wait in unnamed temporary files in the site folder;
+    after a build, and after a failed one, none is left and none is open."""
+    import os
+
+    run(site)
+    (site / "content" / "storms" / "broken.md").write_text("---\ntitle: [x\n---\nT.\n")
+    with pytest.raises(BuildFailed):
+        run(site)
+    leftovers = [p for p in site.rglob("*") if p.name.startswith("tmp")]
+    assert leftovers == []
+    if os.path.isdir("/proc/self/fd"):  # Linux: no descriptor still points into the site
+        assert not [f for f in _open_files() if str(site) in f]
+
+
+def _open_files() -> list[str]:
+    import contextlib
+    import os
+
+    found = []
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # (the descriptor listdir itself used)
+            found.append(os.readlink(f"/proc/self/fd/{fd}"))
+    return found

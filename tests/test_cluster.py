@@ -396,3 +396,44 @@ def test_staged_scoring_is_exact_for_every_pair_that_can_be_an_edge(monkeypatch)
     assert np.allclose(staged[edge], full[edge])
     assert np.array_equal(np.isnan(staged), np.isnan(full))  # out of reach either way
     assert not np.any(staged[~edge] >= cluster.MIN_EDGE)
+
+
+def test_scored_edges_are_the_candidate_pairs_likely_enough_to_be_one_event():
+    """score_edges (slices of candidate codes, scored and filtered where they are scored)
+    gives exactly the pairs and probabilities score_pairs gives at or above MIN_EDGE."""
+    import generator.cluster as cluster
+    from generator.blocking import PairCodes
+    from generator.similarity import build_corpus
+
+    articles = [*BACKGROUND, FIRE_A, FIRE_B, SHOOT_A, SHOOT_B, *seed_articles()]
+    corpus = build_corpus(articles)
+    i, j = np.triu_indices(len(articles), 1)
+    found = PairCodes(len(articles), buckets=3)
+    found.add(i, j)
+    edge_i, edge_j, probability = cluster.score_edges(corpus, found.codes(), DEFAULTS)
+    scores = cluster.score_pairs(corpus, i, j, DEFAULTS)
+    keep = scores >= cluster.MIN_EDGE
+    assert keep.sum() >= 2
+    assert (edge_i.tolist(), edge_j.tolist()) == (i[keep].tolist(), j[keep].tolist())
+    assert probability.tolist() == scores[keep].tolist()
+
+
+def test_year_less_articles_are_paired_by_their_keys_as_before():
+    """Articles without a year pair with the first `cap` dated articles sharing a key and
+    with each other; the vectorised blocking finds what a plain loop over keys finds."""
+    from generator.blocking import PairCodes, undated_pairs
+
+    rng = np.random.default_rng(7)
+    doc, key = rng.integers(0, 40, 60).astype(np.int32), rng.integers(0, 6, 60).astype(np.int32)
+    dated_doc = rng.integers(40, 200, 300).astype(np.int32)
+    dated_key = rng.integers(0, 6, 300).astype(np.int32)
+    found = PairCodes(200)
+    undated_pairs(doc, key, dated_doc, dated_key, 50, found)
+    order = np.lexsort((dated_doc, dated_key))
+    expected = set()
+    for d, k in zip(doc.tolist(), key.tolist(), strict=True):
+        partners = dated_doc[order][dated_key[order] == k][:50].tolist()
+        partners += doc[key == k].tolist()  # (each key has fewer than 50 year-less entries)
+        expected |= {(min(d, p), max(d, p)) for p in partners if p != d}
+    codes = found.codes()
+    assert {divmod(c, 200) for c in codes.take(0, len(codes)).tolist()} == expected

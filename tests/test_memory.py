@@ -1,0 +1,77 @@
+"""The compact forms a 100k-article build relies on (docs/architecture.md, Memory) must
+read back exactly what was put in."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator.evidence import Packed, Spilled, evidence
+from generator.models import Body
+from generator.spill import SpillFile
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT, TEXT)
+def test_body_gives_back_its_text_and_html(text, html):
+    body = Body.of(text, html)
+    assert (body.text, body.html) == (text, html)
+    assert (body.without_html().text, body.without_html().html) == (text, "")
+    again = pickle.loads(pickle.dumps(body))
+    assert (again.text, again.html) == (text, html)
+
+
+def test_body_keeps_lone_surrogates_from_undecodable_bytes():
+    text = "caf\udce9 au lait"  # what surrogateescape decoding leaves for a stray byte
+    assert Body.of(text, f"<p>{text}</p>").html == f"<p>{text}</p>"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(st.characters(blacklist_characters="\x00"), min_size=1),
+                       st.one_of(st.integers(0, 300).map(float),
+                                 st.floats(0.001, 1e6, allow_nan=False)), max_size=40))
+def test_packed_features_read_back_exactly(weights):
+    packed = Packed.of(weights)
+    assert packed.keys() == list(weights)
+    assert packed.values().tolist() == list(weights.values())
+    assert packed.values().dtype == np.float64
+    assert Packed.of(frozenset(weights)).keys() == sorted(weights)
+
+
+def test_spilled_evidence_reads_back_and_each_only_once(tmp_path):
+    from tests.test_cluster import art
+
+    articles = [art(f"a{k}.md", f"Title {k}", f"Police in Elm Park said {k} people were hurt.")
+                for k in range(3)]
+    with Spilled(tmp_path) as spilled:
+        for article in articles:
+            spilled.add(article.path, pickle.dumps(evidence(article)))
+        assert spilled.pop("a1.md") == evidence(articles[1])
+        assert spilled.pop("a1.md") is None and spilled.pop("missing.md") is None
+        spilled.add("late.md", pickle.dumps(evidence(articles[0])))
+        assert spilled.pop("late.md") == evidence(articles[0])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_spill_file_that_cannot_be_written_keeps_the_bytes_in_memory(tmp_path):
+    spill = SpillFile(tmp_path)
+    first = spill.put(b"on disk")
+
+    class Full:
+        def seek(self, *_):
+            raise OSError(28, "No space left on device")
+
+        def close(self):
+            pass
+
+    real, spill.file = spill.file, Full()
+    second = spill.put(b"in memory")
+    assert spill.get(second) == b"in memory"
+    spill.file = real
+    assert spill.get(first) == b"on disk"
+    spill.close()
