@@ -276,7 +276,7 @@ def test_rare_full_names_weigh_by_how_few_articles_share_them():
 def test_two_groups_join_only_when_nearly_identical_or_sharing_rare_names():
     """Average link with the group rule: a single report joins a group at `threshold`,
     two groups need `Groups.threshold` unless their pairs share rare full names."""
-    from generator.cluster import Groups, average_link
+    from generator.linkage import Groups, average_link
 
     # 0-1 one group, 2-3 another; every cross pair at 0.7, above the plain threshold.
     edges = {(0, 1): 0.99, (2, 3): 0.99, (0, 2): 0.7, (0, 3): 0.7, (1, 2): 0.7, (1, 3): 0.7}
