@@ -101,12 +101,17 @@ def conflicts(headlines: Sequence[Headline], texts: Sequence[str], i: np.ndarray
     return place, figure
 
 
+TEXTS_KEPT = 2048
+
+
 class _Mentions:
     """Whether a text mentions an item, remembered: one report is paired with many others
     whose headlines carry the same few names and figures."""
 
     def __init__(self, texts: Sequence[str]):
-        self.texts = texts
+        # The texts are made on demand (unpacked from their compressed form): the last
+        # few thousand are kept, as a report's pairs come close together.
+        self.text = lru_cache(maxsize=TEXTS_KEPT)(texts.__getitem__)
         self.known: dict[tuple[str, int], bool] = {}
 
     def lacks(self, items, index: int) -> bool:
@@ -116,7 +121,7 @@ class _Mentions:
     def mentions(self, item: str, index: int) -> bool:
         found = self.known.get((item, index))
         if found is None:
-            text = self.texts[index]
+            text = self.text(index)
             found = item in text and _whole(item).search(text) is not None
             self.known[item, index] = found
         return found
