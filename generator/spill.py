@@ -21,18 +21,19 @@ class SpillFile:
     def __init__(self, folder: Path | None = None):
         self.file: IO[bytes] | None = _temporary(folder)
         self.end = 0
+        self.full = False  # a write failed: later entries stay in memory
         self.memory: list[bytes] = []
 
     def put(self, data: bytes) -> Where:
-        if self.file is not None:
+        if not self.full:
             try:
                 self.file.seek(self.end)
                 self.file.write(data)
+                self.file.flush()  # (so a full disk shows here, not at a later read)
                 where, self.end = (self.end, len(data)), self.end + len(data)
                 return where
             except OSError:
-                self.file.close()
-                self.file = None
+                self.full = True  # (what was written before stays readable)
         self.memory.append(data)
         return -len(self.memory), len(data)
 
