@@ -191,7 +191,8 @@ def incremental(bench: Bench, n: int) -> list[Run]:
 
 
 def peer_runs(bench: Bench, n: int) -> list[Run]:
-    """Hugo and Pelican on the same corpus, converted to their formats."""
+    """Hugo and Pelican on the same corpus, converted to their formats, and the floor for
+    this stack (bench/floor.py: markdown-it-py and jinja2 alone, two processes)."""
     site = corpus(bench, n)
     runs = []
     hugo_site = peers.hugo_site(site / "content", site / "hugo")
@@ -206,6 +207,11 @@ def peer_runs(bench: Bench, n: int) -> list[Run]:
     if command:
         runs.append(bench.measure("pelican", n, command, pelican_site, out,
                                   lambda _: shutil.rmtree(out, ignore_errors=True)))
+    out = bench.work / "out" / f"floor-{n}"
+    command = [sys.executable, str(HERE / "floor.py"), str(site / "content"), str(out),
+               "--jobs", "2"]
+    runs.append(bench.measure("floor", n, command, site, out,
+                              lambda _: shutil.rmtree(out, ignore_errors=True)))
     return runs
 
 
