@@ -39,3 +39,20 @@ def test_median_takes_each_figure_median():
             for wall in (3.0, 1.0, 2.0)]
     middle = median(runs)
     assert (middle.wall, middle.cpu, middle.timings["parse"]) == (2.0, 1.0, 2.0)
+
+
+def test_memory_and_floor_scripts_run_on_a_small_site(tmp_path):
+    """bench/memory.py (the figures docs/architecture.md quotes) and bench/floor.py (the
+    stack's floor row) on the golden site: each compact form smaller than the plain one."""
+    content = ROOT / "tests" / "fixtures" / "golden" / "site" / "content"
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "memory.py"), str(content)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sizes = {line.rsplit(None, 1)[0].strip(): int(line.rsplit(None, 1)[1].replace(",", ""))
+             for line in done.stdout.splitlines()[1:]}
+    assert sizes["models.Body (zlib)"] < sizes["text and HTML as str"]
+    assert sizes["evidence packed"] < sizes["evidence as entities.Features"]
+    done = subprocess.run([sys.executable, str(ROOT / "bench" / "floor.py"), str(content),
+                           str(tmp_path / "floor")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert len(list((tmp_path / "floor").rglob("*.html"))) == len(list(content.rglob("*.md")))
