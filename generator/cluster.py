@@ -212,7 +212,7 @@ def cluster_articles(
         return [], []
     forced, apart, problems = author_constraints(articles)
     corpus = build_corpus(articles, settings.title_weight, known)
-    release_memory()  # (what weighing the corpus let go)
+    release_memory()  # (the evidence read and the vocabularies counted, let go)
     codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
                             settings.block_terms, settings.block_cap)
     i, j, scores = score_edges(corpus, codes, settings)

@@ -20,7 +20,6 @@ from scipy import sparse
 from .evidence import EvidenceByPath, evidence
 from .headlines import Headline
 from .models import Article, PartialDate
-from .parallel import release_memory
 from .weights import Rows, indicator, rarity, tfidf, without_boilerplate
 
 LEAP_YEAR = 2000  # month/day without a year are laid on a leap year so Feb 29 exists
@@ -84,7 +83,6 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
             builder.add(getattr(found.features, name))
         headlines.append(found.headline)
         mentions.extend(k * MENTION_CODE + day for day in found.mentioned)
-    release_memory()  # (the evidence, read and let go)
     outlets = tuple((a.source or "").strip().lower() for a in articles)
     words, word_vocab = tfidf(rows["words"])
     names, name_vocab = tfidf(rows["names"])
