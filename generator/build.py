@@ -196,13 +196,17 @@ def _collect(report: Report, outcome: tuple):
 
 
 def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None = None) -> int:
-    """Every output into a staging folder, swapped in at the end; discarded on failure."""
+    """Every output into a staging folder, moved in at the end; discarded on failure.
+
+    A rebuild patches the old output when the page cache knows it (write.py), unless
+    search is on: Pagefind indexes a whole staged site."""
     env = make_environment(config)
     pages = plan_pages(site, config.order == "newest", search=config.search)
-    writer = SiteWriter(config.output)
+    page_cache = cache.page_cache(config) if cache else None
+    writer = SiteWriter(config.output, patch=bool(page_cache and page_cache.old)
+                        and not config.search)
     try:
-        clock("render", write_pages, env, pages, config, writer,
-              cache.page_cache(config) if cache else None)
+        clock("render", write_pages, env, pages, config, writer, page_cache)
         clock("outputs", _write_outputs, writer, env, site, pages, config)
         indexed = clock("search", index_site, writer.staging, config.output) \
             if config.search else 0

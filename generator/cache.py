@@ -35,6 +35,7 @@ from .errors import ContentError, Report
 from .models import Article, Event, Story
 from .parallel import iter_chunks
 from .store import PROTOCOL, Store
+from .write import SiteWriter
 
 FOLDER = ".dateline"
 PER_CHUNK = 500  # files per parse task: small enough that replies never pile up in memory
@@ -246,9 +247,12 @@ class BuildCache:
             store.save()
 
     def close(self) -> None:
-        """Lets go of what was not saved (the build failed): the temporary files close."""
+        """Lets go of what was not saved (the build failed): the temporary files close.
+        The page cache refers back to this one: the cycle is broken here, so the records
+        go as soon as the build does, not at the collector's next full pass."""
         for store in self._stores():
             store.close()
+        self.pages = None
 
     def _stores(self) -> list[Store]:
         return [self.articles, self.events, self.notes] + ([self.pages.store] if self.pages else [])
@@ -312,8 +316,9 @@ class PageCache:
         self.old = BuildCache._load(self.store, self.key, pickle.loads) or {}
         self.digests: list[str] = []
 
-    def reuse(self, pages: Sequence, staging: Path) -> list[int]:
-        """Links every unchanged page into `staging`; returns the indices left to render."""
+    def reuse(self, pages: Sequence, writer: SiteWriter) -> list[int]:
+        """Keeps every unchanged page: left where it is when the writer patches the old
+        output, else linked into the staging folder. Returns the indices left to render."""
         for page in pages:  # each event and story digested once, then named by its digest
             for value in page.context.values():
                 for story in value if isinstance(value, tuple | list) else (value,):
@@ -322,16 +327,18 @@ class PageCache:
                             self.owner.token(event)
                         self.owner.token(story)
         self.digests = [self.owner.token((p.path, p.template, p.context)) for p in pages]
-        return [i for i, page in enumerate(pages) if not self._link(page.path, i, staging)]
+        return [i for i, page in enumerate(pages) if not self._keep(page.path, i, writer)]
 
-    def _link(self, rel: str, index: int, staging: Path) -> bool:
+    def _keep(self, rel: str, index: int, writer: SiteWriter) -> bool:
         entry = self.old.get(rel)
         if not entry or entry[0] != self.digests[index]:
             return False
-        old, new = self.output / rel, staging / rel
+        old, new = self.output / rel, writer.staging / rel
         try:
             if _identity(old.stat(follow_symlinks=False)) != entry[1]:
                 return False
+            if writer.patching:
+                return True
             new.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(old, new)
@@ -341,9 +348,10 @@ class PageCache:
             return False
         return True
 
-    def record(self, pages: Sequence, staging: Path) -> None:
-        """Notes what each staged page was made from, for the next build to compare."""
-        manifest = {p.path: (d, _identity((staging / p.path).stat(follow_symlinks=False)))
+    def record(self, pages: Sequence, writer: SiteWriter) -> None:
+        """Notes what each page was made from, for the next build to compare. The identity
+        of a staged file survives its rename into the output."""
+        manifest = {p.path: (d, _identity(writer.location(p.path).stat(follow_symlinks=False)))
                     for p, d in zip(pages, self.digests, strict=True)}
         self.store.put(self.key, pickle.dumps(manifest, PROTOCOL))
 

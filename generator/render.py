@@ -86,14 +86,14 @@ def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
     Paths are claimed here first, so two pages mapping to one path are still caught;
     workers (forked, so they share the compiled templates and the site) render their
     share and write straight into the staging folder. With a `cache.PageCache`, pages
-    whose inputs are unchanged are linked from the previous output instead.
+    whose inputs are unchanged are kept from the previous output instead.
     """
     for page in pages:
         writer.claim(page.path, page.template)
-    todo = cache.reuse(pages, writer.staging) if cache else range(len(pages))
+    todo = cache.reuse(pages, writer) if cache else range(len(pages))
     rendered = sum(map_parts(_render_chunk, todo, (env, pages, config, writer)))
     if cache:
-        cache.record(pages, writer.staging)
+        cache.record(pages, writer)
     return rendered + len(pages) - len(todo)
 
 

@@ -1,13 +1,23 @@
-"""Writes the site into a temporary folder beside the output and swaps it in on success.
+"""Writes the site into a temporary folder beside the output and moves it in on success.
 
 A failed or interrupted build leaves the previous site exactly as it was, and a folder
 that is not a previous Dateline output is never replaced (so `--output ~` is refused).
 Ctrl-C and SIGTERM discard the staging folder; a build killed outright (SIGKILL, power
 loss) leaves one behind, which the next build beside the same output removes.
+
+Two ways to finish. A whole build stages every file and swaps the staging folder for the
+output in one step. A rebuild whose unchanged pages the page cache has vouched for
+(`patch=True`) stages only what changed: at the end the staged files are renamed over
+their old copies and the files the new site no longer has are deleted. Either way
+nothing in the output is touched until every page has been written; the patch saves
+linking and then deleting every unchanged file (a tenth of a no-change rebuild at 10,000
+articles). An output holding a symbolic link or anything but folders and regular files
+is always rebuilt whole, so that no write can follow a link out of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -27,13 +37,16 @@ class OutputError(Exception):
 
 
 class SiteWriter:
-    """Collects outputs into a staging folder; `commit()` swaps it in, `discard()` drops it."""
+    """Collects outputs into a staging folder; `commit()` moves them in, `discard()` drops
+    them. With `patch=True` the old output's files are kept unless replaced (see above)."""
 
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, patch: bool = False):
         self.output = output
         check_output(output)
         output.parent.mkdir(parents=True, exist_ok=True)
         sweep_stale(output)
+        # Files of the output being patched, or None for a whole build.
+        self.existing = regular_files(output) if patch and (output / MARKER).is_file() else None
         # The pid in the name lets a later build tell a dead build's leftovers from a
         # staging folder that a build running right now is still filling.
         self.staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.",
@@ -65,6 +78,17 @@ class SiteWriter:
         for rel, data in outputs:
             self.write(rel, data, owner)
 
+    @property
+    def patching(self) -> bool:
+        return self.existing is not None
+
+    def location(self, rel: str) -> Path:
+        """Where a claimed file is now: staged, or (patching) still in the old output."""
+        staged = self._safe_target(rel)
+        if self.existing is None or staged.is_file():
+            return staged
+        return self.output.joinpath(*PurePosixPath(rel).parts)
+
     def _safe_target(self, rel: str) -> Path:
         pure = PurePosixPath(rel)
         if pure.is_absolute() or ".." in pure.parts or not rel or "\\" in rel:
@@ -81,7 +105,9 @@ class SiteWriter:
                                            "on every build.\n", encoding="utf-8")
         os.chmod(self.staging, 0o755)
         check_output(self.output)
-        if not self.output.exists():
+        if self.existing is not None:
+            self._patch()
+        elif not self.output.exists():
             self.staging.rename(self.output)
         elif _exchange(self.staging, self.output):
             shutil.rmtree(self.staging, ignore_errors=True)  # now holds the old site
@@ -94,6 +120,53 @@ class SiteWriter:
 
     def discard(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _patch(self) -> None:
+        """Deletes what the new site lacks, then renames each staged file over its old copy."""
+        staged = regular_files(self.staging) or set()
+        missing = set(self.owners) - staged - self.existing
+        if missing:  # a page left to the old output that is not there: a bug, not content
+            raise OutputError(f"{len(missing)} files were neither kept nor written, "
+                              f"e.g. {min(missing)}")
+        gone = sorted(self.existing - set(self.owners) - {MARKER})
+        for rel in gone:
+            (self.output / rel).unlink(missing_ok=True)
+        _remove_empty_folders(self.output, gone)
+        for rel in sorted(staged):
+            source, target = self.staging / rel, self.output / rel
+            if target.is_dir():  # (a folder where the new site has a file)
+                shutil.rmtree(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, target)
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def regular_files(folder: Path) -> set[str] | None:
+    """Every file under `folder`, as POSIX paths relative to it; None if it holds a
+    symbolic link or anything else that is neither a folder nor a regular file."""
+    found: set[str] = set()
+    todo = [(folder, "")]
+    while todo:
+        path, prefix = todo.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    return None
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found.add(prefix + entry.name)
+                else:
+                    return None
+    return found
+
+
+def _remove_empty_folders(folder: Path, deleted: list[str]) -> None:
+    """Removes the folders that deleting these files emptied, deepest first."""
+    parents = {p for rel in deleted for p in PurePosixPath(rel).parents if p.parts}
+    for parent in sorted(parents, key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):  # (not empty: it holds a file of the new site)
+            os.rmdir(folder.joinpath(*parent.parts))
 
 
 def check_output(output: Path) -> None:

@@ -320,3 +320,37 @@ def _open_files() -> list[str]:
         with contextlib.suppress(OSError):  # (the descriptor listdir itself used)
             found.append(os.readlink(f"/proc/self/fd/{fd}"))
     return found
+
+
+def test_a_rebuild_patches_the_output_and_leaves_unchanged_pages_untouched(site, work):
+    """A rebuild writes only what changed into the old output (issue 6: no re-linking and
+    deleting every file); a page the new site lacks goes, with the folders it emptied."""
+    output = run(site)
+    before = {rel: (data, (output / rel).stat().st_ino) for rel, data in files(output).items()
+              if rel.endswith(".html")}
+    stray = output / "events" / "gone-event" / "index.html"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"a page of an event since deleted")
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    work.clear()
+    run(site)
+    assert not stray.parent.exists(), "files the new site lacks are deleted, folders too"
+    pages = [rel for rel in files(output) if rel.endswith(".html")]
+    kept = [rel for rel in pages if rel in before and (output / rel).stat().st_ino == before[rel][1]]
+    assert 0 < len(kept) == len(pages) - work["render"], \
+        "every page not rendered again is left in place, not copied or written again"
+    assert_same_as_clean(site, output)
+
+
+def test_an_output_holding_a_link_is_rebuilt_whole_and_never_written_through(site, tmp_path):
+    output = run(site)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("not the site's", encoding="utf-8")
+    events = next(p for p in (output / "events").iterdir() if p.is_dir())
+    shutil.rmtree(events)
+    events.symlink_to(elsewhere, target_is_directory=True)
+    run(site)
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]
+    assert not events.is_symlink()
+    assert_same_as_clean(site, output)
