@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from itertools import groupby
-from typing import Any
+from typing import Any, NamedTuple
 
 from .models import Event, Note, Site, Story
 from .slugs import slug
@@ -88,12 +88,21 @@ def group_by_date(events: Sequence[Event], newest_first: bool) -> list[Group]:
     return years
 
 
-def neighbours(events: Sequence[Event]) -> dict[str, tuple[Event | None, Event | None]]:
+class Link(NamedTuple):
+    """An event as a link to it shows it: a page holding the whole neighbouring event
+    would be rendered again (cache.PageCache) whenever anything about that event moved."""
+
+    id: str
+    title: str
+
+
+def neighbours(events: Sequence[Event]) -> dict[str, tuple[Link | None, Link | None]]:
     """Previous and next event of each event within its story, in date order."""
-    links: dict[str, tuple[Event | None, Event | None]] = {}
+    shown = [Link(e.id, e.title) for e in events]
+    links: dict[str, tuple[Link | None, Link | None]] = {}
     for index, event in enumerate(events):
-        before = events[index - 1] if index > 0 else None
-        after = events[index + 1] if index + 1 < len(events) else None
+        before = shown[index - 1] if index > 0 else None
+        after = shown[index + 1] if index + 1 < len(events) else None
         links[event.id] = (before, after)
     return links
 
@@ -123,7 +132,7 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
     for story in site.stories:
         if story.slug:
             pages += archive_pages(f"stories/{story.slug}/", "story.html", story.events,
-                                   newest_first, titles, {"story": story})
+                                   newest_first, titles, {"story": header(story)})
         pages += _event_pages(story)
     if len(stories) > 1:
         pages.append(Page("stories/index.html", "stories.html", {"stories": site.stories}))
@@ -138,10 +147,18 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
     return [Page(p.path, p.template, {**p.context, "nav": nav}) for p in pages]
 
 
+def header(story: Story) -> Story:
+    """The story as its event pages and timeline pages show it: without its events (each
+    page is given the events it shows). A page's context is what the page cache digests,
+    so an edit to one event no longer renders every page of its story again."""
+    return replace(story, events=())
+
+
 def _event_pages(story: Story) -> list[Page]:
     links = neighbours(story.events)
+    shown = header(story)
     return [Page(f"events/{e.id}/index.html", "event.html",
-                 {"event": e, "story": story, "previous": links[e.id][0],
+                 {"event": e, "story": shown, "previous": links[e.id][0],
                   "next": links[e.id][1]}) for e in story.events]
 
 
