@@ -300,7 +300,8 @@ def _register_bytes(content: Path) -> list[bytes]:
 
 
 class PageCache:
-    """Pages are hard-linked (or copied) from the previous output instead of rendered when
+    """Pages are kept from the previous output (left in place when the writer patches it,
+    else hard-linked or copied into the staging folder) instead of rendered when
     the page's digest (its context's records, path and template) is unchanged, the
     templates, settings and render code are unchanged, and the old file is still exactly
     the one that build wrote (same inode, size and modification time)."""
@@ -311,7 +312,9 @@ class PageCache:
         self.owner, self.output = owner, config.output
         self.store = Store(owner.folder, "pages")  # only the latest output's manifest is kept
         files = sorted(f for d in template_dirs(config) for f in d.rglob("*") if f.is_file())
-        self.key = digest(code_version("render"), repr(config), str(config.output.resolve()),
+        where = dataclasses.replace(config, content=config.content.resolve(),
+                                    output=config.output.resolve())  # however spelled
+        self.key = digest(code_version("render"), repr(where),
                           *(p for f in files for p in (str(f), f.read_bytes())))
         self.old = BuildCache._load(self.store, self.key, pickle.loads) or {}
         self.digests: list[str] = []

@@ -372,3 +372,10 @@ def test_an_edit_renders_again_only_the_pages_that_show_the_edited_event(site, m
     assert event_pages == ["events/2025-05-25-reyvik-sworn-in-promises-cabinet-within-a-week/"
                           "index.html"], rendered
     assert_same_as_clean(site, output)
+
+
+def test_the_output_folder_however_spelled_is_the_same_output(site, work):
+    run(site)
+    work.clear()
+    build(load_config(site / "content", output=site / "content" / ".." / "public"))
+    assert work["render"] == 0
