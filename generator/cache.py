@@ -72,6 +72,17 @@ def dumps(value: Any) -> bytes:
     return buffer.getvalue()
 
 
+def value_token(record: Any) -> str:
+    """A digest of a record's value: pickled without a memo, so that how its parts happen
+    to be shared (a string interned here, copied there) cannot change the bytes."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, PROTOCOL)
+    pickler.dispatch_table = DISPATCH
+    pickler.fast = True
+    pickler.dump(record)
+    return digest(buffer.getvalue())
+
+
 def digest(*parts: str | bytes) -> str:
     hasher = hashlib.sha256()
     for part in parts:
@@ -234,6 +245,12 @@ class BuildCache:
             _RefPickler(buffer, self.tokens, fast=True).dump(record)
             token = self._remember(record, digest(buffer.getvalue()))
         return token
+
+    def adopt(self, record: Any, token: str) -> Any:
+        """Takes `token` (a `value_token` computed where the record was made) as the
+        record's, instead of digesting it again here; returns the record."""
+        self._remember(record, token)
+        return record
 
     def page_cache(self, config: Config) -> PageCache | None:
         if self.folder:

@@ -10,9 +10,10 @@ output in one step. A rebuild whose unchanged pages the page cache has vouched f
 (`patch=True`) stages only what changed: at the end the staged files are renamed over
 their old copies and the files the new site no longer has are deleted. Either way
 nothing in the output is touched until every page has been written; the patch saves
-linking and then deleting every unchanged file (a tenth of a no-change rebuild at 10,000
-articles). An output holding a symbolic link or anything but folders and regular files
-is always rebuilt whole, so that no write can follow a link out of it.
+linking and then deleting every unchanged file (deleting the old tree alone took 1.2 s
+of a 4.9 s no-change rebuild at 10,000 articles, 22 s at 100,000). An output holding a
+symbolic link or anything but folders and regular files is always rebuilt whole, so
+that no write can follow a link out of it.
 """
 
 from __future__ import annotations
