@@ -65,11 +65,17 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory) -> Iterator[str]:
-    """The example site, built with search, served on a free port of 127.0.0.1."""
+def built(tmp_path_factory) -> Path:
+    """The example site, built with search."""
     output = tmp_path_factory.mktemp("browser") / "site"
     build(load_config(REPO / "content", output=output, base_url="", search=True))
-    handler = functools.partial(QuietHandler, directory=str(output))
+    return output
+
+
+@pytest.fixture(scope="module")
+def base_url(built: Path) -> Iterator[str]:
+    """The example site served on a free port of 127.0.0.1."""
+    handler = functools.partial(QuietHandler, directory=str(built))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -211,3 +217,19 @@ def test_search_finds_an_event_by_a_word_from_its_text(base_url, page):
     page.wait_for_url("**/events/**")
     assert "Dnipro" in page.locator("h1").inner_text()
     assert not page.problems
+
+
+def test_search_opened_as_a_file_says_how_to_serve_the_site(browser, built):
+    """From file:// the browser refuses Pagefind's index: the page says so instead of
+    showing a search box that never answers."""
+    context = browser.new_context()
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.goto((built / "search" / "index.html").as_uri())
+    notice = tab.locator("[data-search] [role=status]")
+    notice.wait_for(timeout=10_000)
+    assert "dateline serve" in notice.inner_text()
+    assert tab.locator(".pagefind-ui__search-input").count() == 0
+    assert not errors
+    context.close()

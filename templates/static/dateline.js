@@ -1,6 +1,7 @@
 /* Dateline: small enhancements over plain HTML. Without this file every page still works.
    - timeline filter: show only the events of one outlet or one story;
-   - search page: start Pagefind's default UI when its script has loaded. */
+   - search page: start Pagefind's default UI when its script has loaded (opened as a
+     file, explain that search needs the site served over HTTP). */
 (function () {
   "use strict";
 
@@ -50,7 +51,9 @@
 
   function setUpSearch() {
     var target = document.querySelector("[data-search]");
-    if (!target || typeof window.PagefindUI !== "function") { return; }
+    if (!target) { return; }
+    if (window.location.protocol === "file:") { explainFileSearch(target); return; }
+    if (typeof window.PagefindUI !== "function") { return; }
     /* global PagefindUI */
     new window.PagefindUI({
       element: "[data-search]",
@@ -60,6 +63,18 @@
       autofocus: true
     });
     labelSearchBox(target, 20);
+  }
+
+  /* Opened as a file, the browser refuses the index Pagefind loads: say so and how to
+     serve the site, instead of a search box that never answers. */
+  function explainFileSearch(target) {
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.setAttribute("role", "status");
+    note.textContent = "Search works when the site is served over HTTP, not opened " +
+      "as a file. Run \u201cdateline serve\u201d in the site\u2019s folder (or any web " +
+      "server in the built folder) and open this page from there.";
+    target.appendChild(note);
   }
 
   /* Pagefind's box has only a placeholder; name it by the visible label above it. */
