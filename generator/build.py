@@ -28,6 +28,7 @@ from .parallel import map_parts, release_memory
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
+from .rescore import ScoreMemo
 from .search import index_site
 from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
@@ -171,8 +172,8 @@ def with_full_articles(events: list[Event], articles: list[Article]) -> list[Eve
 
 
 def _merge(articles: list[Article], config: Config, report: Report,
-           known: Spilled | None = None) -> list[Event]:
-    events, problems = merge(articles, MergeSettings(**config.merge), known)
+           known: Spilled | None = None, memo: ScoreMemo | None = None) -> list[Event]:
+    events, problems = merge(articles, MergeSettings(**config.merge), known, memo)
     report.extend(problems)
     return events
 

@@ -34,6 +34,7 @@ from .discover import DATA_FILES
 from .errors import ContentError, Report
 from .models import Article, Event, Story
 from .parallel import iter_chunks
+from .rescore import ScoreMemo
 from .store import PROTOCOL, Store
 from .write import SiteWriter
 
@@ -163,6 +164,7 @@ class BuildCache:
         self.articles = Store(self.folder, "articles", SHARDS)
         self.events = Store(self.folder, "events")
         self.notes = Store(self.folder, "notes", 4)
+        self.scores = Store(self.folder, "scores")  # the last merge's pair scores
         self.tokens: dict[int, str] = {}  # id(record) -> token
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
         self.pages: PageCache | None = None
@@ -201,18 +203,24 @@ class BuildCache:
 
     def merge(self, articles: list[Article], config: Config, report: Report,
               run: Callable) -> list[Event]:
-        """`run(articles, config, report)`'s events, reused while every article (as the
-        merge sees it: build.merge_view), the merge settings and the merge code are
-        unchanged."""
+        """`run(articles, config, report, memo=...)`'s events, reused while every article
+        (as the merge sees it: build.merge_view), the merge settings and the merge code
+        are unchanged. When they are not, the last merge's pair scores are handed to the
+        run (rescore.ScoreMemo), so that only the pairs an edit touched are scored."""
         if not self.folder:
             return run(articles, config, report)
         tokens = [self.token(a) for a in articles]
-        key = digest(code_version("merge"), repr(sorted(config.merge.items())), *tokens)
+        settings = digest(code_version("merge"), repr(sorted(config.merge.items())))
+        key = digest(settings, *tokens)
         found = self._load(self.events, key, lambda d: _RefUnpickler(d, self.known).load())
         if found is None:
             scratch = Report()
-            found = run(articles, config, scratch), scratch.problems
+            memo = ScoreMemo(self._load(self.scores, settings, pickle.loads),
+                             {a.path: t for a, t in zip(articles, tokens, strict=True)})
+            found = run(articles, config, scratch, memo=memo), scratch.problems
             self.events.put(key, self._dump(found))
+            if memo.current is not None:
+                self.scores.put(settings, pickle.dumps(memo.current, PROTOCOL))
         report.extend(found[1])
         return found[0]
 
@@ -272,7 +280,8 @@ class BuildCache:
         self.pages = None
 
     def _stores(self) -> list[Store]:
-        return [self.articles, self.events, self.notes] + ([self.pages.store] if self.pages else [])
+        return [self.articles, self.events, self.notes, self.scores] + \
+            ([self.pages.store] if self.pages else [])
 
     @classmethod
     def _load_all(cls, store: Store, keys: list[str | None], settle: Callable) -> list[Any]:

@@ -23,6 +23,7 @@ from .headlines import conflicts
 from .linkage import Groups, average_link
 from .models import Article, MergeReason
 from .parallel import iter_parts, map_parts, release_memory
+from .rescore import ScoreMemo, score_with_memo
 from .similarity import (
     Corpus,
     build_corpus,
@@ -81,17 +82,26 @@ def score_pairs(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings) 
     return np.concatenate(parts) if parts else np.empty(0)
 
 
-def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings, memo: ScoreMemo | None = None,
+                paths: Sequence[str] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, probability) of the candidate pairs (codes i * n + j) likely enough to be an
     edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
     them are edges: each slice is decoded, scored and filtered where it is scored, so the
-    pairs and their scores never exist all at once."""
-    parts = list(iter_parts(_edge_slice, range(len(codes)), (corpus, codes, s, _floors(corpus)),
-                            minimum=PARALLEL_PAIRS, most=SLICE_PAIRS))
-    if not parts:
-        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-    return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+    pairs and their scores never exist all at once. With a `memo` of the previous build
+    (rescore.py), only the pairs that could have changed are scored; `paths` names the
+    articles for it."""
+    floors = _floors(corpus)
+
+    def score(only: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        parts = list(iter_parts(_edge_slice, range(len(codes)), (corpus, codes, s, floors, only),
+                                minimum=PARALLEL_PAIRS, most=SLICE_PAIRS))
+        if not parts:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+
+    if memo is None:
+        return score(None)
+    return score_with_memo(memo, paths, corpus, codes, floors, score, SLICE_PAIRS)
 
 
 def _floors(corpus: Corpus) -> tuple[float | None, float | None]:
@@ -99,9 +109,14 @@ def _floors(corpus: Corpus) -> tuple[float | None, float | None]:
 
 
 def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    corpus, codes, s, floors = shared
+    """The edges among a slice of the candidate codes (only those with an article marked
+    in `only`, when given)."""
+    corpus, codes, s, floors, only = shared
     n, taken = len(corpus.outlets), codes.take(part.start, part.stop)
     i, j = taken // n, taken % n
+    if only is not None:
+        marked = only[i] | only[j]
+        i, j = i[marked], j[marked]
     probability = _score_slice(range(len(i)), (corpus, i, j, s, floors))
     keep = probability >= MIN_EDGE  # also drops nan: pairs beyond the window
     return i[keep], j[keep], probability[keep]
@@ -176,11 +191,14 @@ def _more_evidence(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSetting
 
 def background(matrix, samples: int = 4) -> float | None:
     """What unrelated articles of this corpus share anyway: the median cosine of fixed
-    pseudo-random pairs (almost all of them unrelated, whatever the corpus); None when
-    there are too few articles to tell.
+    pseudo-random pairs (almost all of them unrelated, whatever the corpus), to the
+    nearest FLOOR_STEP; None when there are too few articles to tell.
 
     A desk's archive shares a vocabulary (its places, its officials, its phrasing), so two
     unrelated stories can have a word cosine of 0.1 where unrelated wire stories have 0.02.
+    Rounded, one edited article almost never moves it, and so almost never every score:
+    the next build scores again only the pairs an edit touched (rescore.py). The rounding
+    changes no figure `bench/merge_eval.py` prints.
     """
     n = matrix.shape[0]
     if n < 20:
@@ -188,7 +206,10 @@ def background(matrix, samples: int = 4) -> float | None:
     base = np.arange(n)
     i = np.concatenate([base] * samples)
     j = np.concatenate([(base + (k * n) // (samples + 1) + 1) % n for k in range(1, samples + 1)])
-    return float(np.median(rowwise_dot(matrix, i, j)))
+    return round(float(np.median(rowwise_dot(matrix, i, j))) / FLOOR_STEP) * FLOOR_STEP
+
+
+FLOOR_STEP = 0.001
 
 
 def above_background(similarity: np.ndarray, floor: float | None) -> np.ndarray:
@@ -201,12 +222,13 @@ def above_background(similarity: np.ndarray, floor: float | None) -> np.ndarray:
 
 def cluster_articles(
     articles: Sequence[Article], settings: MergeSettings = MergeSettings(),
-    known: EvidenceByPath | None = None,
+    known: EvidenceByPath | None = None, memo: ScoreMemo | None = None,
 ) -> tuple[list[Group], list[ContentError]]:
     """Groups article indices into events. Returns (groups, problems).
 
     Author overrides win over the model: equal `event:` keys are merged before any
-    scoring, and `separate:` pairs can never end up in one group.
+    scoring, and `separate:` pairs can never end up in one group. `memo`: the previous
+    build's scores, to score again only what an edit touched (rescore.py).
     """
     if not articles:
         return [], []
@@ -215,7 +237,7 @@ def cluster_articles(
     release_memory()  # (the evidence read and the vocabularies counted, let go)
     codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
                             settings.block_terms, settings.block_cap)
-    i, j, scores = score_edges(corpus, codes, settings)
+    i, j, scores = score_edges(corpus, codes, settings, memo, [a.path for a in articles])
     del codes
     edges = pair_map(i, j, scores)
     rare = rowwise_dot(corpus.rare_names, i, j)

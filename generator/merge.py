@@ -16,6 +16,7 @@ from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .models import Article, Event, MergeReason, PartialDate
+from .rescore import ScoreMemo
 from .slugs import slug
 
 CREDIBLE_SPREAD_DAYS = 3
@@ -23,12 +24,14 @@ SUMMARY_CHARACTERS = 280
 
 
 def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
-          known: EvidenceByPath | None = None) -> tuple[list[Event], list[ContentError]]:
+          known: EvidenceByPath | None = None, memo: ScoreMemo | None = None,
+          ) -> tuple[list[Event], list[ContentError]]:
     """Groups articles into events; every article lands in exactly one event. `known`:
     each article's merge evidence, by path, when the parse stage already read it (its
-    entries are taken out as they are weighed)."""
+    entries are taken out as they are weighed); `memo`: the previous build's pair scores
+    (rescore.py)."""
     ordered = sorted(articles, key=lambda a: a.path)
-    groups, problems = cluster_articles(ordered, settings or MergeSettings(), known)
+    groups, problems = cluster_articles(ordered, settings or MergeSettings(), known, memo)
     events = []
     for indices, reason in groups:
         members = [ordered[i] for i in indices]

@@ -1,0 +1,174 @@
+"""Pair scores kept from the previous build: after an edit, only the pairs that could
+have changed are scored again, and the result is exactly what scoring every pair gives.
+
+A pair's score reads the two articles (their text, dates and outlet: everything in the
+article's merge view) and their rows of the corpus matrices, whose weights also carry
+corpus-wide statistics (document frequencies, an outlet's boilerplate, name rarity),
+plus the corpus background floors. So after a build, each article gets two fingerprints:
+
+- its *row*: its merge view's digest and the weights of its rows in every matrix, in
+  column order (the columns are the vocabulary sorted, so a row's order depends on its
+  own features only): equal fingerprints mean every score it takes part in is equal;
+- its *partners*: which articles blocking made it a candidate with, by path.
+
+The next build, with the same settings and floors, scores again only the candidate pairs
+with an end whose row or partners changed (an edited article, a row reweighed by a
+moved document frequency, an article whose blocking neighbours moved). Any other
+candidate pair joins two unchanged rows that were candidates before, so its old score
+stands: kept if it was an edge, and still below `MIN_EDGE` if it was not. Fingerprints
+are 64-bit sums of mixed 64-bit hashes; two different rows agreeing by chance is about
+as likely as two different files sharing a 64-bit checksum.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .blocking import Codes
+from .similarity import Corpus
+
+MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
+MOST_CHANGED = 0.25  # past this share of rows changed, scoring everything is as quick
+MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class ScoreState:
+    """What one build's scoring leaves for the next: fingerprints and edges by path."""
+
+    paths: tuple[str, ...]
+    rows: np.ndarray  # uint64 per article
+    partners: np.ndarray  # uint64 per article
+    floors: tuple[float | None, float | None]
+    i: np.ndarray  # edges, as indices into paths (i < j), in code order
+    j: np.ndarray
+    p: np.ndarray
+
+
+class ScoreMemo:
+    """The previous build's state going in (None: score everything), this build's coming
+    out (`current`, for the cache to keep). `tokens`: each article's merge-view digest,
+    by path (cache.BuildCache already has them)."""
+
+    def __init__(self, previous: ScoreState | None, tokens: Mapping[str, str]):
+        self.previous, self.tokens = previous, tokens
+        self.current: ScoreState | None = None
+        self.rescored: int | None = None  # pairs scored again; None after a full scoring
+
+
+Score = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes: Codes,
+                    floors: tuple, score: Score, slice_size: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, probability) of the edges, as `score(mask)` over all codes would give them.
+    `score(mask)` scores the candidate codes whose articles are marked in `mask` (all of
+    them for None) and returns their edges."""
+    rows = row_fingerprints(corpus, [memo.tokens[p] for p in paths])
+    partners = partner_fingerprints(codes, path_hashes(paths), slice_size)
+    changed = _changed(memo.previous, paths, rows, partners, floors)
+    if changed is None:
+        i, j, p = score(None)
+    else:
+        fresh = score(changed)
+        i, j, p = _combine(fresh, _kept(memo.previous, paths, changed), len(paths))
+        memo.rescored = len(fresh[0])
+    memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p)
+    return i, j, p
+
+
+def _changed(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray,
+             partners: np.ndarray, floors: tuple) -> np.ndarray | None:
+    """Which articles' pairs must be scored again; None when all must."""
+    if previous is None or previous.floors != floors:
+        return None
+    old = {path: k for k, path in enumerate(previous.paths)}
+    at = np.array([old.get(path, -1) for path in paths], dtype=np.int64)
+    known = at >= 0
+    changed = ~known
+    changed[known] = (previous.rows[at[known]] != rows[known]) | \
+        (previous.partners[at[known]] != partners[known])
+    if changed.sum() > MOST_CHANGED * max(len(paths), 1):
+        return None
+    return changed
+
+
+def _kept(previous: ScoreState, paths: Sequence[str], changed: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The old edges between two unchanged articles, in this build's numbering."""
+    new = {path: k for k, path in enumerate(paths)}
+    index = np.array([new.get(path, -1) for path in previous.paths], dtype=np.int64)
+    a, b = index[previous.i], index[previous.j]
+    keep = (a >= 0) & (b >= 0)
+    keep[keep] = ~changed[a[keep]] & ~changed[b[keep]]
+    return a[keep], b[keep], previous.p[keep]
+
+
+def _combine(first: tuple, second: tuple, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Both edge lists as one, in code order (i * n + j), as scoring all codes gives."""
+    i = np.concatenate([first[0], second[0]]).astype(np.int64)
+    j = np.concatenate([first[1], second[1]]).astype(np.int64)
+    p = np.concatenate([first[2], second[2]])
+    order = np.argsort(i * n + j, kind="stable")
+    return i[order], j[order], p[order]
+
+
+def row_fingerprints(corpus: Corpus, tokens: Sequence[str]) -> np.ndarray:
+    """Per article: its merge view's digest mixed with every weight of its matrix rows."""
+    found = _mix(np.array([int(t[:16], 16) for t in tokens], dtype=np.uint64))
+    for number, name in enumerate(MATRICES, 1):
+        matrix = getattr(corpus, name)
+        lengths = np.diff(matrix.indptr)
+        position = np.arange(matrix.nnz, dtype=np.uint64) - \
+            np.repeat(matrix.indptr[:-1], lengths).astype(np.uint64)
+        bits = np.ascontiguousarray(matrix.data, dtype=np.float64).view(np.uint64)
+        entries = _mix(bits ^ _mix(position * np.uint64(2 * number + 1)))
+        found += _row_sums(entries, matrix.indptr) * np.uint64(2 * number + 1)
+    return found
+
+
+def path_hashes(paths: Sequence[str]) -> np.ndarray:
+    return np.array([int.from_bytes(hashlib.blake2b(p.encode(), digest_size=8).digest(),
+                                    "little") for p in paths], dtype=np.uint64)
+
+
+def partner_fingerprints(codes: Codes, hashes: np.ndarray, slice_size: int) -> np.ndarray:
+    """Per article: the sum of its candidate partners' path hashes (mod 2**64), a slice
+    of codes at a time. The sums are taken in 16-bit parts with float bincounts, exact
+    below 2**53, since numpy has no unsigned scatter-add that is also fast."""
+    n = len(hashes)
+    parts = np.zeros((4, n), dtype=np.float64)
+    for start in range(0, len(codes), slice_size):
+        taken = codes.take(start, start + slice_size)
+        i, j = taken // n, taken % n
+        for side, other in ((i, j), (j, i)):
+            for part in range(4):
+                chunk = (hashes[other] >> np.uint64(16 * part)) & np.uint64(0xFFFF)
+                parts[part] += np.bincount(side, weights=chunk.astype(np.float64), minlength=n)
+    total = np.zeros(n, dtype=np.uint64)
+    for part in range(4):
+        total += parts[part].astype(np.uint64) << np.uint64(16 * part)
+    return total
+
+
+def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Per row, the sum (mod 2**64) of its entries' values."""
+    running = np.concatenate([np.zeros(1, np.uint64), np.cumsum(values, dtype=np.uint64)])
+    return running[indptr[1:]] - running[indptr[:-1]]
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit moves every output bit."""
+    x = x.astype(np.uint64, copy=True)
+    with np.errstate(over="ignore"):
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return x

@@ -1,0 +1,135 @@
+"""Reusing the previous build's pair scores (generator/rescore.py, issue 6): after any
+edit, clustering with the last build's scores must give exactly what clustering from
+scratch gives, and must score again only the pairs the edit could have touched."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.cache import value_token
+from generator.cluster import MergeSettings, cluster_articles
+from generator.models import Article, Body, PartialDate
+from generator.rescore import ScoreMemo
+
+PLACES = ["Dunmore", "Riverton", "Kestrel Bay", "Ashford", "Milltown", "Harrow", "Lindell"]
+PEOPLE = ["Laura Menzies", "Marcus Doyle", "Ana Ruiz", "Tasha Green", "Omar Haddad",
+          "Ines Varga", "Peter Lund", "Grace Okafor"]
+KINDS = [("fire", "A fire at a warehouse on {street} in {place} injured {n} firefighters"),
+         ("vote", "The {place} council voted {n} to 2 to approve the budget"),
+         ("crash", "A bus crash on {street} in {place} left {n} passengers hurt"),
+         ("storm", "A storm cut power to {n} thousand homes in {place}")]
+STREETS = ["Birch Street", "Elm Avenue", "Harbour Road", "Mill Lane", "Oak Park"]
+OUTLETS = ["Herald", "Valley News", "Courier", "Wire", "Gazette"]
+
+
+def corpus(seed: int = 3, events: int = 24) -> list[Article]:
+    """Small news days: each event told by one to three outlets in their own words."""
+    rng = random.Random(seed)
+    articles = []
+    for number in range(events):
+        kind, lead = KINDS[number % len(KINDS)]
+        facts = {"place": rng.choice(PLACES), "street": rng.choice(STREETS),
+                 "n": rng.randint(3, 40)}
+        person = rng.choice(PEOPLE)
+        day = dt.date(2024, 3, 1) + dt.timedelta(days=rng.randint(0, 20))
+        for copy in range(rng.randint(1, 3)):
+            outlet = OUTLETS[(number + copy) % len(OUTLETS)]
+            said = rng.choice(["said", "told reporters", "confirmed"])
+            text = (f"{lead.format(**facts)} on {day:%A}, {person} {said}. "
+                    f"Officials in {facts['place']} expect a report on the {kind} next week.")
+            articles.append(article(f"e{number:02d}-{copy}.md",
+                                    f"{kind.title()} in {facts['place']}: {facts['n']} hurt",
+                                    text, day + dt.timedelta(days=copy), outlet))
+    return articles
+
+
+def article(path: str, title: str, text: str, day: dt.date, source: str) -> Article:
+    return Article(path=path, story="", title=title, content=Body.of(text),
+                   published=dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC),
+                   source=source, event_date=PartialDate.of(day))
+
+
+def memo_for(articles: list[Article], previous=None) -> ScoreMemo:
+    return ScoreMemo(previous, {a.path: value_token(a) for a in articles})
+
+
+def clustered(articles: list[Article], memo: ScoreMemo | None = None,
+              model: MergeSettings | None = None):
+    ordered = sorted(articles, key=lambda a: a.path)
+    groups, _ = cluster_articles(ordered, model or MergeSettings(), memo=memo)
+    return [([ordered[k].path for k in members], reason) for members, reason in groups]
+
+
+def edit(articles: list[Article], kind: str, k: int, rng: random.Random) -> list[Article]:
+    """One author's edit: reword, retitle, redate, add or remove an article."""
+    articles = list(articles)
+    k %= len(articles)
+    target = articles[k]
+    if kind == "append":
+        extra = f" {rng.choice(PEOPLE)} visited {rng.choice(PLACES)} on Friday."
+        articles[k] = dataclasses.replace(target, content=Body.of(target.text + extra))
+    elif kind == "retitle":
+        articles[k] = dataclasses.replace(target, title=f"{target.title} (updated)")
+    elif kind == "redate":
+        day = target.event_date.to_date() + dt.timedelta(days=rng.choice([-9, 2, 30]))
+        articles[k] = dataclasses.replace(target, event_date=PartialDate.of(day))
+    elif kind == "remove":
+        del articles[k]
+    elif kind == "add":
+        copy = dataclasses.replace(target, path=f"z{rng.randint(0, 999):03d}-{k}.md",
+                                   source="Late Edition")
+        articles.append(copy)
+    return articles
+
+
+def test_a_rebuild_with_nothing_changed_scores_nothing_again():
+    articles = corpus()
+    first = memo_for(articles)
+    clustered(articles, first)
+    again = memo_for(articles, first.current)
+    assert clustered(articles, again) == clustered(articles)
+    assert again.rescored == 0
+
+
+def test_one_reworded_article_scores_only_its_own_pairs_again():
+    articles = corpus()
+    first = memo_for(articles)
+    before = clustered(articles, first)
+    edited = edit(articles, "append", 5, random.Random(1))
+    second = memo_for(edited, first.current)
+    assert clustered(edited, second) == clustered(edited)
+    assert second.rescored is not None, "the edit should not have needed a full scoring"
+    assert before  # (the corpus merged something: the test is not vacuous)
+    assert any(len(paths) > 1 for paths, _ in before)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.sampled_from(["append", "retitle", "redate", "remove",
+                                                 "add"]),
+                                st.integers(0, 200)), min_size=1, max_size=4),
+       seed=st.integers(0, 3), cap=st.sampled_from([50, 2]))
+def test_any_edits_give_what_clustering_from_scratch_gives(edits, seed, cap):
+    """A blocking cap of 2 makes an edit move other articles' candidate partners (the
+    pairs at the cap's edge in a shared key's list), which the default cap does only on
+    large archives."""
+    model = MergeSettings(block_cap=cap)
+    rng = random.Random(seed)
+    articles = corpus(seed)
+    memo = memo_for(articles)
+    clustered(articles, memo, model)
+    for kind, k in edits:
+        articles = edit(articles, kind, k, rng)
+        memo, scratch = memo_for(articles, memo.current), memo_for(articles)
+        assert clustered(articles, memo, model) == clustered(articles, scratch, model), (kind, k)
+        assert same_edges(memo.current, scratch.current), "every edge and score, not just groups"
+
+
+def same_edges(first, second) -> bool:
+    return all(np.array_equal(getattr(first, name), getattr(second, name))
+               for name in ("i", "j", "p", "rows", "partners"))
