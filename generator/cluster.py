@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from .headlines import conflicts
 from .linkage import Groups, average_link
 from .models import Article, MergeReason
 from .parallel import iter_parts, map_parts, release_memory
-from .rescore import ScoreMemo, score_with_memo
+from .rescore import ScoreMemo, explain_with_memo, score_with_memo
 from .similarity import (
     Corpus,
     build_corpus,
@@ -88,12 +89,13 @@ def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings, memo: ScoreMemo 
     edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
     them are edges: each slice is decoded, scored and filtered where it is scored, so the
     pairs and their scores never exist all at once. With a `memo` of the previous build
-    (rescore.py), only the pairs that could have changed are scored; `paths` names the
-    articles for it."""
+    (rescore.py), only the pairs that could have changed are scored (`score(only)`: the
+    pairs with an article marked in `only`); `paths` names the articles for the memo."""
     floors = _floors(corpus)
 
     def score(only: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        parts = list(iter_parts(_edge_slice, range(len(codes)), (corpus, codes, s, floors, only),
+        todo = codes if only is None else codes.touching(only, len(corpus.outlets))
+        parts = list(iter_parts(_edge_slice, range(len(todo)), (corpus, todo, s, floors),
                                 minimum=PARALLEL_PAIRS, most=SLICE_PAIRS))
         if not parts:
             return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
@@ -109,14 +111,9 @@ def _floors(corpus: Corpus) -> tuple[float | None, float | None]:
 
 
 def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The edges among a slice of the candidate codes (only those with an article marked
-    in `only`, when given)."""
-    corpus, codes, s, floors, only = shared
+    corpus, codes, s, floors = shared
     n, taken = len(corpus.outlets), codes.take(part.start, part.stop)
     i, j = taken // n, taken % n
-    if only is not None:
-        marked = only[i] | only[j]
-        i, j = i[marked], j[marked]
     probability = _score_slice(range(len(i)), (corpus, i, j, s, floors))
     keep = probability >= MIN_EDGE  # also drops nan: pairs beyond the window
     return i[keep], j[keep], probability[keep]
@@ -245,7 +242,10 @@ def cluster_articles(
     order_key = [a.path for a in articles]
     members = average_link(len(articles), forced, apart, edges, settings.threshold, order_key,
                            Groups(settings.group_threshold, settings.group_names, names))
-    groups = [(m, explain(corpus, m, edges, forced)) for m in members]
+    explained = partial(explain, corpus, edges=edges, forced=forced)
+    reasons = explain_with_memo(memo, order_key, members, explained) if memo else \
+        [explained(m) for m in members]
+    groups = list(zip(members, reasons, strict=True))
     return sorted(groups, key=lambda g: min(order_key[k] for k in g[0])), problems
 
 

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from .blocking import Codes
+from .models import MergeReason
 from .similarity import Corpus
 
 MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
@@ -47,6 +48,7 @@ class ScoreState:
     i: np.ndarray  # edges, as indices into paths (i < j), in code order
     j: np.ndarray
     p: np.ndarray
+    reasons: dict[tuple[str, ...], MergeReason] = field(default_factory=dict)  # by members
 
 
 class ScoreMemo:
@@ -57,7 +59,9 @@ class ScoreMemo:
     def __init__(self, previous: ScoreState | None, tokens: Mapping[str, str]):
         self.previous, self.tokens = previous, tokens
         self.current: ScoreState | None = None
+        self.changed: np.ndarray | None = None  # articles whose pairs were scored again
         self.rescored: int | None = None  # pairs scored again; None after a full scoring
+        self.explained: int | None = None  # groups of several articles explained again
 
 
 Score = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -71,7 +75,7 @@ def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes
     them for None) and returns their edges."""
     rows = row_fingerprints(corpus, [memo.tokens[p] for p in paths])
     partners = partner_fingerprints(codes, path_hashes(paths), slice_size)
-    changed = _changed(memo.previous, paths, rows, partners, floors)
+    changed = memo.changed = _changed(memo.previous, paths, rows, partners, floors)
     if changed is None:
         i, j, p = score(None)
     else:
@@ -80,6 +84,28 @@ def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes
         memo.rescored = len(fresh[0])
     memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p)
     return i, j, p
+
+
+def explain_with_memo(memo: ScoreMemo, paths: Sequence[str], groups: Sequence[tuple[int, ...]],
+                      explain: Callable[[tuple[int, ...]], MergeReason]) -> list[MergeReason]:
+    """Each group's merge reason: the previous build's when the group has the same
+    articles and none of them changed (so every pair among them, and every row the
+    reason reads, is as it was), else `explain(group)`. Call after `score_with_memo`."""
+    changed = memo.changed
+    old = memo.previous.reasons if memo.previous is not None and changed is not None else {}
+    reasons, kept = [], 0
+    for group in groups:
+        found = old.get(tuple(paths[k] for k in group))
+        if found is not None and not changed[list(group)].any():
+            reasons.append(found)
+            kept += 1
+        else:
+            reasons.append(explain(group))
+    memo.explained = sum(1 for group in groups if len(group) > 1) - kept
+    memo.current = replace(memo.current, reasons={
+        tuple(paths[k] for k in group): reason
+        for group, reason in zip(groups, reasons, strict=True) if len(group) > 1})
+    return reasons
 
 
 def _changed(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray,

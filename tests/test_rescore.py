@@ -94,17 +94,20 @@ def test_a_rebuild_with_nothing_changed_scores_nothing_again():
     clustered(articles, first)
     again = memo_for(articles, first.current)
     assert clustered(articles, again) == clustered(articles)
-    assert again.rescored == 0
+    assert again.rescored == 0 and again.explained == 0
 
 
 def test_one_reworded_article_scores_only_its_own_pairs_again():
     articles = corpus()
     first = memo_for(articles)
     before = clustered(articles, first)
-    edited = edit(articles, "append", 5, random.Random(1))
+    edited = list(articles)  # words no other article has: no other row is reweighed
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + " Quillon wept."))
     second = memo_for(edited, first.current)
     assert clustered(edited, second) == clustered(edited)
     assert second.rescored is not None, "the edit should not have needed a full scoring"
+    assert second.explained <= 1, "only the edited article's event is explained again"
+    assert 0 < second.rescored < len(edited) * 3
     assert before  # (the corpus merged something: the test is not vacuous)
     assert any(len(paths) > 1 for paths, _ in before)
 
