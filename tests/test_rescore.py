@@ -136,3 +136,16 @@ def test_any_edits_give_what_clustering_from_scratch_gives(edits, seed, cap):
 def same_edges(first, second) -> bool:
     return all(np.array_equal(getattr(first, name), getattr(second, name))
                for name in ("i", "j", "p", "rows", "partners"))
+
+
+def test_fingerprints_do_not_depend_on_how_many_rows_are_taken_at_a_time(monkeypatch):
+    from generator import rescore
+    from generator.similarity import build_corpus
+
+    articles = sorted(corpus(), key=lambda a: a.path)
+    weighed = build_corpus(articles)
+    tokens = [value_token(a) for a in articles]
+    whole = rescore.row_fingerprints(weighed, tokens)
+    monkeypatch.setattr(rescore, "ROWS", 5)
+    assert np.array_equal(rescore.row_fingerprints(weighed, tokens), whole)
+    assert len(set(whole.tolist())) == len(articles)
