@@ -108,7 +108,6 @@ class Codes:
             parts.append(self.buckets[k][max(start - first, 0):stop - first])
         return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
-
     def touching(self, marked: np.ndarray, n: int, step: int = 1 << 20) -> Codes:
         """The codes (of n articles) with either article marked, still sorted."""
         found = []

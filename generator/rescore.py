@@ -60,7 +60,7 @@ class ScoreMemo:
         self.previous, self.tokens = previous, tokens
         self.current: ScoreState | None = None
         self.changed: np.ndarray | None = None  # articles whose pairs were scored again
-        self.rescored: int | None = None  # pairs scored again; None after a full scoring
+        self.rescored: int | None = None  # edges among the pairs scored again (None: all were)
         self.explained: int | None = None  # groups of several articles explained again
 
 

@@ -18,7 +18,6 @@ that no write can follow a link out of it.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import re
@@ -27,7 +26,7 @@ import signal
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
 MARKER = ".dateline-site"
@@ -166,7 +165,7 @@ def _remove_empty_folders(folder: Path, deleted: list[str]) -> None:
     """Removes the folders that deleting these files emptied, deepest first."""
     parents = {p for rel in deleted for p in PurePosixPath(rel).parents if p.parts}
     for parent in sorted(parents, key=lambda p: len(p.parts), reverse=True):
-        with contextlib.suppress(OSError):  # (not empty: it holds a file of the new site)
+        with suppress(OSError):  # (not empty: it holds a file of the new site)
             os.rmdir(folder.joinpath(*parent.parts))
 
 

@@ -358,7 +358,7 @@ def test_an_output_holding_a_link_is_rebuilt_whole_and_never_written_through(sit
 
 def test_an_edit_renders_again_only_the_pages_that_show_the_edited_event(site, monkeypatch):
     """The other event pages of the story hold only its title and the links next to them,
-    so they are kept: at 10,000 articles this was thousands of pages per edit."""
+    so they are kept, not rendered again with every edit to their story."""
     run(site)
     rendered: list[str] = []
     real = render_module.render_page
