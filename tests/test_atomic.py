@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator import discover as discover_module
+from generator import write as write_module
 from generator.cli import main
 from generator.parse import parse_article
 from generator.write import MARKER, OutputError, SiteWriter, sweep_stale
@@ -49,9 +50,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def build_in_process(site: Path, output: Path) -> None:
+def build_in_process(site: Path, output: Path, *options: str) -> None:
     result = CliRunner().invoke(main, ["build", "--content", str(site / "content"),
-                                       "--output", str(output), "--quiet"])
+                                       "--output", str(output), "--quiet", *options])
     assert result.exit_code == 0, result.output
 
 
@@ -96,8 +97,12 @@ def test_build_killed_midway_leaves_the_previous_site(tmp_path, signum):
     process.send_signal(signum)
     process.wait(timeout=60)
 
-    assert snapshot(output) == before
-    if signum == signal.SIGKILL:
+    after = snapshot(output)
+    if after != before:  # the signal came late, once every page was written: all new
+        complete = tmp_path / "complete"
+        build_in_process(site, complete, "--no-cache")
+        assert after == snapshot(complete), "the output is the old site or the new one"
+    elif signum == signal.SIGKILL:
         assert leftovers(output), "a killed build cannot clean up; the next one must"
     else:
         assert leftovers(output) == [], "Ctrl-C and SIGTERM discard the staging folder"
@@ -106,6 +111,34 @@ def test_build_killed_midway_leaves_the_previous_site(tmp_path, signum):
     build_in_process(site, output)
     assert leftovers(output) == []
     assert (output / MARKER).is_file()
+
+
+def test_ctrl_c_while_a_rebuild_patches_the_output_waits_until_it_is_done(tmp_path,
+                                                                         monkeypatch):
+    """Stopped halfway, a patch would leave some files old and some new: the signal is
+    held until every staged file is in place, then raised."""
+    output = tmp_path / "public"
+    output.mkdir()
+    (output / MARKER).write_text("", encoding="utf-8")
+    for name in ("a", "b", "gone"):
+        (output / f"{name}.html").write_text("old", encoding="utf-8")
+    writer = SiteWriter(output, patch=True)
+    for name in ("a", "b", "c"):
+        writer.write(f"{name}.html", b"new")
+    real_replace, calls = os.replace, []
+
+    def replace_then_interrupt(source, target):
+        calls.append(target)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)  # arrives while two files are still staged
+        real_replace(source, target)
+
+    monkeypatch.setattr(write_module.os, "replace", replace_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        writer.commit()
+    assert len(calls) == 4  # the three pages and the marker
+    assert {p.name: p.read_text(encoding="utf-8") for p in output.glob("*.html")} == {
+        "a.html": "new", "b.html": "new", "c.html": "new"}
 
 
 def test_next_build_sweeps_only_dead_builds_leftovers(tmp_path):
