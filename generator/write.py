@@ -152,21 +152,26 @@ class SiteWriter:
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C, SIGTERM and SIGHUP are held back (delivered once the block ends) where the
-    platform allows it; SIGKILL cannot be, and power loss neither: a patch cut short that
-    way leaves some files new and some old, which the next build finds (the page cache
-    vouches only for files exactly as the last finished build left them) and rewrites."""
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    held = {getattr(signal, n) for n in names if hasattr(signal, n)}
-    if not hasattr(signal, "pthread_sigmask") or \
-            threading.current_thread() is not threading.main_thread():
-        yield
+    """Ctrl-C, SIGTERM and SIGHUP are noted rather than acted on until the block ends,
+    then raised as KeyboardInterrupt. (Python runs signal handlers in the main thread
+    whichever thread the signal reached, which a thread's signal mask could not ensure.)
+    SIGKILL and power loss cannot be held: a patch cut short that way leaves some files
+    new and some old, which the next build finds (the page cache vouches only for files
+    exactly as the last finished build left them) and rewrites."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # (signal handlers can only be set from the main thread: serve's watcher)
         return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
+                for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if caught:
+        raise KeyboardInterrupt(f"stopped by signal {caught[0]}")
 
 
 def regular_files(folder: Path) -> set[str] | None:
