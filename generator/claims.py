@@ -210,6 +210,17 @@ SPEECH_BEFORE = re.compile(rf"\b{SPEECH}\s+$")
 SPEECH_LONGEST = len("emphasised")
 
 
+# Last words of bodies that speak ("the World Bank said"): a note names them in full.
+ORGANISATION_HEADS = frozenset({
+    "agency", "army", "assembly", "association", "authority", "bank", "board", "borders",
+    "bureau", "cabinet", "center", "centre", "command", "commission", "committee", "company",
+    "congress", "corporation", "council", "court", "cross", "department", "federation",
+    "forces", "fund", "government", "group", "guard", "institute", "league", "ministry",
+    "nations", "navy", "office", "organisation", "organization", "parliament", "party",
+    "police", "service", "union", "university",
+})
+
+
 def known_speakers(article: Article, offices: list[OfficeClaim]) -> set[str]:
     """Surnames the article uses for people: office holders and "<Name> said"."""
     found = {surname(o.holder) for o in offices}

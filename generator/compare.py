@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .claims import Quote, Read, dateline, read, words_of
+from .claims import NAME_RE, ORGANISATION_HEADS, Quote, Read, dateline, read, words_of
 from .figures import Figure
 from .models import Article, Event, Note, NoteValue
 from .offices import (
@@ -161,8 +161,21 @@ def _quote_note(a: Read, b: Read, qa: Quote, qb: Quote, held_a: dict[str, str]) 
 
 
 def _speaker_name(read: Read, speaker: str) -> str:
+    """The fullest name the report gives the speaker: an office holder's, an
+    organisation's as written ("Doctors Without Borders", "IAEA", not "Borders" or
+    "Iaea"), else the surname."""
     names = [c.holder for c in read.offices if surname(c.holder) == speaker]
-    return max(names, key=lambda n: len(n.split()), default=speaker.capitalize())
+    text = read.article.text
+    if not names and (speaker.lower() in ORGANISATION_HEADS or speaker.upper() in text):
+        written = [LEADING_ARTICLE.sub("", m.group()) for m in NAME_RE.finditer(text)
+                   if surname(m.group()) == speaker]
+        place = surname(dateline(read.article))  # "KYIV, Nov 13 (Reuters) -" is no acronym
+        names = [n for n in written if speaker.lower() in ORGANISATION_HEADS
+                 or (n.split()[-1].isupper() and speaker != place)]
+    return max(names, key=lambda n: (len(n.split()), n), default=speaker.capitalize())
+
+
+LEADING_ARTICLE = re.compile(r"^The\s+")
 
 
 @lru_cache(maxsize=4096)

@@ -245,6 +245,21 @@ def test_excerpts_and_trivial_differences_are_no_quote_note():
         "we are not going to be in a combat mission by the end of the year"]]
 
 
+def test_an_organisation_quoted_differently_is_named_in_full():
+    found = notes('Doctors Without Borders said "the clinic ran out of insulin on Monday".',
+                  'Doctors Without Borders said "the clinic had no insulin left by Monday".',
+                  kind="quote")
+    assert [n.field for n in found] == ["Doctors Without Borders"]
+    found = notes('The IAEA said "the plant lost external power twice this week".',
+                  'The IAEA said "the plant lost outside power two times this week".',
+                  kind="quote")
+    assert [n.field for n in found] == ["IAEA"]
+    found = notes('KYIV, Nov 13 (Reuters) - Kyiv said "the strikes hit three power plants".',
+                  'KYIV, Nov 13 (AP) - Kyiv said "the strikes damaged three power plants".',
+                  kind="quote")
+    assert [n.field for n in found] == ["Kyiv"]  # a dateline ("KYIV, Nov 13") is no acronym
+
+
 def test_unrelated_quotes_are_not_paired():
     assert not notes('Blinken said "the alliance will be stronger than ever before" on Monday.',
                      'Blinken said "the weather in Brussels is cold and grey today" on Monday.',
