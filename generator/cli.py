@@ -25,7 +25,8 @@ def main() -> None:
 @main.command()
 @CONTENT
 @click.option("--output", type=click.Path(path_type=Path), default=Path("site"),
-              show_default=True, help="Folder to write the site into (replaced atomically).")
+              show_default=True,
+              help="Folder to write the site into (changed only once the build succeeded).")
 @click.option("--base-url", default=None, help="Public URL of the site, e.g. "
               "https://user.github.io/repo/ (default: site.toml's base_url).")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
