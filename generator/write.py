@@ -28,8 +28,8 @@ import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
 MARKER = ".dateline-site"
@@ -158,18 +158,10 @@ def _signals_held() -> Iterator[None]:
     SIGKILL and power loss cannot be held: a patch cut short that way leaves some files
     new and some old, which the next build finds (the page cache vouches only for files
     exactly as the last finished build left them) and rewrites."""
-    if threading.current_thread() is not threading.main_thread():
-        yield  # (signal handlers can only be set from the main thread: serve's watcher)
-        return
     caught: list[int] = []
-    names = ("SIGINT", "SIGTERM", "SIGHUP")
-    previous = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
-                for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}
-    try:
+    with _handlers(("SIGINT", "SIGTERM", "SIGHUP"),
+                   lambda signum, frame: caught.append(signum)):
         yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     if caught:
         raise KeyboardInterrupt(f"stopped by signal {caught[0]}")
 
@@ -259,25 +251,28 @@ def _exchange(first: Path, second: Path) -> bool:
     return done == 0
 
 
-@contextmanager
-def interrupts_discard() -> Iterator[None]:
+def interrupts_discard() -> AbstractContextManager[None]:
     """SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does, while a build writes.
 
     The writer's caller discards the staging folder on any exception, so a build
-    stopped by `kill` or a closed terminal leaves nothing half-written. Signal handlers
-    can only be set from the main thread; elsewhere (serve's watcher) this does nothing.
-    """
+    stopped by `kill` or a closed terminal leaves nothing half-written."""
+    return _handlers(("SIGTERM", "SIGHUP"), _interrupt)
+
+
+@contextmanager
+def _handlers(names: tuple[str, ...], handler: Callable) -> Iterator[None]:
+    """`handler` for these signals (those the platform has) within the block. Handlers
+    can only be set from the main thread; elsewhere (serve's watcher) this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    names = ("SIGTERM", "SIGHUP")
-    previous = {sig: signal.signal(sig, _interrupt)
+    previous = {sig: signal.signal(sig, handler)
                 for sig in (getattr(signal, n) for n in names if hasattr(signal, n))}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def _interrupt(signum: int, frame: object) -> None:
