@@ -111,7 +111,7 @@ def explain_with_memo(memo: ScoreMemo, paths: Sequence[str], groups: Sequence[tu
 def _changed(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray,
              partners: np.ndarray, floors: tuple) -> np.ndarray | None:
     """Which articles' pairs must be scored again; None when all must."""
-    if previous is None or previous.floors != floors:
+    if previous is None or previous.floors != floors or not _whole(previous):
         return None
     old = {path: k for k, path in enumerate(previous.paths)}
     at = np.array([old.get(path, -1) for path in paths], dtype=np.int64)
@@ -122,6 +122,15 @@ def _changed(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray
     if changed.sum() > MOST_CHANGED * max(len(paths), 1):
         return None
     return changed
+
+
+def _whole(state: ScoreState) -> bool:
+    """The state is one build's, in one piece (a damaged cache entry is not used)."""
+    n = len(state.paths)
+    return (len(state.rows) == len(state.partners) == n
+            and len(state.i) == len(state.j) == len(state.p)
+            and (len(state.i) == 0 or (min(state.i.min(), state.j.min()) >= 0
+                                       and max(state.i.max(), state.j.max()) < n)))
 
 
 def _kept(previous: ScoreState, paths: Sequence[str], changed: np.ndarray

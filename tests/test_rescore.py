@@ -81,6 +81,13 @@ def edit(articles: list[Article], kind: str, k: int, rng: random.Random) -> list
         articles[k] = dataclasses.replace(target, event_date=PartialDate.of(day))
     elif kind == "remove":
         del articles[k]
+    elif kind == "force":  # an author's event: key, on this article and the next
+        other = (k + 1) % len(articles)
+        articles[k] = dataclasses.replace(target, event_key="forced")
+        articles[other] = dataclasses.replace(articles[other], event_key="forced")
+    elif kind == "separate":
+        other = articles[(k + 1) % len(articles)].path
+        articles[k] = dataclasses.replace(target, separate=(other,))
     elif kind == "add":
         copy = dataclasses.replace(target, path=f"z{rng.randint(0, 999):03d}-{k}.md",
                                    source="Late Edition")
@@ -114,7 +121,7 @@ def test_one_reworded_article_scores_only_its_own_pairs_again():
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.sampled_from(["append", "retitle", "redate", "remove",
-                                                 "add"]),
+                                                 "add", "force", "separate"]),
                                 st.integers(0, 200)), min_size=1, max_size=4),
        seed=st.integers(0, 3), cap=st.sampled_from([50, 2]))
 def test_any_edits_give_what_clustering_from_scratch_gives(edits, seed, cap):
@@ -149,3 +156,13 @@ def test_fingerprints_do_not_depend_on_how_many_rows_are_taken_at_a_time(monkeyp
     monkeypatch.setattr(rescore, "ROWS", 5)
     assert np.array_equal(rescore.row_fingerprints(weighed, tokens), whole)
     assert len(set(whole.tolist())) == len(articles)
+
+
+def test_a_damaged_state_is_not_used():
+    articles = corpus()
+    first = memo_for(articles)
+    clustered(articles, first)
+    broken = dataclasses.replace(first.current, rows=first.current.rows[:-1])
+    again = memo_for(articles, broken)
+    assert clustered(articles, again) == clustered(articles)
+    assert again.rescored is None, "scored from scratch"
