@@ -35,12 +35,14 @@ from .errors import ContentError, Report
 from .models import Article, Event, Story
 from .parallel import iter_chunks
 from .rescore import ScoreMemo
+from .rowcache import RowMemo
 from .store import PROTOCOL, Store
 from .write import SiteWriter
 
 FOLDER = ".dateline"
 PER_CHUNK = 500  # files per parse task: small enough that replies never pile up in memory
 SHARDS = 16  # parsed articles are spread over this many files, rewritten one at a time
+ROWS = "rows"  # the last merge's raw matrix rows (rowcache.py), beside the stores
 
 
 def _reduce_problem(problem: ContentError) -> tuple:
@@ -216,7 +218,8 @@ class BuildCache:
         if found is None:
             scratch = Report()
             memo = ScoreMemo(self._load(self.scores, settings, pickle.loads),
-                             {a.path: t for a, t in zip(articles, tokens, strict=True)})
+                             {a.path: t for a, t in zip(articles, tokens, strict=True)},
+                             RowMemo(self.folder / ROWS, settings))
             found = run(articles, config, scratch, memo=memo), scratch.problems
             self.events.put(key, self._dump(found))
             if memo.current is not None:

@@ -230,7 +230,7 @@ def cluster_articles(
     if not articles:
         return [], []
     forced, apart, problems = author_constraints(articles)
-    corpus = build_corpus(articles, settings.title_weight, known)
+    corpus = build_corpus(articles, settings.title_weight, known, memo.rows if memo else None)
     release_memory()  # (the evidence read and the vocabularies counted, let go)
     codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
                             settings.block_terms, settings.block_cap)

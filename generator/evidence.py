@@ -9,6 +9,7 @@ where the readable dicts of `entities.Features` take about twenty (two gigabytes
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -118,6 +119,14 @@ class EvidenceByPath(Protocol):
 
     def pop(self, path: str, default: None = None) -> Evidence | None: ...
 
+    def key(self, path: str) -> bytes | None:
+        """A digest of the article's evidence (rowcache.py), None when unknown."""
+
+
+def evidence_key(data: bytes) -> bytes:
+    """What names an article's evidence: a digest of it as the parse worker pickled it."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
 
 class Spilled:
     """Each article's evidence, pickled as the parse worker sent it, set aside in a
@@ -128,9 +137,14 @@ class Spilled:
     def __init__(self, folder: Path | None = None):
         self.spill = SpillFile(folder)
         self.where: dict[str, Where] = {}
+        self.keys: dict[str, bytes] = {}  # (kept after a pop: the merge's row cache asks)
 
     def add(self, path: str, data: bytes) -> None:
         self.where[path] = self.spill.put(data)
+        self.keys[path] = evidence_key(data)
+
+    def key(self, path: str) -> bytes | None:
+        return self.keys.get(path)
 
     def pop(self, path: str, default: None = None) -> Evidence | None:
         found = self.where.pop(path, None)

@@ -30,6 +30,7 @@ import numpy as np
 
 from .blocking import Codes
 from .models import MergeReason
+from .rowcache import RowMemo
 from .similarity import Corpus
 
 MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
@@ -54,10 +55,12 @@ class ScoreState:
 class ScoreMemo:
     """The previous build's state going in (None: score everything), this build's coming
     out (`current`, for the cache to keep). `tokens`: each article's merge-view digest,
-    by path (cache.BuildCache already has them)."""
+    by path (cache.BuildCache already has them). `rows`: where the last merge's raw
+    matrix rows are kept (rowcache.py)."""
 
-    def __init__(self, previous: ScoreState | None, tokens: Mapping[str, str]):
-        self.previous, self.tokens = previous, tokens
+    def __init__(self, previous: ScoreState | None, tokens: Mapping[str, str],
+                 rows: RowMemo | None = None):
+        self.previous, self.tokens, self.rows = previous, tokens, rows
         self.current: ScoreState | None = None
         self.changed: np.ndarray | None = None  # articles whose pairs were scored again
         self.rescored: int | None = None  # edges among the pairs scored again (None: all were)

@@ -20,7 +20,8 @@ from scipy import sparse
 from .evidence import EvidenceByPath, evidence
 from .headlines import Headline
 from .models import Article, PartialDate
-from .weights import Rows, indicator, rarity, tfidf, without_boilerplate
+from .rowcache import RowMemo, gather
+from .weights import rarity, tfidf, without_boilerplate
 
 LEAP_YEAR = 2000  # month/day without a year are laid on a leap year so Feb 29 exists
 
@@ -69,31 +70,31 @@ def date_coordinates(date: PartialDate | None) -> tuple[float, float]:
 
 
 def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
-                 known: EvidenceByPath | None = None) -> Corpus:
+                 known: EvidenceByPath | None = None, rows: RowMemo | None = None) -> Corpus:
     """Weigh every article's evidence once, for all later comparisons. `known` holds the
     evidence already read at parse time, by article path (computed here when missing).
     Each article's evidence is taken out of it, added to the rows of every matrix and let
-    go, so that at no time are all of it and the matrices held together."""
+    go, so that at no time are all of it and the matrices held together. With `rows`, the
+    rows of articles whose evidence the last merge already numbered are taken from there
+    (rowcache.py) and their evidence is not read at all."""
     known = known if known is not None else {}
-    rows = {name: Rows(weighted=name in WEIGHTED) for name in FEATURES}
-    headlines, mentions = [], []
-    for k, article in enumerate(articles):
-        found = known.pop(article.path, None) or evidence(article, title_weight)
-        for name, builder in rows.items():
-            builder.add(getattr(found.features, name))
-        headlines.append(found.headline)
-        mentions.extend(k * MENTION_CODE + day for day in found.mentioned)
+    key = getattr(known, "key", None)
+    raw = gather([key(a.path) if key else None for a in articles],
+                 lambda k: known.pop(articles[k].path, None) or evidence(articles[k], title_weight),
+                 rows)
+    matrices = raw.matrices
     outlets = tuple((a.source or "").strip().lower() for a in articles)
-    words, word_vocab = tfidf(rows["words"])
-    names, name_vocab = tfidf(rows["names"])
+    words, word_vocab = tfidf(*matrices.pop("words"))
+    names, name_vocab = tfidf(*matrices.pop("names"))
     coords = [date_coordinates(article_date(a)) for a in articles]
+    mentions = [k * MENTION_CODE + day for k, days in enumerate(raw.mentioned) for day in days]
     return Corpus(
         words=without_boilerplate(words, outlets),
         names=without_boilerplate(names, outlets),
-        titles=without_boilerplate(tfidf(rows["title"])[0], outlets),
-        numbers=indicator(rows["numbers"]),
-        quotes=indicator(rows["quote_shingles"]),
-        rare_names=rarity(indicator(rows["full_names"])),
+        titles=without_boilerplate(tfidf(*matrices.pop("title"))[0], outlets),
+        numbers=matrices["numbers"][0],  # (sets: 0/1 rows, so overlaps are dot products)
+        quotes=matrices["quote_shingles"][0],
+        rare_names=rarity(matrices["full_names"][0]),
         word_vocab=word_vocab,
         name_vocab=name_vocab,
         days=np.array([c[0] for c in coords], dtype=np.float64),
@@ -101,14 +102,10 @@ def build_corpus(articles: Sequence[Article], title_weight: float = 2.0,
         published=np.array([a.published.date().toordinal() if a.published else math.nan
                             for a in articles], dtype=np.float64),
         outlets=outlets,
-        headlines=tuple(headlines),
+        headlines=tuple(raw.headlines),
         mentions=np.sort(np.array(mentions, dtype=np.int64)),
         texts=ReportTexts(articles),
     )
-
-
-FEATURES = ("words", "names", "title", "numbers", "quote_shingles", "full_names")
-WEIGHTED = ("words", "names", "title")  # the others are sets
 
 
 class ReportTexts(Sequence[str]):

@@ -76,11 +76,11 @@ class Rows:
         return matrix, vocab
 
 
-def tfidf(rows: Rows) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
+def tfidf(matrix: sparse.csr_matrix, vocab: tuple[str, ...]
+          ) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
     """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism.
     Weighed in place, a slice at a time: at 100,000 articles a temporary the size of the
     matrix is a hundred megabytes."""
-    matrix, vocab = rows.matrix()
     df = np.bincount(matrix.indices, minlength=len(vocab))
     idf = np.log((matrix.shape[0] + 1) / (df + 1)) + 1.0
     for lo in range(0, matrix.nnz, SLICE):
@@ -95,11 +95,6 @@ def tfidf(rows: Rows) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
 
 
 SLICE = 1 << 18  # entries weighed at a time
-
-
-def indicator(rows: Rows) -> sparse.csr_matrix:
-    """A 0/1 matrix of set membership, so set overlaps become sparse dot products."""
-    return rows.matrix()[0]
 
 
 RARE_SHARE = 0.05  # a name in more of the corpus than this is not rare, however few that is

@@ -261,15 +261,15 @@ def test_rare_full_names_weigh_by_how_few_articles_share_them():
     in more than RARE_SHARE of the corpus counts nothing, however small the corpus."""
     from generator.evidence import Packed
     from generator.similarity import rowwise_dot
-    from generator.weights import RARE_SHARE, Rows, indicator, rarity
+    from generator.weights import RARE_SHARE, Rows, rarity
 
     rows = [Packed.of({"tasha green", "elm avenue"}), Packed.of({"tasha green"}),
             Packed.of({"elm avenue"}), Packed.of({"elm avenue"})]
     rows += [Packed.of({f"filler {k}"}) for k in range(96)]
-    matrix = rarity(indicator(Rows.of(rows, weighted=False)))
+    matrix = rarity(Rows.of(rows, weighted=False).matrix()[0])
     shared = rowwise_dot(matrix, np.array([0, 0, 2]), np.array([1, 2, 3]))
     assert shared.tolist() == [1.0, 0.25, 0.25]
-    common = rarity(indicator(Rows.of(rows[:4], weighted=False)))  # 4 articles: every name is in over RARE_SHARE
+    common = rarity(Rows.of(rows[:4], weighted=False).matrix()[0])  # 4 articles: every name is in over RARE_SHARE
     assert RARE_SHARE < 2 / 4 and rowwise_dot(common, np.array([0]), np.array([1])) == [0.0]
 
 

@@ -1,0 +1,112 @@
+"""Reusing the last merge's raw matrix rows (generator/rowcache.py, issue 6): after any
+edit, the corpus built from kept rows plus the changed articles' evidence must be exactly
+the corpus built from every article's evidence, and only the changed articles' evidence
+may be read."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.cache import dumps
+from generator.evidence import Spilled, evidence
+from generator.models import Body
+from generator.rowcache import RowMemo
+from generator.similarity import build_corpus
+
+from .test_rescore import corpus, edit
+
+MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
+
+
+class Counted(Spilled):
+    """The build's evidence store, counting what the merge takes out of it."""
+
+    def __init__(self, articles):
+        super().__init__()
+        self.read = 0
+        for article in articles:
+            self.add(article.path, dumps(evidence(article)))
+
+    def pop(self, path, default=None):
+        self.read += 1
+        return super().pop(path, default)
+
+
+def built(articles, memo: RowMemo | None = None):
+    ordered = sorted(articles, key=lambda a: a.path)
+    with Counted(ordered) as known:
+        return build_corpus(ordered, known=known, rows=memo), known.read
+
+
+def assert_same(first, second) -> None:
+    for name in MATRICES:
+        a, b = getattr(first, name), getattr(second, name)
+        assert a.shape == b.shape, name
+        for part in ("data", "indices", "indptr"):
+            x, y = getattr(a, part), getattr(b, part)
+            assert x.dtype == y.dtype and np.array_equal(x, y), (name, part)
+    assert first.word_vocab == second.word_vocab and first.name_vocab == second.name_vocab
+    assert first.headlines == second.headlines
+    assert np.array_equal(first.mentions, second.mentions)
+
+
+def test_an_unchanged_corpus_reads_no_evidence(tmp_path):
+    articles = corpus()
+    memo = RowMemo(tmp_path / "rows", "settings")
+    first, read = built(articles, memo)
+    assert read == len(articles) and memo.reused == 0
+    again, read = built(articles, RowMemo(tmp_path / "rows", "settings"))
+    assert read == 0
+    assert_same(again, first)
+
+
+def test_one_edit_reads_only_that_article_and_gives_the_same_corpus(tmp_path):
+    articles = corpus()
+    built(articles, RowMemo(tmp_path / "rows", "settings"))
+    edited = list(articles)
+    edited[4] = dataclasses.replace(edited[4], content=Body.of(edited[4].text + " Quillon wept."))
+    memo = RowMemo(tmp_path / "rows", "settings")
+    kept, read = built(edited, memo)
+    assert read == 1 and memo.reused == len(articles) - 1
+    assert_same(kept, built(edited)[0])
+
+
+def test_rows_made_under_other_settings_or_damaged_are_not_used(tmp_path):
+    articles = corpus()
+    built(articles, RowMemo(tmp_path / "rows", "settings"))
+    memo = RowMemo(tmp_path / "rows", "other settings")
+    assert built(articles, memo)[1] == len(articles) and memo.reused == 0
+    built(articles, RowMemo(tmp_path / "rows", "settings"))
+    (tmp_path / "rows" / "words.indices.npy").write_bytes(b"\x93NUMPY broken")
+    memo = RowMemo(tmp_path / "rows", "settings")
+    damaged, read = built(articles, memo)
+    assert read == len(articles) and memo.reused == 0
+    assert_same(damaged, built(articles)[0])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.sampled_from(["append", "retitle", "redate", "remove",
+                                                 "add"]),
+                                st.integers(0, 200)), min_size=1, max_size=4),
+       seed=st.integers(0, 3))
+def test_any_edits_give_the_corpus_built_from_scratch(tmp_path_factory, edits, seed):
+    """Rewordings bring new words and drop others (columns join and leave the vocabulary),
+    removals leave holes in the kept rows, additions copy another article's evidence."""
+    folder = tmp_path_factory.mktemp("rows") / "rows"
+    rng = random.Random(seed)
+    articles = corpus(seed)
+    built(articles, RowMemo(folder, "settings"))
+    for kind, k in edits:
+        before = {a.path: a for a in articles}
+        articles = edit(articles, kind, k, rng)
+        memo = RowMemo(folder, "settings")
+        kept, read = built(articles, memo)
+        assert_same(kept, built(articles)[0])
+        unchanged = sum(1 for a in articles if before.get(a.path) == a)
+        assert memo.reused >= unchanged and read == len(articles) - memo.reused, (kind, k)
