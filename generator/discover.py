@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import ContentError, warning
@@ -77,7 +78,12 @@ def _refusal(file: Path, rel: str, max_bytes: int, kind: str) -> ContentError | 
 def story_of(rel: str) -> str:
     """The story a file belongs to: its top-level folder, slugged so that a folder name
     ("../", "<script>", "index.html") can never shape an output path."""
-    return slug(rel.split("/")[0], 60, "story") if "/" in rel else ""
+    return _story_slug(rel.split("/")[0]) if "/" in rel else ""
+
+
+@lru_cache(maxsize=4096)
+def _story_slug(folder: str) -> str:
+    return slug(folder, 60, "story")  # (once per folder, not once per file)
 
 
 def _story(rel: str, folders: dict[str, str]) -> tuple[str, ContentError | None]:
