@@ -86,12 +86,30 @@ def value_token(record: Any) -> str:
     return digest(buffer.getvalue())
 
 
-def digest(*parts: str | bytes) -> str:
-    hasher = hashlib.sha256()
+def digest(*parts: str | bytes | Digest) -> str:
+    """A hex digest of the parts, each framed by its length; a `Digest` as the first part
+    stands for the parts it was made from (hashed once, continued many times)."""
+    if parts and isinstance(parts[0], Digest):
+        hasher, parts = parts[0].hasher.copy(), parts[1:]
+    else:
+        hasher = hashlib.sha256()
+    _feed(hasher, parts)
+    return hasher.hexdigest()
+
+
+class Digest:
+    """Parts hashed as a prefix that `digest` continues: digest(Digest(a, b), c) is
+    digest(a, b, c)."""
+
+    def __init__(self, *parts: str | bytes):
+        self.hasher = hashlib.sha256()
+        _feed(self.hasher, parts)
+
+
+def _feed(hasher: Any, parts: Sequence[str | bytes]) -> None:
     for part in parts:
         data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
         hasher.update(len(data).to_bytes(8, "little") + data)
-    return hasher.hexdigest()
 
 
 @cache
@@ -103,17 +121,30 @@ def code_version(*modules: str) -> str:
     todo = list(modules)
     while todo:
         name = todo.pop()
-        path = package / f"{name}.py"
-        if name in seen or not path.is_file():
+        if name in seen:
             continue
-        seen[name] = path.read_bytes()
-        for node in ast.walk(ast.parse(seen[name])):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                todo += [node.module.split(".")[0]] if node.module else \
-                    [alias.name for alias in node.names]
+        found = _module(name)
+        if found is not None:
+            seen[name], imports = found
+            todo += imports
     glue = (package / "build.py").read_bytes()  # build.py's stage wrappers, not its imports
     return digest(sys.version, *_dependencies(), glue, *(p for n in sorted(seen)
                                                           for p in (n, seen[n])))
+
+
+@cache
+def _module(name: str) -> tuple[bytes, list[str]] | None:
+    """A generator module's source and the package modules it imports; read and parsed
+    once per process, however many stages' versions include it."""
+    path = Path(__file__).parent / f"{name}.py"
+    if not path.is_file():
+        return None
+    source, imports = path.read_bytes(), []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            imports += [node.module.split(".")[0]] if node.module else \
+                [alias.name for alias in node.names]
+    return source, imports
 
 
 @cache
@@ -170,6 +201,7 @@ class BuildCache:
         self.tokens: dict[int, str] = {}  # id(record) -> token
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
         self.pages: PageCache | None = None
+        self.contexts: dict[str, Digest] = {}  # parse options -> their keys' common start
 
     def parse(self, files: Sequence, chunk: Callable, settle: Callable[[tuple], tuple],
               **options: Any) -> list[tuple]:
@@ -199,9 +231,15 @@ class BuildCache:
             raw = file.path.read_bytes()
         except OSError:
             return None  # read_article reports it
-        return digest(code_version("parse", "evidence"), dates.reference_day().isoformat(),
-                      repr(sorted(options.items())), file.rel, file.story,
-                      hashlib.sha256(raw).digest())
+        return digest(self._parse_context(repr(sorted(options.items()))), file.rel,
+                      file.story, hashlib.sha256(raw).digest())
+
+    def _parse_context(self, options: str) -> Digest:
+        """What every article's key starts with; hashed once, continued per file."""
+        if options not in self.contexts:
+            self.contexts[options] = Digest(code_version("parse", "evidence"),
+                                            dates.reference_day().isoformat(), options)
+        return self.contexts[options]
 
     def merge(self, articles: list[Article], config: Config, report: Report,
               run: Callable) -> list[Event]:
