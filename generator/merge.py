@@ -32,12 +32,24 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
     (rescore.py)."""
     ordered = sorted(articles, key=lambda a: a.path)
     groups, problems = cluster_articles(ordered, settings or MergeSettings(), known, memo)
+    previous = memo.previous.assembled if memo and memo.previous and memo.current else {}
+    made: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = {}
     events = []
     for indices, reason in groups:
         members = [ordered[i] for i in indices]
-        event, trouble = assemble(members, reason)
+        paths = tuple(a.path for a in members)
+        tokens = tuple(memo.tokens[p] for p in paths) if memo else ()
+        kept = previous.get(paths)
+        if kept is not None and kept[0] == tokens:
+            event, trouble = _reassemble(members, reason, kept[1]), list(kept[2])
+        else:
+            event, trouble = assemble(members, reason)
+        if memo:
+            made[paths] = tokens, replace(event, articles=(), merge=None), tuple(trouble)
         problems.extend(trouble)
         events.append(event)
+    if memo and memo.current:
+        memo.current = replace(memo.current, assembled=made)
     return _unique_ids(events), problems
 
 
@@ -55,6 +67,14 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
         articles=tuple(sorted(members, key=_reported_order)),
         summary=_summary(ranked), merge=reason,
     ), problems
+
+
+def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Event) -> Event:
+    """`assemble` for a group whose articles (as the merge sees them) are all unchanged
+    since the last build made `made` from them: its date, title, summary and id stand
+    (and the warnings about its dates), only the articles themselves are this build's."""
+    members = _resolve_years(members)
+    return replace(made, articles=tuple(sorted(members, key=_reported_order)), merge=reason)
 
 
 def _resolve_years(members: Sequence[Article]) -> list[Article]:

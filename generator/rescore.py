@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .blocking import Codes
-from .models import MergeReason
+from .models import Event, MergeReason
 from .rowcache import RowMemo
 from .similarity import Corpus
 
@@ -50,6 +50,10 @@ class ScoreState:
     j: np.ndarray
     p: np.ndarray
     reasons: dict[tuple[str, ...], MergeReason] = field(default_factory=dict)  # by members
+    # Each event as merge.assemble made it, without articles and reason, by members: with
+    # the members' view digests it was made from and the problems it found.
+    assembled: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = \
+        field(default_factory=dict)
 
 
 class ScoreMemo:

@@ -166,3 +166,42 @@ def test_a_damaged_state_is_not_used():
     again = memo_for(articles, broken)
     assert clustered(articles, again) == clustered(articles)
     assert again.rescored is None, "scored from scratch"
+
+
+def merged(articles: list[Article], memo: ScoreMemo | None = None):
+    from generator.merge import merge
+
+    return merge(articles, MergeSettings(), memo=memo)
+
+
+def test_events_of_unchanged_groups_are_not_assembled_again(monkeypatch):
+    from generator import merge as merge_module
+
+    articles = corpus()
+    first = memo_for(articles)
+    merged(articles, first)
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + " Quillon wept."))
+    calls = []
+    real = merge_module.assemble
+    monkeypatch.setattr(merge_module, "assemble", lambda *a: calls.append(a) or real(*a))
+    again = merged(edited, memo_for(edited, first.current))
+    assert len(calls) == 1 and edited[5] in calls[0][0]
+    monkeypatch.setattr(merge_module, "assemble", real)
+    assert again == merged(edited)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(edits=st.lists(st.tuples(st.sampled_from(["append", "retitle", "redate", "remove",
+                                                 "add", "force"]),
+                                st.integers(0, 200)), min_size=1, max_size=3),
+       seed=st.integers(0, 3))
+def test_any_edits_give_the_events_merging_from_scratch_gives(edits, seed):
+    rng = random.Random(seed)
+    articles = corpus(seed)
+    memo = memo_for(articles)
+    merged(articles, memo)
+    for kind, k in edits:
+        articles = edit(articles, kind, k, rng)
+        memo = memo_for(articles, memo.current)
+        assert merged(articles, memo) == merged(articles), (kind, k)
