@@ -24,7 +24,7 @@ from .export import events_json
 from .feeds import feed_pages
 from .merge import merge
 from .models import Article, Event, Site
-from .parallel import map_parts, release_memory
+from .parallel import collector_paused, map_parts, release_memory
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
@@ -55,6 +55,7 @@ class BuildResult:
         return sum(len(e.notes) for e in self.site.events)
 
 
+@collector_paused()
 def load(config: Config, report: Report, timings: dict[str, float],
          on_stage: Callable[[str], None] | None = None, cache: BuildCache | None = None) -> Site:
     """Everything up to the finished Site, without writing: what `check` runs."""
@@ -78,6 +79,7 @@ def load(config: Config, report: Report, timings: dict[str, float],
     return build_site(events, stories)
 
 
+@collector_paused()
 def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | None = None,
           cache: bool = True) -> BuildResult:
     """Builds the site into config.output; raises BuildFailed (nothing written) on errors.

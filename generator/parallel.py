@@ -10,6 +10,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import functools
+import gc
 import multiprocessing
 import os
 import signal
@@ -101,6 +102,25 @@ def _die_with_parent() -> None:
     # (Not Linux: the writer still refuses to recreate a discarded staging folder.)
     with contextlib.suppress(OSError, AttributeError):
         _libc().prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (a build), then as it was.
+
+    A build makes millions of objects that live until it ends (articles, evidence rows,
+    events, pages), and the collector would walk them again and again for nothing: a
+    whole 10k build leaves under a thousand objects in reference cycles, while the
+    walks cost 15% of a rebuild after one edit. Reference counting frees everything else
+    as before; forked workers inherit the pause, and the collector is back on between
+    the builds of `serve`."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def release_memory() -> None:

@@ -189,3 +189,24 @@ def test_content_errors_survive_a_trip_through_a_worker_process():
 
     for problem in (ContentError("a.md", 3, "bad", "fix it"), warning("b.md", None, "odd")):
         assert pickle.loads(pickle.dumps(problem)) == problem
+
+
+def test_the_garbage_collector_is_paused_for_a_build_and_back_on_after(seeds_site, build_site,
+                                                                         monkeypatch):
+    """Paused for speed (generator/parallel.py), but `serve` and library callers get their
+    collector back, also after a build that failed."""
+    import gc
+
+    from generator import build as build_module
+
+    seen = []
+    real = build_module.plan_pages
+    monkeypatch.setattr(build_module, "plan_pages",
+                        lambda *a, **k: seen.append(gc.isenabled()) or real(*a, **k))
+    assert gc.isenabled()
+    result, _ = build_site(seeds_site)
+    assert result.exit_code == 0, result.output
+    assert seen == [False] and gc.isenabled()
+    (seeds_site / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
+    result, _ = build_site(seeds_site)
+    assert result.exit_code == 1 and gc.isenabled()
