@@ -222,8 +222,10 @@ class _Writer:
         self.manifest = {"format": FORMAT, "settings": memo.settings, "keys": list(keys),
                          "headlines": headlines, "mentioned": mentioned, "vocabs": {}}
         if self.ok:
+            for kind in ("new", "old"):  # (left by a build that was killed)
+                for stale in memo.folder.parent.glob(f"{memo.folder.name}.{kind}-*"):
+                    shutil.rmtree(stale, ignore_errors=True)
             try:
-                shutil.rmtree(self.staging, ignore_errors=True)
                 self.staging.mkdir(parents=True)
             except OSError:
                 self.ok = False

@@ -110,3 +110,10 @@ def test_any_edits_give_the_corpus_built_from_scratch(tmp_path_factory, edits, s
         assert_same(kept, built(articles)[0])
         unchanged = sum(1 for a in articles if before.get(a.path) == a)
         assert memo.reused >= unchanged and read == len(articles) - memo.reused, (kind, k)
+
+
+def test_folders_left_by_a_killed_build_are_cleared(tmp_path):
+    (tmp_path / "rows.new-99999").mkdir()
+    (tmp_path / "rows.old-99999" / "x").mkdir(parents=True)
+    built(corpus(), RowMemo(tmp_path / "rows", "settings"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rows"]
