@@ -106,16 +106,22 @@ def _sources(keys: Sequence[bytes | None], previous: _Previous | None) -> np.nda
 def _combine(previous: _Previous, name: str, source: np.ndarray, fresh: sparse.csr_matrix,
              fresh_vocab: tuple[str, ...]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
     """The fresh rows (for the articles with source -1, in order) and the kept ones (the
-    previous rows `source` names) as one matrix over their joint sorted vocabulary."""
+    previous rows `source` names) as one matrix over their joint sorted vocabulary. The
+    kept rows are read a block at a time: at 100,000 articles a temporary index the size
+    of the words matrix is 150 MB, and this needs several."""
     indptr, indices, data = previous.arrays(name)
     kept_rows = np.flatnonzero(source >= 0)
     lengths = np.empty(len(source), dtype=np.int64)
     lengths[kept_rows] = np.diff(indptr)[source[kept_rows]]
     lengths[source < 0] = np.diff(fresh.indptr)
-    at = ranges(indptr[source[kept_rows]], lengths[kept_rows])  # the kept rows' entries
-    old_columns = np.asarray(indices[at], dtype=np.int64)
+    blocks = [kept_rows[lo:lo + ROWS] for lo in range(0, len(kept_rows), ROWS)]
     vocab_then = previous.vocab(name)
-    used = np.flatnonzero(np.bincount(old_columns, minlength=len(vocab_then)))
+    counts = np.zeros(len(vocab_then), dtype=np.int64)
+    for rows in blocks:  # which old columns the kept rows still use
+        at = ranges(indptr[source[rows]], lengths[rows])
+        counts += np.bincount(indices[at], minlength=len(vocab_then))
+    used = np.flatnonzero(counts)
+    del counts
     rank = np.zeros(len(vocab_then), dtype=np.int64)
     vocab, rank[used], fresh_rank = _union([vocab_then[c] for c in used.tolist()], fresh_vocab)
     del vocab_then
@@ -123,17 +129,23 @@ def _combine(previous: _Previous, name: str, source: np.ndarray, fresh: sparse.c
     np.cumsum(lengths, out=start[1:])
     columns = np.empty(int(start[-1]), dtype=np.int32)
     values = np.ones(len(columns))
-    there = ranges(start[:-1][kept_rows], lengths[kept_rows])
-    columns[there] = rank[old_columns]
+    for rows in blocks:
+        at = ranges(indptr[source[rows]], lengths[rows])
+        there = ranges(start[rows], lengths[rows])
+        columns[there] = rank[indices[at]]
+        if data is not None:
+            values[there] = data[at]
     new_rows = np.flatnonzero(source < 0)
-    here = ranges(start[:-1][new_rows], lengths[new_rows])
+    here = ranges(start[new_rows], lengths[new_rows])
     columns[here] = fresh_rank[fresh.indices]
     if data is not None:
-        values[there] = data[at]
         values[here] = fresh.data
     matrix = sparse.csr_matrix((values, columns, start), shape=(len(source), len(vocab)))
     matrix.sort_indices()
     return matrix, vocab
+
+
+ROWS = 8_192  # kept rows read at a time
 
 
 def _union(kept: list[str], fresh: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:

@@ -117,3 +117,17 @@ def test_folders_left_by_a_killed_build_are_cleared(tmp_path):
     (tmp_path / "rows.old-99999" / "x").mkdir(parents=True)
     built(corpus(), RowMemo(tmp_path / "rows", "settings"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows"]
+
+
+def test_kept_rows_read_a_few_at_a_time_give_the_same_corpus(tmp_path, monkeypatch):
+    from generator import rowcache
+
+    monkeypatch.setattr(rowcache, "ROWS", 3)
+    articles = corpus()
+    built(articles, RowMemo(tmp_path / "rows", "settings"))
+    edited = articles[:7] + articles[8:]
+    edited[2] = dataclasses.replace(edited[2], content=Body.of(edited[2].text + " Quillon wept."))
+    memo = RowMemo(tmp_path / "rows", "settings")
+    kept, read = built(edited, memo)
+    assert read == 1 and memo.reused == len(edited) - 1
+    assert_same(kept, built(edited)[0])
