@@ -51,13 +51,19 @@ class Packed:
 
 
 def _narrowest(values: np.ndarray) -> bytes:
-    """The weights in the smallest type that holds them exactly: most are word counts
+    """The weights as bytes, after their type code."""
+    narrow = narrowest(values)
+    return narrow.dtype.char.encode() + narrow.tobytes()
+
+
+def narrowest(values: np.ndarray) -> np.ndarray:
+    """Float64 weights in the smallest type that holds them exactly: most are word counts
     (one byte each instead of eight), a title weight of 1.5 needs a float."""
-    for kind in "Bfd":  # uint8, float32, float64
+    for kind in "Bf":  # uint8, float32
         narrow = values.astype(kind)
         if np.array_equal(narrow, values):
-            return kind.encode() + narrow.tobytes()
-    return b"d" + values.tobytes()  # (nan never equals itself)
+            return narrow
+    return values.astype(np.float64)  # (nan never equals itself)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +131,10 @@ class EvidenceByPath(Protocol):
 
 def evidence_key(data: bytes) -> bytes:
     """What names an article's evidence: a digest of it as the parse worker pickled it."""
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return hashlib.blake2b(data, digest_size=KEY_BYTES).digest()
+
+
+KEY_BYTES = 16
 
 
 class Spilled:

@@ -28,11 +28,11 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
           ) -> tuple[list[Event], list[ContentError]]:
     """Groups articles into events; every article lands in exactly one event. `known`:
     each article's merge evidence, by path, when the parse stage already read it (its
-    entries are taken out as they are weighed); `memo`: the previous build's pair scores
-    (rescore.py)."""
+    entries are taken out as they are weighed); `memo`: what the previous merge left (its
+    rows, pair scores and assembled events: rescore.py, rowcache.py)."""
     ordered = sorted(articles, key=lambda a: a.path)
     groups, problems = cluster_articles(ordered, settings or MergeSettings(), known, memo)
-    previous = memo.previous.assembled if memo and memo.previous and memo.current else {}
+    previous = _assembled(memo)
     made: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = {}
     events = []
     for indices, reason in groups:
@@ -40,7 +40,8 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
         paths = tuple(a.path for a in members)
         tokens = tuple(memo.tokens[p] for p in paths) if memo else ()
         kept = previous.get(paths)
-        if kept is not None and kept[0] == tokens:
+        if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == tokens \
+                and isinstance(kept[1], Event) and isinstance(kept[2], tuple):
             event, trouble = _reassemble(members, reason, kept[1]), list(kept[2])
         else:
             event, trouble = assemble(members, reason)
@@ -67,6 +68,12 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
         articles=tuple(sorted(members, key=_reported_order)),
         summary=_summary(ranked), merge=reason,
     ), problems
+
+
+def _assembled(memo: ScoreMemo | None) -> dict:
+    """The previous merge's events by members, when its state is whole and in use."""
+    found = getattr(memo.previous, "assembled", None) if memo and memo.current else None
+    return found if isinstance(found, dict) else {}
 
 
 def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Event) -> Event:

@@ -123,6 +123,20 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def process_alive(pid: int) -> bool:
+    """Whether a build's process (by the pid in its folder's name) still runs; this one's
+    counts as running."""
+    if pid == os.getpid() or os.name == "nt":  # os.kill(pid, 0) would end it on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def release_memory() -> None:
     """Hands the heap's free pages back to the system (glibc's malloc_trim). A stage that
     lets go of hundreds of megabytes of small objects leaves holes in the heap that the

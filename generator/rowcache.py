@@ -17,24 +17,30 @@ boilerplate) happens afterwards, on the whole corpus, as before.
 
 from __future__ import annotations
 
+import operator
 import os
 import pickle
+import re
 import shutil
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from .evidence import SEPARATOR, Evidence
+from .evidence import SEPARATOR, Evidence, narrowest
 from .headlines import Headline
+from .parallel import process_alive
 from .weights import Rows, ranges
 
 FEATURES = ("words", "names", "title", "numbers", "quote_shingles", "full_names")
 WEIGHTED = frozenset({"words", "names", "title"})  # the others are sets: no weights kept
 MANIFEST = "manifest.pickle"
+KEY_BYTES = 16  # evidence.evidence_key's digest size
+NARROW = (np.dtype(np.uint8), np.dtype(np.float32), np.dtype(np.float64))  # as stored
 FORMAT = 1
 
 
@@ -47,7 +53,6 @@ class RowMemo:
     folder: Path
     settings: str
     reused: int = 0
-    previous: _Previous | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -64,8 +69,20 @@ def gather(keys: Sequence[bytes | None], evidence_of: Callable[[int], Evidence],
            memo: RowMemo | None = None) -> Raw:
     """Every article's rows: from the memo's folder where its evidence key is there, else
     from `evidence_of(k)`. Leaves this merge's rows in the folder for the next one (when
-    every article has a key)."""
+    every article has a key). Kept rows that turn out unusable halfway (a damaged file
+    that passed the checks) cost a second pass from every article's evidence, never a
+    failed build: `evidence_of` must still answer for an article it answered before."""
     previous = _load(memo) if memo is not None else None
+    if previous is not None:
+        try:
+            return _gather(keys, evidence_of, memo, previous)
+        except (ValueError, TypeError, IndexError, KeyError, OSError):
+            pass
+    return _gather(keys, evidence_of, memo, None)
+
+
+def _gather(keys: Sequence[bytes | None], evidence_of: Callable[[int], Evidence],
+            memo: RowMemo | None, previous: _Previous | None) -> Raw:
     source = _sources(keys, previous)
     fresh = np.flatnonzero(source < 0)
     builders = {name: Rows(weighted=name in WEIGHTED) for name in FEATURES}
@@ -80,19 +97,22 @@ def gather(keys: Sequence[bytes | None], evidence_of: Callable[[int], Evidence],
         headlines[k] = previous.headlines[source[k]]
         mentioned[k] = previous.mentioned[source[k]]
     writer = _Writer(memo, keys, headlines, mentioned) if memo is not None else None
-    matrices = {}
-    for name, builder in builders.items():
-        matrix, vocab = builder.matrix()
-        if previous is not None and len(fresh) < len(keys):
-            matrix, vocab = _combine(previous, name, source, matrix, vocab)
+    try:
+        matrices = {}
+        for name, builder in builders.items():
+            matrix, vocab = builder.matrix()
+            if previous is not None and len(fresh) < len(keys):
+                matrix, vocab = _combine(previous, name, source, matrix, vocab)
+            if writer:
+                writer.add(name, matrix, vocab)
+            matrices[name] = matrix, vocab
         if writer:
-            writer.add(name, matrix, vocab)
-        matrices[name] = matrix, vocab
+            writer.commit()
+    finally:
+        if writer:
+            writer.discard()  # (nothing left once committed)
     if memo is not None:
         memo.reused = int((source >= 0).sum())
-        memo.previous = None
-    if writer:
-        writer.commit()
     return Raw(matrices, headlines, mentioned)
 
 
@@ -116,6 +136,8 @@ def _combine(previous: _Previous, name: str, source: np.ndarray, fresh: sparse.c
     lengths[source < 0] = np.diff(fresh.indptr)
     blocks = [kept_rows[lo:lo + ROWS] for lo in range(0, len(kept_rows), ROWS)]
     vocab_then = previous.vocab(name)
+    if not all(map(operator.lt, vocab_then, islice(vocab_then, 1, None))):
+        raise ValueError(f"the kept {name} vocabulary is not sorted")
     counts = np.zeros(len(vocab_then), dtype=np.int64)
     for rows in blocks:  # which old columns the kept rows still use
         at = ranges(indptr[source[rows]], lengths[rows])
@@ -174,22 +196,26 @@ def _union(kept: list[str], fresh: Sequence[str]) -> tuple[tuple[str, ...], np.n
 
 
 class _Previous:
-    """The rows the last merge left, read lazily: arrays memory-mapped, a vocabulary split
-    out of its joined string only when asked for."""
+    """The rows the last merge left, each array opened (memory-mapped) once, when the
+    folder is loaded: a build swapping in its own rows meanwhile (`serve` and a `build`
+    at once) cannot mix its arrays with this manifest. A vocabulary is split out of its
+    joined string only when asked for."""
 
     def __init__(self, folder: Path, manifest: dict):
-        self.folder = folder
         self.keys: list[bytes] = manifest["keys"]
         self.headlines: list[Headline] = manifest["headlines"]
         self.mentioned: list[tuple[int, ...]] = manifest["mentioned"]
         self.vocabs: dict[str, str] = manifest["vocabs"]
+        load = lambda name, part: np.load(folder / f"{name}.{part}.npy", mmap_mode="r")  # noqa: E731
+        self.opened = {name: (load(name, "indptr"), load(name, "indices"),
+                              load(name, "data") if name in WEIGHTED else None)
+                       for name in FEATURES}
 
     def arrays(self, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        load = lambda part: np.load(self.folder / f"{name}.{part}.npy", mmap_mode="r")  # noqa: E731
-        return load("indptr"), load("indices"), load("data") if name in WEIGHTED else None
+        return self.opened[name]
 
     def vocab(self, name: str) -> list[str]:
-        joined = self.vocabs[name]
+        joined = self.vocabs.pop(name)  # (asked for once: the joined copy goes)
         return joined.split(SEPARATOR) if joined else []
 
 
@@ -202,7 +228,8 @@ def _load(memo: RowMemo) -> _Previous | None:
             return None
         previous = _Previous(memo.folder, manifest)
         n = len(previous.keys)
-        if len(previous.headlines) != n or len(previous.mentioned) != n:
+        if len(previous.headlines) != n or len(previous.mentioned) != n or \
+                not all(type(key) is bytes and len(key) == KEY_BYTES for key in previous.keys):
             return None
         for name in FEATURES:
             if not _whole(previous, name, n):
@@ -217,7 +244,9 @@ def _whole(previous: _Previous, name: str, rows: int) -> bool:
     indptr, indices, data = previous.arrays(name)
     joined = previous.vocabs[name]
     size = joined.count(SEPARATOR) + 1 if joined else 0
-    return (len(indptr) == rows + 1 and int(indptr[0]) == 0 and int(indptr[-1]) == len(indices)
+    return (indptr.dtype == np.int64 and indices.dtype == np.int32
+            and (data is None or data.dtype in NARROW)
+            and len(indptr) == rows + 1 and int(indptr[0]) == 0 and int(indptr[-1]) == len(indices)
             and bool(np.all(np.diff(indptr) >= 0))
             and (data is None or len(data) == len(indices))
             and (len(indices) == 0 or (int(indices.min()) >= 0 and int(indices.max()) < size)))
@@ -234,9 +263,7 @@ class _Writer:
         self.manifest = {"format": FORMAT, "settings": memo.settings, "keys": list(keys),
                          "headlines": headlines, "mentioned": mentioned, "vocabs": {}}
         if self.ok:
-            for kind in ("new", "old"):  # (left by a build that was killed)
-                for stale in memo.folder.parent.glob(f"{memo.folder.name}.{kind}-*"):
-                    shutil.rmtree(stale, ignore_errors=True)
+            _sweep(memo.folder)
             try:
                 self.staging.mkdir(parents=True)
             except OSError:
@@ -247,7 +274,7 @@ class _Writer:
             return
         arrays = {"indptr": matrix.indptr.astype(np.int64), "indices": matrix.indices}
         if name in WEIGHTED:
-            arrays["data"] = _narrowest(matrix.data)
+            arrays["data"] = narrowest(matrix.data)
         try:
             for part, array in arrays.items():
                 np.save(self.staging / f"{name}.{part}.npy", array)
@@ -255,9 +282,11 @@ class _Writer:
             self.ok = False
         self.manifest["vocabs"][name] = SEPARATOR.join(vocab)
 
+    def discard(self) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)
+
     def commit(self) -> None:
         if not self.ok:
-            shutil.rmtree(self.staging, ignore_errors=True)
             return
         try:
             with (self.staging / MANIFEST).open("wb") as file:
@@ -268,13 +297,15 @@ class _Writer:
             self.staging.rename(self.memo.folder)
             shutil.rmtree(retired, ignore_errors=True)
         except OSError:
-            shutil.rmtree(self.staging, ignore_errors=True)
+            pass  # (the staging folder goes in `discard`)
 
 
-def _narrowest(values: np.ndarray) -> np.ndarray:
-    """The weights in the smallest type that holds them exactly (most are word counts)."""
-    for kind in (np.uint8, np.float32):
-        narrow = values.astype(kind)
-        if np.array_equal(narrow, values):
-            return narrow
-    return values
+def _sweep(folder: Path) -> None:
+    """Removes the staging and retired row folders of builds that were killed (a live
+    build's are its own business)."""
+    pattern = re.compile(rf"{re.escape(folder.name)}\.(?:new|old)-(\d+)")
+    for entry in sorted(folder.parent.iterdir()) if folder.parent.is_dir() else []:
+        match = pattern.fullmatch(entry.name)
+        pid = int(match.group(1)) if match else 0
+        if match and (pid == os.getpid() or not process_alive(pid)):
+            shutil.rmtree(entry, ignore_errors=True)

@@ -78,9 +78,9 @@ class Rows:
 
 def tfidf(matrix: sparse.csr_matrix, vocab: tuple[str, ...]
           ) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
-    """Sublinear TF-IDF rows, L2-normalised, with a vocabulary sorted for determinism.
-    Weighed in place, a slice at a time: at 100,000 articles a temporary the size of the
-    matrix is a hundred megabytes."""
+    """Sublinear TF-IDF rows of raw counts (over `vocab`, which passes through), then
+    L2-normalised. Weighed in place, a slice at a time: at 100,000 articles a temporary
+    the size of the matrix is a hundred megabytes."""
     df = np.bincount(matrix.indices, minlength=len(vocab))
     idf = np.log((matrix.shape[0] + 1) / (df + 1)) + 1.0
     for lo in range(0, matrix.nnz, SLICE):

@@ -32,6 +32,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
+from .parallel import process_alive
+
 MARKER = ".dateline-site"
 
 
@@ -216,7 +218,7 @@ def sweep_stale(output: Path) -> list[Path]:
         match = pattern.fullmatch(entry.name)
         if not match or not entry.is_dir() or entry.is_symlink():
             continue
-        if _alive(int(match.group(1) or match.group(2))):
+        if process_alive(int(match.group(1) or match.group(2))):
             continue
         if match.group(2) and not output.exists() and (entry / MARKER).exists():
             entry.rename(output)  # the previous site, retired by a build that then died
@@ -224,18 +226,6 @@ def sweep_stale(output: Path) -> list[Path]:
         shutil.rmtree(entry, ignore_errors=True)
         removed.append(entry)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid() or os.name == "nt":  # os.kill(pid, 0) would end it on Windows
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return True
-    return True
 
 
 def _exchange(first: Path, second: Path) -> bool:

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cache import dumps
-from generator.evidence import Spilled, evidence
+from generator.evidence import SEPARATOR, Spilled, evidence
 from generator.models import Body
-from generator.rowcache import RowMemo
+from generator.rowcache import MANIFEST, RowMemo
 from generator.similarity import build_corpus
 
 from .test_rescore import corpus, edit
@@ -131,3 +131,52 @@ def test_kept_rows_read_a_few_at_a_time_give_the_same_corpus(tmp_path, monkeypat
     kept, read = built(edited, memo)
     assert read == 1 and memo.reused == len(edited) - 1
     assert_same(kept, built(edited)[0])
+
+
+def test_rows_that_pass_the_checks_but_are_wrong_fall_back_to_every_article(tmp_path):
+    """A foreign manifest with a reversed vocabulary and arrays of the wrong type: the
+    build reads every article's evidence instead of failing or mixing rows up."""
+    import pickle
+
+    articles = corpus()
+    built(articles, RowMemo(tmp_path / "rows", "settings"))
+    manifest_file = tmp_path / "rows" / MANIFEST
+    manifest = pickle.loads(manifest_file.read_bytes())
+    manifest["vocabs"]["words"] = SEPARATOR.join(reversed(manifest["vocabs"]["words"].split(
+        SEPARATOR)))
+    manifest_file.write_bytes(pickle.dumps(manifest))
+    memo = RowMemo(tmp_path / "rows", "settings")
+    reversed_vocab, read = built(articles, memo)
+    assert read == len(articles) and memo.reused == 0
+    assert_same(reversed_vocab, built(articles)[0])
+    indices = tmp_path / "rows" / "names.indices.npy"
+    np.save(indices, np.load(indices).astype(np.float64))
+    memo = RowMemo(tmp_path / "rows", "settings")
+    assert built(articles, memo)[1] == len(articles) and memo.reused == 0
+
+
+def test_rows_swapped_in_by_another_build_do_not_mix_with_the_loaded_ones(tmp_path):
+    """`serve` and a `build` at once: the arrays are opened when the rows are loaded."""
+    from generator import rowcache
+
+    articles = corpus()
+    built(articles, RowMemo(tmp_path / "rows", "settings"))
+    memo = RowMemo(tmp_path / "rows", "settings")
+    previous = rowcache._load(memo)
+    built(corpus(seed=2), RowMemo(tmp_path / "rows", "settings"))  # the other build
+    ordered = sorted(articles, key=lambda a: a.path)
+    with Counted(ordered) as known:
+        raw = rowcache._gather([known.key(a.path) for a in ordered],
+                               lambda k: known.pop(ordered[k].path), memo, previous)
+    with Counted(ordered) as known:
+        scratch = rowcache._gather([known.key(a.path) for a in ordered],
+                                   lambda k: known.pop(ordered[k].path), None, None)
+    for name, (matrix, vocab) in scratch.matrices.items():
+        kept, kept_vocab = raw.matrices[name]
+        assert kept_vocab == vocab and (kept != matrix).nnz == 0, name
+
+
+def test_a_live_build_keeps_its_staging_folder(tmp_path):
+    (tmp_path / "rows.new-1").mkdir()  # pid 1 always runs
+    built(corpus(), RowMemo(tmp_path / "rows", "settings"))
+    assert (tmp_path / "rows.new-1").is_dir()
