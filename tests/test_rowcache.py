@@ -65,15 +65,25 @@ def test_an_unchanged_corpus_reads_no_evidence(tmp_path):
     assert_same(again, first)
 
 
+def reworded(article):
+    return dataclasses.replace(article, content=Body.of(article.text + " Quillon wept."))
+
+
+def assert_one_edit_reads_one_article(folder, articles, edited) -> None:
+    """Rows left by `articles`, then `edited` (one article reworded): only that one's
+    evidence is read, and the corpus is the one built from scratch."""
+    built(articles, RowMemo(folder, "settings"))
+    memo = RowMemo(folder, "settings")
+    kept, read = built(edited, memo)
+    assert read == 1 and memo.reused == len(edited) - 1
+    assert_same(kept, built(edited)[0])
+
+
 def test_one_edit_reads_only_that_article_and_gives_the_same_corpus(tmp_path):
     articles = corpus()
-    built(articles, RowMemo(tmp_path / "rows", "settings"))
     edited = list(articles)
-    edited[4] = dataclasses.replace(edited[4], content=Body.of(edited[4].text + " Quillon wept."))
-    memo = RowMemo(tmp_path / "rows", "settings")
-    kept, read = built(edited, memo)
-    assert read == 1 and memo.reused == len(articles) - 1
-    assert_same(kept, built(edited)[0])
+    edited[4] = reworded(edited[4])
+    assert_one_edit_reads_one_article(tmp_path / "rows", articles, edited)
 
 
 def test_rows_made_under_other_settings_or_damaged_are_not_used(tmp_path):
@@ -124,13 +134,9 @@ def test_kept_rows_read_a_few_at_a_time_give_the_same_corpus(tmp_path, monkeypat
 
     monkeypatch.setattr(rowcache, "ROWS", 3)
     articles = corpus()
-    built(articles, RowMemo(tmp_path / "rows", "settings"))
     edited = articles[:7] + articles[8:]
-    edited[2] = dataclasses.replace(edited[2], content=Body.of(edited[2].text + " Quillon wept."))
-    memo = RowMemo(tmp_path / "rows", "settings")
-    kept, read = built(edited, memo)
-    assert read == 1 and memo.reused == len(edited) - 1
-    assert_same(kept, built(edited)[0])
+    edited[2] = reworded(edited[2])
+    assert_one_edit_reads_one_article(tmp_path / "rows", articles, edited)
 
 
 def test_rows_that_pass_the_checks_but_are_wrong_fall_back_to_every_article(tmp_path):
