@@ -39,10 +39,9 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
         members = [ordered[i] for i in indices]
         paths = tuple(a.path for a in members)
         tokens = tuple(memo.tokens[p] for p in paths) if memo else ()
-        kept = previous.get(paths)
-        if isinstance(kept, tuple) and len(kept) == 3 and kept[0] == tokens \
-                and isinstance(kept[1], Event) and isinstance(kept[2], tuple):
-            event, trouble = _reassemble(members, reason, kept[1]), list(kept[2])
+        kept = _unchanged(previous.get(paths), tokens)
+        if kept:
+            event, trouble = _reassemble(members, reason, kept[0]), list(kept[1])
         else:
             event, trouble = assemble(members, reason)
         if memo:
@@ -74,6 +73,15 @@ def _assembled(memo: ScoreMemo | None) -> dict:
     """The previous merge's events by members, when its state is whole and in use."""
     found = getattr(memo.previous, "assembled", None) if memo and memo.current else None
     return found if isinstance(found, dict) else {}
+
+
+def _unchanged(entry: object, tokens: tuple[str, ...]) -> tuple[Event, tuple] | None:
+    """(event, problems) the last build made from these members, if none of them changed
+    since (and the entry is one the merge wrote)."""
+    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == tokens \
+            and isinstance(entry[1], Event) and isinstance(entry[2], tuple):
+        return entry[1], entry[2]
+    return None
 
 
 def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Event) -> Event:
