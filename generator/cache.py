@@ -165,18 +165,32 @@ def _version(name: str) -> str:
         return "absent"
 
 
+def _reference(token: str) -> Any:
+    """Stands in a cache entry for a record the reader already holds (`_RefUnpickler`
+    resolves it); never called."""
+    raise pickle.UnpicklingError(f"record {token} read without its build's records")
+
+
+def _referring(tokens: dict[int, str]) -> dict[type, Callable]:
+    """DISPATCH, but a record the cache knows (a parsed article, an event) is written as
+    its token. Only records go through Python code: a pickler's `persistent_id` would be
+    called for every string and number in the value (a million calls per rebuild)."""
+    def by_token(reduce: Callable[[Any], tuple]) -> Callable[[Any], tuple]:
+        def reducer(record: Any) -> tuple:
+            token = tokens.get(id(record))
+            return (_reference, (token,)) if token is not None else reduce(record)
+        return reducer
+    return {**DISPATCH, **{cls: by_token(DISPATCH[cls]) for cls in RECORDS}}
+
+
 class _RefPickler(pickle.Pickler):
-    """Writes a record the cache already knows (a parsed article, an event) as its token:
-    entries stay small and a digest costs a few bytes per record it mentions."""
+    """Writes a record the cache already knows as its token: entries stay small and a
+    digest costs a few bytes per record it mentions."""
 
-    def __init__(self, file: io.BytesIO, tokens: dict[int, str], fast: bool = False):
+    def __init__(self, file: io.BytesIO, dispatch: dict[type, Callable], fast: bool = False):
         super().__init__(file, PROTOCOL)
-        self.dispatch_table = DISPATCH
-        self.tokens = tokens
+        self.dispatch_table = dispatch
         self.fast = fast  # no memo: the bytes depend on the value only, not on sharing
-
-    def persistent_id(self, obj: Any) -> str | None:
-        return self.tokens.get(id(obj))
 
 
 class _RefUnpickler(pickle.Unpickler):
@@ -184,8 +198,10 @@ class _RefUnpickler(pickle.Unpickler):
         super().__init__(io.BytesIO(data))
         self.known = known
 
-    def persistent_load(self, token: str) -> Any:
-        return self.known[token]  # KeyError: the entry names a record this build lacks
+    def find_class(self, module: str, name: str) -> Any:
+        if module == __name__ and name == _reference.__name__:
+            return self.known.__getitem__  # KeyError: the entry names a record this build lacks
+        return super().find_class(module, name)
 
 
 class BuildCache:
@@ -199,6 +215,7 @@ class BuildCache:
         self.notes = Store(self.folder, "notes", 4)
         self.scores = Store(self.folder, "scores")  # the last merge's pair scores
         self.tokens: dict[int, str] = {}  # id(record) -> token
+        self.dispatch = _referring(self.tokens)
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
         self.pages: PageCache | None = None
         self.contexts: dict[str, Digest] = {}  # parse options -> their keys' common start
@@ -291,7 +308,7 @@ class BuildCache:
         token = self.tokens.get(id(record))
         if token is None:
             buffer = io.BytesIO()
-            _RefPickler(buffer, self.tokens, fast=True).dump(record)
+            _RefPickler(buffer, self.dispatch, fast=True).dump(record)
             token = self._remember(record, digest(buffer.getvalue()))
         return token
 
@@ -357,7 +374,7 @@ class BuildCache:
 
     def _dump(self, value: Any) -> bytes:
         buffer = io.BytesIO()
-        _RefPickler(buffer, self.tokens).dump(value)
+        _RefPickler(buffer, self.dispatch).dump(value)
         return buffer.getvalue()
 
 
