@@ -20,7 +20,7 @@ from .config import Config
 from .discover import discover
 from .errors import BuildFailed, ContentError, Report
 from .evidence import Spilled, evidence
-from .export import events_json
+from .export import Memo, events_json
 from .feeds import feed_pages
 from .merge import merge
 from .models import Article, Event, Site
@@ -220,7 +220,8 @@ def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None =
                         and not config.search)
     try:
         clock("render", write_pages, env, pages, config, writer, page_cache)
-        clock("outputs", _write_outputs, writer, env, site, pages, config)
+        clock("outputs", _write_outputs, writer, env, site, pages, config,
+              cache.lines if cache else None)
         indexed = clock("search", index_site, writer.staging, config.output) \
             if config.search else 0
         return writer.commit() + indexed
@@ -229,12 +230,14 @@ def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None =
         raise
 
 
-def _write_outputs(writer: SiteWriter, env, site: Site, pages, config: Config) -> None:
-    """Feeds, exports and the theme's assets beside the pages."""
+def _write_outputs(writer: SiteWriter, env, site: Site, pages, config: Config,
+                   memo: Memo | None = None) -> None:
+    """Feeds, exports and the theme's assets beside the pages; `memo` keeps the exports'
+    lines of unchanged events (cache.BuildCache.lines)."""
     writer.write_all(feed_pages(env, site, config))
     writer.write_all(static_files(config))
-    writer.write("events.json", events_json(site.events))
-    writer.write("timelinejs.json", timelinejs_json(site, config))
+    writer.write("events.json", events_json(site.events, memo))
+    writer.write("timelinejs.json", timelinejs_json(site, config, memo))
     writer.write_all(sitemap_files(pages, config))
     writer.write("robots.txt", robots_txt(config))
     writer.write(".nojekyll", b"")

@@ -214,6 +214,7 @@ class BuildCache:
         self.events = Store(self.folder, "events")
         self.notes = Store(self.folder, "notes", 4)
         self.scores = Store(self.folder, "scores")  # the last merge's pair scores
+        self.exports = Store(self.folder, "exports", 4)  # each event's line of the JSON exports
         self.tokens: dict[int, str] = {}  # id(record) -> token
         self.dispatch = _referring(self.tokens)
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
@@ -303,6 +304,24 @@ class BuildCache:
         return [done[i] if notes is None else dataclasses.replace(e, notes=notes)
                 for i, (e, notes) in enumerate(zip(events, found, strict=True))]
 
+    def lines(self, line: Callable[[Any], str], context: str) -> Callable[[Any], str]:
+        """`line(record)`, reused while the record, `context` (all else `line` reads) and
+        the code of `line`'s module are unchanged: a rebuild after one edit writes each
+        export's line for the events it changed, not for all of them."""
+        if not self.folder:
+            return line
+        start = Digest(code_version(line.__module__.rpartition(".")[2]), line.__qualname__,
+                       context)
+
+        def remembered(record: Any) -> str:
+            key = digest(start, self.token(record))
+            found = self._load(self.exports, key, _text)
+            if found is None:
+                found = line(record)
+                self.exports.put(key, found.encode("utf-8", "surrogatepass"))
+            return found
+        return remembered
+
     def token(self, record: Any) -> str:
         """A digest of a record's whole value, computed once per build."""
         token = self.tokens.get(id(record))
@@ -338,7 +357,7 @@ class BuildCache:
         self.pages = None
 
     def _stores(self) -> list[Store]:
-        return [self.articles, self.events, self.notes, self.scores] + \
+        return [self.articles, self.events, self.notes, self.scores, self.exports] + \
             ([self.pages.store] if self.pages else [])
 
     @classmethod
@@ -376,6 +395,10 @@ class BuildCache:
         buffer = io.BytesIO()
         _RefPickler(buffer, self.dispatch).dump(value)
         return buffer.getvalue()
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
 
 
 def _register_bytes(content: Path) -> list[bytes]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -21,17 +21,29 @@ def generator_name() -> str:
         return "dateline"
 
 
-def events_json(events: Iterable[Event]) -> bytes:
+Line = Callable[[Event], str]
+# memo(line, context): `line` with its results kept between builds; `line` reads only the
+# event and what `context` spells out (cache.BuildCache.lines).
+Memo = Callable[[Line, str], Line]
+
+
+def events_json(events: Iterable[Event], memo: Memo | None = None) -> bytes:
     """Events sorted by date then id; every article file appears in exactly one event."""
     head = {"version": FORMAT_VERSION, "generated_by": generator_name()}
-    return lines_document(head, "events", map(event_record, sorted(events, key=_contract_order)))
+    line = memo(event_line, "") if memo else event_line
+    return lines_document(head, "events", map(line, sorted(events, key=_contract_order)))
 
 
-def lines_document(head: dict[str, Any], key: str, items: Iterable[Any]) -> bytes:
-    """`head` plus `key: [items]`, one item per line: compact (json's C encoder; indenting
-    falls back to its pure-Python one), yet a rebuild's diff still shows which changed."""
+def event_line(event: Event) -> str:
+    return json_text(event_record(event))
+
+
+def lines_document(head: dict[str, Any], key: str, lines: Iterable[str]) -> bytes:
+    """`head` plus `key: [lines]`, one JSON text per line: compact (json's C encoder;
+    indenting falls back to its pure-Python one), yet a rebuild's diff still shows which
+    changed."""
     opening = json_text({**head, key: []})[:-3]  # up to and including '"key": '
-    records = ",\n".join(json_text(item) for item in items)
+    records = ",\n".join(lines)
     listing = f"[\n{records}\n]" if records else "[]"
     return f"{opening}{listing}}}\n".encode()
 

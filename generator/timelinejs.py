@@ -12,19 +12,24 @@ from html import escape
 from typing import Any
 
 from .config import Config
-from .export import lines_document
+from .export import Memo, json_text, lines_document
 from .models import Event, Site
 from .timeline import event_sort_key
 
 
-def timelinejs_json(site: Site, config: Config) -> bytes:
+def timelinejs_json(site: Site, config: Config, memo: Memo | None = None) -> bytes:
     """Every event with a known year (TimelineJS needs one), oldest first."""
     titles = {s.slug: s.title for s in site.stories}
     events = [e for e in sorted(site.events, key=event_sort_key) if e.date.year is not None]
     head = {"title": {"text": {"headline": escape(config.title),
                                "text": escape(config.description)}}}
-    return lines_document(head, "events",
-                          (timelinejs_event(e, titles.get(e.story, ""), config) for e in events))
+
+    def line(event: Event) -> str:
+        return json_text(timelinejs_event(event, titles.get(event.story, ""), config))
+
+    if memo:
+        line = memo(line, repr((sorted(titles.items()), config)))
+    return lines_document(head, "events", map(line, events))
 
 
 def timelinejs_event(event: Event, group: str, config: Config) -> dict[str, Any]:

@@ -17,8 +17,10 @@ from click.testing import CliRunner
 
 from generator import build as build_module
 from generator import cache as cache_module
+from generator import export as export_module
 from generator import parallel
 from generator import render as render_module
+from generator import timelinejs as timelinejs_module
 from generator.build import BuildFailed, build
 from generator.cli import main
 from generator.config import load_config
@@ -44,7 +46,8 @@ def site(tmp_path) -> Path:
 
 @pytest.fixture
 def work(monkeypatch) -> Counter:
-    """Counts the work done: files parsed, merges run, events compared, pages rendered."""
+    """Counts the work done: files parsed, merges run, events compared, pages rendered,
+    events written into the exports (events.json, timelinejs.json)."""
     done: Counter = Counter()
 
     def counting(name, function):
@@ -58,6 +61,9 @@ def work(monkeypatch) -> Counter:
     monkeypatch.setattr(build_module, "compare_event",
                         counting("compare", build_module.compare_event))
     monkeypatch.setattr(render_module, "render_page", counting("render", render_module.render_page))
+    monkeypatch.setattr(export_module, "event_line", counting("export", export_module.event_line))
+    monkeypatch.setattr(timelinejs_module, "timelinejs_event",
+                        counting("export", timelinejs_module.timelinejs_event))
     return done
 
 
@@ -88,9 +94,10 @@ def test_a_no_change_rebuild_does_no_work_and_is_byte_identical(site, work):
     run(site)
     pages = work["render"]
     assert pages > 5 and work["parse"] == ARTICLES and work["merge"] == 1
+    assert work["export"] > 2
     work.clear()
     output = run(site)
-    assert work == Counter(), "nothing should be parsed, merged, compared or rendered"
+    assert work == Counter(), "nothing should be parsed, merged, compared, rendered or exported"
     assert_same_as_clean(site, output)
 
 
@@ -102,6 +109,7 @@ def test_one_edited_article_is_reparsed_and_the_output_matches_a_clean_build(sit
     assert work["parse"] == 1 and work["merge"] == 1
     assert work["compare"] == 1, "only the edited article's event is compared again"
     assert 0 < work["render"] < pages, "pages that do not show the event are reused"
+    assert work["export"] == 2, "one line in each export, for the edited article's event"
     assert_same_as_clean(site, output)
 
 
