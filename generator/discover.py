@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,23 +39,23 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     root = content.resolve()
     articles, indexes, problems = [], [], []
     folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
-    for file in _walk(content):
-        rel = file.relative_to(content).as_posix()
+    for entry, rel in _walk(content):
         story, problem = _story(rel, folders)
-        if not problem and _escapes(file, root):
+        if not problem and _escapes(entry, root):
             problem = ContentError(rel, None, "link leads outside the content folder",
                                    "copy the file into content/ instead of linking it")
-        kind = "skip" if problem else _kind(file, rel)
+        kind = "skip" if problem else _kind(entry, rel)
         if kind in ("article", "index", "other"):
-            problem = _refusal(file, rel, max_bytes, kind)
+            problem = _refusal(entry, rel, max_bytes, kind)
         if problem:
             problems.append(problem)
         elif kind in ("article", "index"):
-            (indexes if kind == "index" else articles).append(SourceFile(file, rel, story))
+            (indexes if kind == "index" else articles).append(
+                SourceFile(Path(entry.path), rel, story))
     return Discovery(tuple(articles), tuple(indexes), tuple(problems))
 
 
-def _refusal(file: Path, rel: str, max_bytes: int, kind: str) -> ContentError | None:
+def _refusal(file: os.DirEntry, rel: str, max_bytes: int, kind: str) -> ContentError | None:
     """Why a file cannot be read as an article, if it cannot: not an article, a pipe or
     broken link (reading would hang or fail), or over the size limit."""
     if kind == "other":
@@ -97,25 +98,41 @@ def _story(rel: str, folders: dict[str, str]) -> tuple[str, ContentError | None]
     return story, None
 
 
-def _walk(content: Path):
-    for folder, dirs, files in os.walk(content, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith((".", "_")))
-        base = Path(folder)
-        for name in sorted(files):
-            if not name.startswith("."):
-                yield base / name
-        for name in dirs:
-            if (base / name).is_symlink():
-                yield base / name
+def _walk(content: Path, prefix: str = "") -> Iterator[tuple[os.DirEntry, str]]:
+    """(entry, path relative to `content`) of every file, folder by folder in name order,
+    as os.walk would list them: a folder's files, then the links among its subfolders
+    (reported, never followed), then each subfolder's own. Hidden files and folders, and
+    folders starting with "_", are left out. A DirEntry keeps what the listing already
+    said (its type; its status once asked), so each file costs one system call."""
+    try:
+        with os.scandir(content) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:  # unreadable or vanished since it was listed (as os.walk)
+        return
+    folders = [e for e in entries if _is_folder(e) and not e.name.startswith((".", "_"))]
+    for entry in entries:
+        if not entry.name.startswith(".") and not _is_folder(entry):
+            yield entry, prefix + entry.name
+    yield from ((e, prefix + e.name) for e in folders if e.is_symlink())
+    for entry in folders:
+        if not entry.is_symlink():
+            yield from _walk(Path(entry.path), f"{prefix}{entry.name}/")
 
 
-def _escapes(file: Path, root: Path) -> bool:
-    return file.is_symlink() and not file.resolve().is_relative_to(root)
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
-def _kind(file: Path, rel: str) -> str:
-    if file.name == "_index.md":
+def _escapes(entry: os.DirEntry, root: Path) -> bool:
+    return entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root)
+
+
+def _kind(entry: os.DirEntry, rel: str) -> str:
+    if entry.name == "_index.md":
         return "index"
-    if file.name.startswith("_") or rel in DATA_FILES or file.is_dir():
+    if entry.name.startswith("_") or rel in DATA_FILES or _is_folder(entry):
         return "skip"
-    return "article" if file.suffix.lower() in ARTICLE_SUFFIXES else "other"
+    return "article" if os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES else "other"
