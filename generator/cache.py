@@ -425,6 +425,7 @@ class PageCache:
                           *(p for f in files for p in (str(f), f.read_bytes())))
         self.old = BuildCache._load(self.store, self.key, pickle.loads) or {}
         self.digests: list[str] = []
+        self.kept: dict[int, tuple] = {}  # page index -> identity of the file kept
 
     def reuse(self, pages: Sequence, writer: SiteWriter) -> list[int]:
         """Keeps every unchanged page: left where it is when the writer patches the old
@@ -443,26 +444,30 @@ class PageCache:
         entry = self.old.get(rel)
         if not entry or entry[0] != self.digests[index]:
             return False
-        old, new = self.output / rel, writer.staging / rel
+        old = os.path.join(self.output, rel)  # (rel: a page path the plan made)
         try:
-            if _identity(old.stat(follow_symlinks=False)) != entry[1]:
+            if _identity(os.stat(old, follow_symlinks=False)) != entry[1]:
                 return False
-            if writer.patching:
-                return True
-            new.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(old, new)
-            except OSError:  # another file system, or links unsupported
-                shutil.copyfile(old, new)
+            if not writer.patching:
+                new = os.path.join(writer.staging, rel)
+                os.makedirs(os.path.dirname(new), exist_ok=True)
+                try:
+                    os.link(old, new)
+                except OSError:  # another file system, or links unsupported
+                    shutil.copyfile(old, new)
+                    return True  # (a copy: its identity is read when recorded)
         except OSError:
             return False
+        self.kept[index] = entry[1]  # left in place, or linked: the very same file
         return True
 
     def record(self, pages: Sequence, writer: SiteWriter) -> None:
         """Notes what each page was made from, for the next build to compare. The identity
-        of a staged file survives its rename into the output."""
-        manifest = {p.path: (d, _identity(writer.location(p.path).stat(follow_symlinks=False)))
-                    for p, d in zip(pages, self.digests, strict=True)}
+        of a staged file survives its rename into the output; a kept page's is the one
+        `_keep` checked."""
+        manifest = {p.path: (d, self.kept.get(i) or
+                             _identity(writer.location(p.path).stat(follow_symlinks=False)))
+                    for i, (p, d) in enumerate(zip(pages, self.digests, strict=True))}
         self.store.put(self.key, pickle.dumps(manifest, PROTOCOL))
 
 

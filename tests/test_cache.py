@@ -388,3 +388,25 @@ def test_the_output_folder_however_spelled_is_the_same_output(site, work):
     work.clear()
     build(load_config(site / "content", output=site / "content" / ".." / "public"))
     assert work["render"] == 0
+
+
+@pytest.mark.parametrize("links", [True, False])
+def test_a_staged_rebuild_links_or_copies_kept_pages_and_keeps_them_again(site, work,
+                                                                          monkeypatch, links):
+    """A rebuild staged whole (as with search on) brings the unchanged pages over by hard
+    link, or by copy where links fail; either way the next build knows them as its own."""
+    run(site)
+    whole = build_module.SiteWriter
+    monkeypatch.setattr(build_module, "SiteWriter", lambda output, patch=False: whole(output))
+    if not links:
+        def no_links(*args):
+            raise OSError("links unsupported here")
+        monkeypatch.setattr(cache_module.os, "link", no_links)
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    work.clear()
+    output = run(site)
+    assert 0 < work["render"] < 10
+    assert_same_as_clean(site, output)
+    work.clear()
+    run(site)
+    assert work["render"] == 0, "kept, linked and copied pages are all known to the next build"
