@@ -32,6 +32,7 @@ from . import evidence as evidence_module
 from .config import Config
 from .discover import DATA_FILES
 from .errors import ContentError, Report
+from .filedigest import FileDigests
 from .models import Article, Event, Story
 from .parallel import iter_chunks
 from .rescore import ScoreMemo
@@ -220,6 +221,8 @@ class BuildCache:
         self.known: dict[str, Any] = {}  # token -> record, which also keeps the ids valid
         self.pages: PageCache | None = None
         self.contexts: dict[str, Digest] = {}  # parse options -> their keys' common start
+        self.files = Store(self.folder, "files")  # article files' digests, by status
+        self.digests = FileDigests(self.files) if self.folder else None
 
     def parse(self, files: Sequence, chunk: Callable, settle: Callable[[tuple], tuple],
               **options: Any) -> list[tuple]:
@@ -240,17 +243,17 @@ class BuildCache:
             if key and article is not None:
                 self._remember(article, "a" + key)
         self.articles.release()  # (a parsed article is good whatever the rest of the build does)
+        if self.digests:
+            self.digests.save()
+            self.files.release()
         return results
 
     def _parse_key(self, file: Any, options: dict[str, Any]) -> str | None:
-        if not self.folder:
-            return None
-        try:
-            raw = file.path.read_bytes()
-        except OSError:
-            return None  # read_article reports it
+        found = self.digests.of(file.path) if self.digests else None
+        if found is None:
+            return None  # no cache, or the file cannot be read (read_article reports it)
         return digest(self._parse_context(repr(sorted(options.items()))), file.rel,
-                      file.story, hashlib.sha256(raw).digest())
+                      file.story, found)
 
     def _parse_context(self, options: str) -> Digest:
         """What every article's key starts with; hashed once, continued per file."""
@@ -357,7 +360,8 @@ class BuildCache:
         self.pages = None
 
     def _stores(self) -> list[Store]:
-        return [self.articles, self.events, self.notes, self.scores, self.exports] + \
+        return [self.articles, self.files, self.events, self.notes, self.scores,
+                self.exports] + \
             ([self.pages.store] if self.pages else [])
 
     @classmethod

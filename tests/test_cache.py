@@ -7,6 +7,7 @@ rendered, so a cache that reuses too much (wrong output) or too little (no speed
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import Counter
 from dataclasses import replace
@@ -18,6 +19,7 @@ from click.testing import CliRunner
 from generator import build as build_module
 from generator import cache as cache_module
 from generator import export as export_module
+from generator import filedigest as filedigest_module
 from generator import parallel
 from generator import render as render_module
 from generator import timelinejs as timelinejs_module
@@ -410,3 +412,59 @@ def test_a_staged_rebuild_links_or_copies_kept_pages_and_keeps_them_again(site, 
     work.clear()
     run(site)
     assert work["render"] == 0, "kept, linked and copied pages are all known to the next build"
+
+
+@pytest.fixture
+def hashed(monkeypatch) -> list[str]:
+    """The article files whose bytes a build read to digest them."""
+    seen: list[str] = []
+    real = filedigest_module.hashlib.sha256
+
+    class Counting:
+        @staticmethod
+        def sha256(data: bytes):
+            seen.append(data[:40].decode("utf-8", "replace"))
+            return real(data)
+
+    monkeypatch.setattr(filedigest_module, "hashlib", Counting)
+    return seen
+
+
+def test_settled_unchanged_files_are_not_read_again_to_find_the_edit(site, hashed,
+                                                                     monkeypatch):
+    monkeypatch.setattr(filedigest_module, "SETTLED_NS", -10**18)  # (as if written long ago)
+    run(site)
+    assert len(hashed) == ARTICLES
+    hashed.clear()
+    run(site)
+    assert hashed == [], "a file whose status is unchanged is not read to digest it"
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    output = run(site)
+    assert len(hashed) == 1
+    assert_same_as_clean(site, output)
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_still_seen(site, hashed,
+                                                                       monkeypatch):
+    """`cp -p`, `touch -d` or a tool that restores times: the change time still moves."""
+    monkeypatch.setattr(filedigest_module, "SETTLED_NS", -10**18)
+    run(site)
+    path = site / STORM
+    before = path.stat()
+    edit(site, STORM, "landfall", "landfell")  # (same length)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    output = run(site)
+    assert "landfell" in (output / "events.json").read_text(encoding="utf-8") or \
+        any("landfell" in p.read_text(encoding="utf-8") for p in output.rglob("*.html"))
+    assert_same_as_clean(site, output)
+
+
+def test_files_written_just_before_a_build_are_read_again_next_time(site, hashed):
+    """A second write in the clock tick of the first could leave the status unchanged, so
+    a file this fresh is not trusted by its status (git's "racy" entries)."""
+    run(site)
+    hashed.clear()
+    run(site)
+    assert len(hashed) == ARTICLES  # (the fixture's files were all written just now)
