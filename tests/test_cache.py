@@ -7,6 +7,7 @@ rendered, so a cache that reuses too much (wrong output) or too little (no speed
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 from collections import Counter
@@ -31,6 +32,7 @@ from generator.models import MergeReason
 from .conftest import FIXTURES
 
 GOLDEN = FIXTURES / "golden" / "site"
+PACKAGE = Path(cache_module.__file__).parent
 STORM = "content/storms/2025-03-02-wire-storm-landfall.txt"
 ARTICLES = 4  # in the golden site
 
@@ -191,6 +193,20 @@ def test_code_version_follows_imports_within_the_package():
     assert cache_module.code_version("parse") != cache_module.code_version("merge")
     followed = cache_module.code_version.__wrapped__  # the walk itself, uncached
     assert followed("parse") == cache_module.code_version("parse")
+
+
+def test_the_import_pattern_finds_what_the_syntax_tree_finds():
+    """code_version reads imports with a pattern; here, for every module of the package
+    and a few shapes it has not used yet, against Python's own parser."""
+    samples = [p.read_text(encoding="utf-8") for p in sorted(PACKAGE.glob("*.py"))] + [
+        "from .a.b import c\n", "from . import (d,\n    e as f)\n", "def g():\n    from .h import i\n"]
+    for source in samples:
+        expected = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                expected |= {node.module.split(".")[0]} if node.module else \
+                    {alias.name for alias in node.names}
+        assert set(cache_module.package_imports(source)) == expected
 
 
 def test_the_reference_day_is_part_of_a_parsed_article(site, work, monkeypatch):
