@@ -297,7 +297,7 @@ class BuildCache:
             found = run(articles, config, scratch, memo=memo), scratch.problems
             self.events.put(key, self._dump(found))
             if memo.current is not None:
-                self.scores.put(settings, pickle.dumps(memo.current, PROTOCOL))
+                self.scores.put(settings, dumps(memo.current))
         report.extend(found[1])
         return found[0]
 
