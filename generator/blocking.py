@@ -7,6 +7,9 @@ key's date-sorted list so that one very common key cannot make the cost quadrati
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
 import numpy as np
 from scipy import sparse
 
@@ -14,27 +17,57 @@ from .similarity import Corpus
 from .weights import ranges
 
 
-def top_columns(matrix: sparse.csr_matrix, per_row: int) -> tuple[np.ndarray, np.ndarray]:
-    """(row, column) of each row's `per_row` heaviest entries: its most distinctive features."""
-    rows, cols = [], []
-    for r in range(matrix.shape[0]):
+@dataclass(frozen=True)
+class Tops:
+    """Each row's `per_row` heaviest entries (its most distinctive features), as positions
+    within the row, rows one after another. Positions, not columns: a row with the same
+    weights in the same order has the same tops however the columns are numbered, so a
+    rebuild takes an unchanged article's from the last build (rescore.tops_with_memo)."""
+
+    counts: np.ndarray  # int32 per row
+    positions: np.ndarray  # int32, row after row
+
+    def columns(self, matrix: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """(row, column) of every top entry."""
+        rows = np.repeat(np.arange(len(self.counts), dtype=np.int32), self.counts)
+        starts = np.repeat(matrix.indptr[:-1].astype(np.int64), self.counts)
+        return rows, matrix.indices[starts + self.positions].astype(np.int32)
+
+
+def top_positions(matrix: sparse.csr_matrix, per_row: int, rows: Iterable[int]
+                  ) -> list[np.ndarray]:
+    """For each of `rows`, the positions of its heaviest entries; ties are broken by
+    column, so that the choice does not depend on input order."""
+    found = []
+    for r in rows:
         lo, hi = matrix.indptr[r], matrix.indptr[r + 1]
-        data, idx = matrix.data[lo:hi], matrix.indices[lo:hi]
         if hi - lo > per_row:
-            # Ties are broken by column so the choice does not depend on input order.
-            keep = np.lexsort((idx, -data))[:per_row]
-            idx = idx[keep]
-        rows.append(np.full(len(idx), r, dtype=np.int32))
-        cols.append(idx.astype(np.int32))
-    if not rows:
-        return np.empty(0, np.int32), np.empty(0, np.int32)
-    return np.concatenate(rows), np.concatenate(cols)
+            keep = np.lexsort((matrix.indices[lo:hi], -matrix.data[lo:hi]))[:per_row]
+        else:
+            keep = np.arange(hi - lo)
+        found.append(keep.astype(np.int32))
+    return found
 
 
-def block_entries(corpus: Corpus, per_article: int) -> tuple[np.ndarray, np.ndarray]:
-    """(article, key) pairs: each article is filed under its distinctive words and names."""
-    w_doc, w_key = top_columns(corpus.words, per_article)
-    n_doc, n_key = top_columns(corpus.names, per_article)
+def joined(positions: Sequence[np.ndarray]) -> Tops:
+    counts = np.array([len(p) for p in positions], dtype=np.int32)
+    flat = np.concatenate(positions).astype(np.int32) if len(positions) else \
+        np.empty(0, np.int32)
+    return Tops(counts, flat)
+
+
+BLOCKED = ("words", "names")  # the matrices whose top features are blocking keys
+
+
+def block_entries(corpus: Corpus, per_article: int, found: dict[str, Tops] | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(article, key) pairs: each article is filed under its distinctive words and names.
+    `found`: each matrix's tops when already known (else they are worked out here)."""
+    if found is None:
+        found = {name: joined(top_positions(getattr(corpus, name), per_article,
+                                            range(len(corpus.outlets)))) for name in BLOCKED}
+    w_doc, w_key = found["words"].columns(corpus.words)
+    n_doc, n_key = found["names"].columns(corpus.names)
     offset = len(corpus.word_vocab)
     return np.concatenate([w_doc, n_doc]), np.concatenate([w_key, n_key + offset])
 
@@ -154,10 +187,12 @@ def undated_pairs(doc: np.ndarray, key: np.ndarray, dated_doc: np.ndarray,
     dated_pairs(doc, key, np.zeros(len(doc), np.int32), 0, cap, into)
 
 
-def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int) -> Codes:
+def candidate_codes(corpus: Corpus, window: float, per_article: int, cap: int,
+                    found: dict[str, Tops] | None = None) -> Codes:
     """Unique pairs (i < j) that share a distinctive key and may be close in date, sorted,
-    each as the code i * n + j (n articles): half the memory of two index arrays."""
-    doc, key = block_entries(corpus, per_article)
+    each as the code i * n + j (n articles): half the memory of two index arrays.
+    `found`: the blocked matrices' tops, when already known."""
+    doc, key = block_entries(corpus, per_article, found)
     day = corpus.days[doc]
     dated = ~np.isnan(day)
     found = PairCodes(len(corpus.outlets))

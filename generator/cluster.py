@@ -24,7 +24,7 @@ from .headlines import conflicts
 from .linkage import Groups, average_link
 from .models import Article, MergeReason
 from .parallel import iter_parts, map_parts, release_memory
-from .rescore import ScoreMemo, explain_with_memo, score_with_memo
+from .rescore import ScoreMemo, explain_with_memo, score_with_memo, tops_with_memo
 from .similarity import (
     Corpus,
     build_corpus,
@@ -232,9 +232,11 @@ def cluster_articles(
     forced, apart, problems = author_constraints(articles)
     corpus = build_corpus(articles, settings.title_weight, known, memo.rows if memo else None)
     release_memory()  # (the evidence read and the vocabularies counted, let go)
+    paths = [a.path for a in articles]
+    tops = tops_with_memo(memo, paths, corpus, settings.block_terms) if memo else None
     codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
-                            settings.block_terms, settings.block_cap)
-    i, j, scores = score_edges(corpus, codes, settings, memo, [a.path for a in articles])
+                            settings.block_terms, settings.block_cap, tops)
+    i, j, scores = score_edges(corpus, codes, settings, memo, paths)
     del codes
     edges = pair_map(i, j, scores)
     rare = rowwise_dot(corpus.rare_names, i, j)

@@ -28,10 +28,11 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from .blocking import Codes
+from .blocking import BLOCKED, Codes, Tops, top_positions
 from .models import Event, MergeReason
 from .rowcache import RowMemo
 from .similarity import Corpus
+from .weights import ranges
 
 MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
 MOST_CHANGED = 0.25  # past this share of rows changed, scoring everything is as quick
@@ -54,6 +55,7 @@ class ScoreState:
     # the members' view digests it was made from and the problems it found.
     assembled: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = \
         field(default_factory=dict)
+    tops: dict[str, Tops] = field(default_factory=dict)  # blocking's, per matrix (by paths)
 
 
 class ScoreMemo:
@@ -69,6 +71,8 @@ class ScoreMemo:
         self.changed: np.ndarray | None = None  # articles whose pairs were scored again
         self.rescored: int | None = None  # edges among the pairs scored again (None: all were)
         self.explained: int | None = None  # groups of several articles explained again
+        self.fingerprints: np.ndarray | None = None  # this build's row fingerprints
+        self.tops: dict[str, Tops] = {}  # this build's blocking tops, once known
 
 
 Score = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -80,7 +84,8 @@ def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes
     """(i, j, probability) of the edges, as `score(mask)` over all codes would give them.
     `score(mask)` scores the candidate codes whose articles are marked in `mask` (all of
     them for None) and returns their edges."""
-    rows = row_fingerprints(corpus, [memo.tokens[p] for p in paths])
+    rows = memo.fingerprints if memo.fingerprints is not None else \
+        row_fingerprints(corpus, [memo.tokens[p] for p in paths])
     partners = partner_fingerprints(codes, path_hashes(paths), slice_size)
     changed = memo.changed = _changed(memo.previous, paths, rows, partners, floors)
     if changed is None:
@@ -89,7 +94,7 @@ def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes
         fresh = score(changed)
         i, j, p = _combine(fresh, _kept(memo.previous, paths, changed), len(paths))
         memo.rescored = len(fresh[0])
-    memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p)
+    memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p, tops=memo.tops)
     return i, j, p
 
 
@@ -222,3 +227,56 @@ def _mix(x: np.ndarray) -> np.ndarray:
         x *= np.uint64(0x94D049BB133111EB)
         x ^= x >> np.uint64(31)
     return x
+
+
+def tops_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, per_row: int
+                   ) -> dict[str, Tops]:
+    """Blocking's tops of every blocked matrix: an article whose row fingerprint is the
+    last build's keeps its tops (positions within its row: blocking.Tops); only the
+    others' are worked out. Leaves the fingerprints for `score_with_memo`."""
+    memo.fingerprints = row_fingerprints(corpus, [memo.tokens[p] for p in paths])
+    at = _same_rows(memo.previous, paths, memo.fingerprints)
+    memo.tops = {name: _tops(getattr(corpus, name), per_row, at,
+                             _usable_tops(memo.previous, name)) for name in BLOCKED}
+    return memo.tops
+
+
+def _same_rows(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray
+               ) -> np.ndarray:
+    """Per article, its index in the previous build when its row fingerprint is the same
+    there, else -1."""
+    if previous is None or not _whole(previous):
+        return np.full(len(paths), -1, dtype=np.int64)
+    old = {path: k for k, path in enumerate(previous.paths)}
+    at = np.array([old.get(path, -1) for path in paths], dtype=np.int64)
+    known = at >= 0
+    at[known] = np.where(previous.rows[at[known]] == rows[known], at[known], -1)
+    return at
+
+
+def _usable_tops(previous: ScoreState | None, name: str) -> Tops | None:
+    found = getattr(previous, "tops", {}).get(name) if previous is not None else None
+    whole = isinstance(found, Tops) and len(found.counts) == len(previous.paths) and \
+        int(found.counts.sum()) == len(found.positions)
+    return found if whole else None
+
+
+def _tops(matrix, per_row: int, at: np.ndarray, old: Tops | None) -> Tops:
+    """The tops of every row: copied from `old` where `at` names the row's old index,
+    worked out for the rest."""
+    reuse = at >= 0 if old is not None else np.zeros(len(at), dtype=bool)
+    fresh_rows = np.flatnonzero(~reuse)
+    fresh = top_positions(matrix, per_row, fresh_rows.tolist())
+    counts = np.zeros(len(at), dtype=np.int32)
+    counts[fresh_rows] = [len(p) for p in fresh]
+    if old is not None:
+        counts[reuse] = old.counts[at[reuse]]
+    starts = np.cumsum(counts, dtype=np.int64) - counts
+    positions = np.empty(int(counts.sum()), dtype=np.int32)
+    if old is not None and reuse.any():
+        old_starts = np.cumsum(old.counts, dtype=np.int64) - old.counts
+        positions[ranges(starts[reuse], counts[reuse].astype(np.int64))] = \
+            old.positions[ranges(old_starts[at[reuse]], counts[reuse].astype(np.int64))]
+    for row, found in zip(fresh_rows.tolist(), fresh, strict=True):
+        positions[starts[row]:starts[row] + len(found)] = found
+    return Tops(counts, positions)

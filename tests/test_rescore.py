@@ -115,6 +115,7 @@ def test_one_reworded_article_scores_only_its_own_pairs_again():
     assert second.rescored is not None, "the edit should not have needed a full scoring"
     assert second.explained <= 1, "only the edited article's event is explained again"
     assert 0 < second.rescored < len(edited) * 3
+    assert set(second.current.tops) == {"words", "names"}
     assert before  # (the corpus merged something: the test is not vacuous)
     assert any(len(paths) > 1 for paths, _ in before)
 
@@ -141,8 +142,39 @@ def test_any_edits_give_what_clustering_from_scratch_gives(edits, seed, cap):
 
 
 def same_edges(first, second) -> bool:
+    """Every edge, fingerprint and blocking top of two score states."""
     return all(np.array_equal(getattr(first, name), getattr(second, name))
-               for name in ("i", "j", "p", "rows", "partners"))
+               for name in ("i", "j", "p", "rows", "partners")) and \
+        first.tops.keys() == second.tops.keys() and \
+        all(np.array_equal(first.tops[k].counts, second.tops[k].counts) and
+            np.array_equal(first.tops[k].positions, second.tops[k].positions)
+            for k in first.tops)
+
+
+def test_blocking_works_out_the_tops_of_changed_rows_only(monkeypatch):
+    from generator import rescore
+
+    articles = corpus()
+    first = memo_for(articles)
+    clustered(articles, first)
+    asked: list[int] = []
+    real = rescore.top_positions
+    monkeypatch.setattr(rescore, "top_positions",
+                        lambda matrix, per_row, rows: asked.extend(rows) or
+                        real(matrix, per_row, rows))
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + " Quillon wept."))
+    second = memo_for(edited, first.current)
+    clustered(edited, second)
+    row = sorted(a.path for a in edited).index(edited[5].path)
+    assert asked == [row, row], "the edited row's tops, in words and in names; no other"
+    assert same_edges(second.current, scratch_state(edited))
+
+
+def scratch_state(articles: list[Article]):
+    memo = memo_for(articles)
+    clustered(articles, memo)
+    return memo.current
 
 
 def test_fingerprints_do_not_depend_on_how_many_rows_are_taken_at_a_time(monkeypatch):
