@@ -296,12 +296,23 @@ def reference_size(sizes: list[int], at: int) -> int:
     return max(below) if below else min(sizes)
 
 
+def compile_package(bench: Bench) -> None:
+    """Writes the package's bytecode before anything is timed, as `pip install` does:
+    where PYTHONDONTWRITEBYTECODE is set (this machine sets it) every build would
+    otherwise compile Dateline's own modules again, some 0.3 s that no installed copy
+    pays."""
+    command = [sys.executable, "-m", "compileall", "-q", str(HERE.parent / "generator")]
+    bench._note(command, HERE.parent)
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
     (args.work / ".gitignore").write_text("*\n", encoding="utf-8")
     bench = Bench(args.work.resolve(), args.seed, max(1, args.repeat), args.timeout)
     at = reference_size(args.sizes, args.at)
+    compile_package(bench)
     runs = [dateline(bench, n) for n in args.sizes]
     if args.peers:
         runs += peer_runs(bench, at)

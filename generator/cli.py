@@ -48,6 +48,7 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
     try:
         with _progress(quiet) as on_stage:
             result = run_build(config, on_stage=on_stage, cache=not no_cache)
+        elapsed = time.perf_counter() - start
     except BuildFailed as failure:
         _print_problems(failure.report, quiet)
         _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")
@@ -61,19 +62,23 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
                    f"events, {result.notes} notes, {result.files_written} files in "
                    f"{time.perf_counter() - start:.2f}s.")
     if timings:
-        _print_timings(result.timings)
+        _print_timings(result.timings, elapsed)
 
 
 STAGES = ("parse", "merge", "compare", "render", "outputs", "search")
 
 
-def _print_timings(timings: dict[str, float]) -> None:
-    """Where the build's time went, as an aligned table on stderr (stdout stays clean)."""
+def _print_timings(timings: dict[str, float], elapsed: float) -> None:
+    """Where the build's time went, as an aligned table on stderr (stdout stays clean).
+    "other" is the build's time outside the stages (finding the files, planning the
+    pages, moving the output into place), so that the rows add up to "total"."""
     names = [s for s in STAGES if s in timings] + sorted(set(timings) - set(STAGES))
-    width = max((len(name) for name in names), default=5)
+    rows = [(name, timings[name]) for name in names]
+    rows += [("other", max(0.0, elapsed - sum(timings.values()))), ("total", elapsed)]
+    width = max(len(name) for name, _ in rows)
     click.echo(f"{'stage':<{width}}  seconds", err=True)
-    for name in names:
-        click.echo(f"{name:<{width}}  {timings[name]:7.3f}", err=True)
+    for name, seconds in rows:
+        click.echo(f"{name:<{width}}  {seconds:7.3f}", err=True)
 
 
 @main.command()

@@ -210,3 +210,14 @@ def test_the_garbage_collector_is_paused_for_a_build_and_back_on_after(seeds_sit
     (seeds_site / "content" / "broken.md").write_text("---\ntitle: [unclosed\n---\nText.\n")
     result, _ = build_site(seeds_site)
     assert result.exit_code == 1 and gc.isenabled()
+
+
+def test_timings_add_up_to_the_build_time(seeds_site, build_site):
+    result, _ = build_site(seeds_site, "--timings", "--no-search")
+    assert result.exit_code == 0, result.output
+    table = result.stderr.split("stage  ")[-1].splitlines()[1:]
+    seconds = {name: float(value) for name, value in (row.split() for row in table)}
+    assert {"parse", "merge", "compare", "render", "outputs", "other", "total"} <= set(seconds)
+    parts = sum(v for name, v in seconds.items() if name != "total")
+    assert abs(parts - seconds["total"]) < 0.005  # (each row rounded to a millisecond)
+    assert "Built " in result.stdout and "stage" not in result.stdout
