@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
@@ -26,7 +27,7 @@ from .offices import (
     sources_of,
 )
 from .prefer import Evidence, derived_from, prefer
-from .register import Tenure, fold, surname
+from .register import Tenure, fold, same_person, surname
 
 __all__ = ["compare_event", "derived_from"]
 
@@ -53,12 +54,29 @@ def compare_event(event: Event, register: Sequence[Tenure] = (),
     offices = resolve_offices(reads, register, day)
     detected = register_notes(reads, offices, register, day)
     if len(reads) >= 2:
-        detected += office_notes(reads, offices) + quote_notes(reads, offices)
+        detected += office_notes(reads, offices, day) + quote_notes(reads, offices)
         detected += figure_notes(reads) + date_notes(reads) + place_notes(reads)
     evidence = Evidence({r.label: r.article for r in reads}, register, day, trust)
-    detected = [prefer(n, evidence) for n in dict.fromkeys(detected)]
+    detected = _fold_register([prefer(n, evidence) for n in dict.fromkeys(detected)])
     detected.sort(key=lambda n: (KINDS.index(n.kind), n.field or "", n.text))
     return tuple(author_notes(reads) + detected)
+
+
+def _fold_register(notes: list[Note]) -> list[Note]:
+    """A register note about a holder the sources already disagree on becomes the reason
+    of that office note instead of a second note: readers saw each wrong name twice."""
+    offices = {n.field: k for k, n in enumerate(notes) if n.kind == "office"}
+    folded = list(notes)
+    for k, note in enumerate(notes):
+        at = offices.get(note.field) if note.kind == "register" else None
+        if at is None:
+            continue
+        office = folded[at]
+        named = any(same_person(v.value, note.values[0].value) for v in office.values)
+        if named and office.preferred and same_person(office.preferred, note.preferred or ""):
+            folded[at] = replace(office, why=note.text)
+            folded[k] = None
+    return [n for n in folded if n is not None]
 
 
 def labels(articles: Sequence[Article]) -> list[str]:
@@ -153,10 +171,12 @@ def _content(words: list[str]) -> set[str]:
 
 def _quote_note(a: Read, b: Read, qa: Quote, qb: Quote, held_a: dict[str, str]) -> Note:
     """Named after the speaker, or after the office when the reports disagree on who held it."""
-    who = _speaker_name(a, qa.speaker) if qa.speaker == qb.speaker else held_a[qa.speaker]
+    same = qa.speaker == qb.speaker
+    who = _speaker_name(a, qa.speaker) if same else held_a[qa.speaker]
     values = (NoteValue(qa.words, (a.label,), qa.passage),
               NoteValue(qb.words, (b.label,), qb.passage))
-    text = f"Sources quote {who} differently: {listing(values, quoted=True)}."
+    text = f"Sources quote {who if same else 'the ' + who} differently: " \
+        f"{listing(values, quoted=True)}."
     return Note("quote", text, sources_of(values), who, values)
 
 

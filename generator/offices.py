@@ -107,7 +107,8 @@ def people(offices: Sequence[Resolved], read: int, head: str) -> list[list[Resol
     return groups
 
 
-def office_notes(reads: Sequence[Read], offices: Sequence[Resolved]) -> list[Note]:
+def office_notes(reads: Sequence[Read], offices: Sequence[Resolved],
+                 day: dt.date | None = None) -> list[Note]:
     """For each pair of reports and each office: the one person a report names for it
     against the one the other names, when `_strength` says they contradict."""
     clashes: dict[str, list[list[Resolved]]] = {}
@@ -126,7 +127,8 @@ def office_notes(reads: Sequence[Read], offices: Sequence[Resolved]) -> list[Not
     notes = []
     for office, groups in sorted(clashes.items()):
         values = tuple(holder_value(reads, g) for g in groups)
-        text = f"Sources disagree on who is {office}: {listing(values)}."
+        when = f" on {long_date(day)}" if day else ""
+        text = f"Sources disagree on who was {office}{when}: {listing(values)}."
         notes.append(Note("office", text, sources_of(values), office, values))
     return notes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -70,14 +71,29 @@ def test_seeds_give_quote_notes_for_the_paraphrased_statements():
     assert all(len(n.values) == 2 and n.values[0].sources != n.values[1].sources for n in quotes)
 
 
-def test_seeds_register_flags_stoltenberg():
+def test_seeds_register_flags_stoltenberg_once_as_the_office_notes_reason():
     found = compare_event(event(*seeds()), REGISTER)
-    register = [n for n in found if n.kind == "register"]
+    office = next(n for n in found if n.field == "NATO Secretary General" and n.kind == "office")
+    assert office.preferred == "Mark Rutte"
+    assert office.why == ("Jens Stoltenberg was NATO Secretary General until 1 October 2024; "
+                          "on 13 November 2024 the post was held by Mark Rutte.")
+    assert office.text.startswith("Sources disagree on who was NATO Secretary General on "
+                                  "13 November 2024: Jens Stoltenberg")
+    assert not [n for n in found if n.kind == "register"], "each wrong name is flagged once"
+
+
+def test_a_register_note_stands_alone_where_the_sources_agree():
+    """Both reports name Stoltenberg: no disagreement to fold the register's note into."""
+    first, second = seeds()
+    wrong = [dataclasses.replace(a, content=Body.of(a.text.replace("Mark Rutte", "Jens Stoltenberg")
+                                                     .replace("Rutte", "Stoltenberg")))
+             for a in (first, second)]
+    found = compare_event(event(*wrong), REGISTER)
+    register = [n for n in found if n.kind == "register" and n.field == "NATO Secretary General"]
     assert [n.text for n in register] == [
         "Jens Stoltenberg was NATO Secretary General until 1 October 2024; "
         "on 13 November 2024 the post was held by Mark Rutte."]
-    office = next(n for n in found if n.field == "NATO Secretary General" and n.kind == "office")
-    assert office.preferred == "Mark Rutte" and "register" in office.why
+    assert not [n for n in found if n.kind == "office" and n.field == "NATO Secretary General"]
 
 
 def test_output_is_deterministic():
@@ -511,8 +527,12 @@ def test_bundled_example_notes(tmp_path: Path):
     nato = notes_of["2024-11-13-reuters-blinken-nato.md"]
     assert sorted(n["field"] for n in nato if n["kind"] == "office") == [
         "British Foreign Secretary", "NATO Secretary General", "Ukrainian Foreign Minister"]
-    register = [n["text"] for n in nato if n["kind"] == "register"]
-    assert any(t.startswith("Jens Stoltenberg was NATO Secretary General until") for t in register)
+    assert not [n for n in nato if n["kind"] == "register"], "folded into the office notes"
+    why = {n["field"]: n["why"] for n in nato if n["kind"] == "office"}
+    assert why["NATO Secretary General"].startswith(
+        "Jens Stoltenberg was NATO Secretary General until")
+    assert why["Ukrainian Foreign Minister"].startswith(
+        "The register lists Andriy Yermak as Head of the Office of the President")
 
 
 def test_bundled_dnipro_reports_compared_as_one_event():
