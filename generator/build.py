@@ -68,7 +68,7 @@ def load(config: Config, report: Report, timings: dict[str, float],
         articles = clock("parse", _parse_all, found.articles, config, report, cache, known,
                          view_tokens)
         release_memory()
-        stories = _collect(report, read_stories(found.story_indexes))
+        stories = _collect(report, read_stories(found.story_indexes, config.trusted_html))
         views = [cache.adopt(merge_view(a), view_tokens[a.path]) for a in articles]
         del view_tokens
         events = clock("merge", cache.merge, views, config, report,

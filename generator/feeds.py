@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from jinja2 import Environment
+from markupsafe import Markup
 
 from .config import Config
 from .models import Event, Site
@@ -29,18 +30,37 @@ def updated(event: Event) -> dt.datetime:
 
 def feed_pages(env: Environment, site: Site, config: Config) -> list[tuple[str, bytes]]:
     """(path, bytes) for feed.xml and stories/<slug>/feed.xml."""
-    feeds = [("feed.xml", config.title, site.events)]
-    feeds += [(f"stories/{s.slug}/feed.xml", s.title, s.events) for s in site.stories if s.slug]
-    return [(path, _render(env, path, title, events, config)) for path, title, events in feeds]
+    feeds = [("feed.xml", config.title, site.events, "index.html")]
+    feeds += [(f"stories/{s.slug}/feed.xml", s.title, s.events, f"stories/{s.slug}/index.html")
+              for s in site.stories if s.slug]
+    return [(path, _render(env, path, title, events, page, config))
+            for path, title, events, page in feeds]
 
 
-def _render(env: Environment, path: str, title: str, events: Sequence[Event],
+def entry_html(event: Event) -> Markup:
+    """An entry's content: the summary, then each correction an outlet published and what
+    the sources disagree about, so that a reader who follows the feed sees a correction
+    as well as the entry's new `updated` time."""
+    parts = [Markup("<p>{}</p>").format(event.summary or event.title)]
+    for note in (n for n in event.notes if n.kind == "author"):
+        by = f" by {', '.join(note.sources)}" if note.sources else ""
+        when = f", {note.date.isoformat()}" if note.date else ""
+        parts.append(Markup("<p><strong>Correction{}{}:</strong> {}</p>")
+                     .format(by, when, note.text))
+    if event.disputed:
+        parts.append(Markup("<p>Sources disagree on: {}.</p>").format(", ".join(event.disputed)))
+    return Markup("").join(parts)
+
+
+def _render(env: Environment, path: str, title: str, events: Sequence[Event], page: str,
             config: Config) -> bytes:
     newest = sorted(events, key=event_sort_key, reverse=True)[:FEED_ENTRIES]
-    entries = [(e, updated(e)) for e in newest]
-    stamp = max((u for _, u in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    # (the content as a plain string: the template escapes it once, as type="html" wants)
+    entries = [(e, updated(e), str(entry_html(e))) for e in newest]
+    stamp = max((u for _, u, _ in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     base = config.base_url.rstrip("/") + "/" if config.base_url else ""
     xml = env.get_template("feed.xml").render(
-        feed_path=path, feed_title=title, entries=entries, feed_updated=stamp, base=base,
+        feed_path=path, feed_page=page, feed_title=title, entries=entries, feed_updated=stamp,
+        base=base,
         links=base or "../" * path.count("/"), ids=base or "urn:dateline:")
     return xml.encode("utf-8")

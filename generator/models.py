@@ -216,6 +216,12 @@ class Event:
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.outlet for a in self.articles))
 
+    @property
+    def disputed(self) -> tuple[str, ...]:
+        """What the sources disagree about (each office, speaker or kind once), for the
+        corrections page and the feeds."""
+        return tuple(dict.fromkeys(n.field or n.kind for n in self.notes if n.kind != "author"))
+
 
 @dataclass(frozen=True, slots=True)
 class Story:
@@ -223,6 +229,7 @@ class Story:
     title: str
     description: str = ""
     events: tuple[Event, ...] = field(default=())
+    about_html: str = ""  # the body of the story's _index.md, rendered
 
 
 @dataclass(frozen=True, slots=True)

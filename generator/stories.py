@@ -12,8 +12,12 @@ from .markup import render_markdown
 from .timeline import StoryInfo
 
 
-def read_stories(indexes: Iterable[SourceFile]) -> tuple[list[StoryInfo], list[ContentError]]:
-    """Story metadata; a story folder without _index.md is titled from its folder name."""
+def read_stories(indexes: Iterable[SourceFile], trusted: bool = False
+                 ) -> tuple[list[StoryInfo], list[ContentError]]:
+    """Story metadata; a story folder without _index.md is titled from its folder name.
+    The index's body (what the story covers, how it was sourced, a disclaimer) is shown
+    on the story's page, rendered by the articles' rules (`trusted`: raw HTML allowed);
+    without a `description`, its first paragraph describes the story elsewhere."""
     stories, problems = [], []
     for index in indexes:
         text, trouble = decode(index.rel, index.path.read_bytes())
@@ -28,7 +32,8 @@ def read_stories(indexes: Iterable[SourceFile]) -> tuple[list[StoryInfo], list[C
         fields = parts.fields
         title = str(fields.get("title") or index.story.replace("-", " ").capitalize())
         description = str(fields.get("description") or "")
-        if not description and parts.body.strip():
-            description = render_markdown(parts.body)[1].split("\n\n")[0]
-        stories.append(StoryInfo(index.story, title, description))
+        about_html, about_text = render_markdown(parts.body, trusted) if parts.body.strip() \
+            else ("", "")
+        stories.append(StoryInfo(index.story, title,
+                                 description or about_text.split("\n\n")[0], about_html))
     return stories, problems

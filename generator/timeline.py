@@ -27,6 +27,7 @@ class StoryInfo:
     slug: str
     title: str
     description: str = ""
+    about_html: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def build_site(events: Iterable[Event], stories: Sequence[StoryInfo]) -> Site:
     for story_slug in sorted(by_story, key=lambda s: (s != "", _title(known, s).lower(), s)):
         info = known.get(story_slug) or StoryInfo(story_slug, _title(known, story_slug))
         result.append(Story(story_slug, info.title, info.description,
-                            tuple(by_story[story_slug])))
+                            tuple(by_story[story_slug]), info.about_html))
     return Site(tuple(result))
 
 
@@ -184,6 +185,8 @@ def archive_pages(prefix: str, template: str, events: Sequence[Event], newest_fi
     parts = split_pages(prefix, ordered, lambda e: e.date.year or UNDATED)
     anchor = next((f"{path}#e-{latest.id}" for path, part, _ in parts[1:] or parts
                    if latest and any(e.id == latest.id for e in part)), "")
+    if newest_first or len(ordered) < 2:
+        anchor = ""  # (the latest is already the first thing on the page)
     return [Page(path, template, {**base, "groups": group_by_date(part, newest_first),
                                   "archive": archive, "latest": anchor})
             for path, part, archive in parts]

@@ -221,3 +221,25 @@ def test_timings_add_up_to_the_build_time(seeds_site, build_site):
     parts = sum(v for name, v in seconds.items() if name != "total")
     assert abs(parts - seconds["total"]) < 0.005  # (each row rounded to a millisecond)
     assert "Built " in result.stdout and "stage" not in result.stdout
+
+
+def test_a_story_page_shows_its_index_body_as_written_and_safely(make_site, build_site):
+    report = "---\ntitle: Vote\ndate: 2024-11-13\nsource: Wire\n---\nThe council voted.\n"
+    site = make_site({
+        "war/_index.md": "---\ntitle: The war\ndescription: How it unfolded.\n---\n"
+                         "Two reports are *real*; the rest are invented.\n\n<script>x()</script>\n",
+        "vote/_index.md": "---\ntitle: The vote\n---\nEvery report of the **council** vote.\n",
+        "war/a.md": report.replace("The council voted.", "Shelling hit the port of Odesa."),
+        "vote/b.md": report.replace("2024-11-13", "2025-02-03")})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    war = (output / "stories" / "war" / "index.html").read_text(encoding="utf-8")
+    assert '<p class="lede">How it unfolded.</p>' in war
+    assert "<p>Two reports are <em>real</em>; the rest are invented.</p>" in war
+    assert "<script>x()" not in war
+    vote = (output / "stories" / "vote" / "index.html").read_text(encoding="utf-8")
+    assert '<meta name="description" content="Every report of the council vote.">' in vote
+    assert 'class="lede">Every report' not in vote, "the body is not repeated as a lede"
+    assert "<strong>council</strong>" in vote
+    listing = (output / "stories" / "index.html").read_text(encoding="utf-8")
+    assert "Every report of the council vote." in listing  # (its first paragraph describes it)

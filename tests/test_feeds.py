@@ -82,3 +82,21 @@ def test_entry_updated_follows_the_newest_correction(site):
             checked += 1
             assert entry.findtext(f"{ATOM}updated")[:10] >= corrected[event_id]
     assert checked == len(corrected) > 0
+
+
+def test_an_entry_carries_the_outlets_corrections_and_disputes(site):
+    root = ET.parse(site / "feed.xml").getroot()
+    contents = {e.findtext(f"{ATOM}title"): e.find(f"{ATOM}content") for e in root.iter(f"{ATOM}entry")}
+    assert all(c is not None and c.get("type") == "html" for c in contents.values())
+    dnipro = next(c.text for title, c in contents.items() if "Dnipro" in title)
+    assert "<strong>Correction by Meridian Press, 2024-11-22:</strong> An earlier version" in dnipro
+    nato = next(c.text for title, c in contents.items() if title.startswith("Blinken assures"))
+    assert "Sources disagree on: British Foreign Secretary, NATO Secretary General" in nato
+    assert "<script" not in "".join(c.text for c in contents.values())
+
+
+def test_a_story_feed_links_to_its_story_page(site):
+    for path in feeds(site)[1:]:
+        root = ET.parse(path).getroot()
+        link = root.find(f"{ATOM}link[@rel='alternate']").get("href")
+        assert link.endswith(f"stories/{path.parent.name}/index.html"), link

@@ -282,3 +282,14 @@ def test_short_timelines_stay_on_one_page():
     paths = [p.path for p in plan_pages(site, True)]
     assert not any("/years/" in p or p.startswith("years/") for p in paths)
     assert PAGE_SIZE >= SPLIT_OVER
+
+
+@pytest.mark.parametrize(("newest_first", "count", "offered"),
+                         [(False, 3, True), (True, 3, False), (False, 1, False)])
+def test_jump_to_latest_is_offered_only_where_the_latest_is_not_first(newest_first, count,
+                                                                       offered):
+    events = synthetic_events(count)
+    (page,) = archive_pages("", "index.html", events, newest_first, {"s": "Story"}, {})
+    assert bool(page.context["latest"]) is offered
+    if offered:
+        assert page.context["latest"] == f"index.html#e-{events[-1].id}"
