@@ -108,8 +108,19 @@ def by_original(note: Note, evidence: Evidence) -> tuple[str, str] | None:
                   if _value_of(note, other) not in (None, value)
                   and any(outlet_key(d) == outlet for d in derived_from(a))]
         if value and copies:
-            return value, f"{label} is the original report; {', '.join(copies)} is based on it."
+            return value, _original(label, outlet, copies, evidence)
     return None
+
+
+def _original(label: str, outlet: str, copies: list[str], evidence: Evidence) -> str:
+    """Why the original's value wins, naming the copies' other sources too: a digest
+    based on Reuters and the AP may have its different wording from the AP."""
+    which = " and ".join(copies)
+    text = f"{label} is the original report; {which} {'is' if len(copies) == 1 else 'are'} " \
+        "based on it"
+    others = list(dict.fromkeys(d for c in copies for d in derived_from(evidence.articles[c])
+                                if outlet_key(d) != outlet))
+    return text + (f" (and on {' and '.join(others)})." if others else ".")
 
 
 def by_trust(note: Note, evidence: Evidence) -> tuple[str, str] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from functools import cache
 from pathlib import Path
@@ -57,6 +58,20 @@ def month_name(number: int) -> str:
     return MONTHS[number - 1] if number else "Undated"
 
 
+def as_written(names: Sequence[str], articles: Sequence) -> list[str]:
+    """The merge's names (lower-cased tokens: "russia's astrakhan") as the first report
+    that has them writes them ("Russia's Astrakhan")."""
+    texts = [f"{a.title}\n{a.text}" for a in articles]
+    return [next((m.group(0) for t in texts if (m := _name_pattern(name).search(t))), name)
+            for name in names]
+
+
+@cache
+def _name_pattern(name: str) -> re.Pattern:
+    words = r"\s+".join(re.escape(w) for w in name.split())
+    return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
+
+
 def make_environment(config: Config) -> Environment:
     """One compiled environment per build: templates are parsed once, not per page."""
     env = Environment(
@@ -65,7 +80,7 @@ def make_environment(config: Config) -> Environment:
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
-                       source_slug=source_slug, tag_slug=tag_slug,
+                       source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
     return env

@@ -243,3 +243,16 @@ def test_a_story_page_shows_its_index_body_as_written_and_safely(make_site, buil
     assert "<strong>council</strong>" in vote
     listing = (output / "stories" / "index.html").read_text(encoding="utf-8")
     assert "Every report of the council vote." in listing  # (its first paragraph describes it)
+
+
+def test_why_merged_names_people_and_places_as_the_reports_write_them(seeds_site, build_site):
+    result, output = build_site(seeds_site, "--no-search")
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert "blinken" in event["merge"]["shared_names"]  # (the export keeps the merge's tokens)
+    page = (output / event["url"] / "index.html").read_text(encoding="utf-8")
+    why = re.search(r'<details class="why-merged".*?</details>', page, re.S).group(0)
+    assert "Match score 1.00 (how likely, from 0 to 1, that these report one event)" in why
+    names = re.search(r"shared names: ([^;]*);", why).group(1).split(", ")
+    assert "Blinken" in names and "NATO" in names and "blinken" not in names
+    assert "all dated the same day" in why

@@ -380,7 +380,8 @@ def test_original_beats_report_derived_from_it():
                 "reports from Reuters and the Associated Press)", "Digest")
     office = next(n for n in compare_event(event(b, a), trust=["Digest"]) if n.kind == "office")
     assert office.preferred == "Mark Rutte"
-    assert office.why == "Reuters is the original report; Digest is based on it."
+    assert office.why == ("Reuters is the original report; Digest is based on it "
+                          "(and on Associated Press).")
 
 
 def test_trust_order_decides_last():
