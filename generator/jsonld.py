@@ -15,18 +15,21 @@ from markupsafe import Markup
 from .config import Config
 from .export import json_text
 from .feeds import updated
-from .models import Event, Note, Story
+from .models import Article, Event, Note, Story
 
 
 def event_jsonld(event: Event, story: Story, config: Config) -> dict[str, Any]:
-    """A NewsArticle about an Event, with its sources and the outlets' corrections."""
+    """A NewsArticle about an Event, with its sources and the outlets' corrections. The
+    page is the site's compilation, so the site is its author; the outlets' reports are
+    its citations, each under its publisher."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": event.title[:110],
         "dateModified": _stamp(updated(event)),
         "about": {"@type": "Event", "name": event.title, "startDate": event.date.iso()},
-        "author": [{"@type": "Organization", "name": o} for o in event.outlets],
+        "author": _site(config),
+        "citation": [_report(a) for a in event.articles],
         "isBasedOn": [a.url for a in event.articles if a.url],
     }
     published = [a.published for a in event.articles if a.published]
@@ -42,6 +45,23 @@ def event_jsonld(event: Event, story: Story, config: Config) -> dict[str, Any]:
     if corrections:
         data["correction"] = corrections
     return {k: v for k, v in data.items() if v != []}
+
+
+def _site(config: Config) -> dict[str, Any]:
+    site: dict[str, Any] = {"@type": "Organization", "name": config.title}
+    if config.base_url:
+        site["url"] = config.base_url
+    return site
+
+
+def _report(article: Article) -> dict[str, Any]:
+    report: dict[str, Any] = {"@type": "NewsArticle", "headline": article.title[:110],
+                              "publisher": {"@type": "Organization", "name": article.outlet}}
+    if article.url:
+        report["url"] = article.url
+    if article.published:
+        report["datePublished"] = _stamp(article.published)
+    return report
 
 
 def _correction(note: Note) -> dict[str, Any]:

@@ -170,6 +170,10 @@ def test_event_pages_carry_json_ld_that_cannot_end_the_script(site, pages):
         assert data["@context"] == "https://schema.org"
         assert data["@type"] == "NewsArticle"
         assert data["about"]["@type"] == "Event"
+        assert data["author"] == {"@type": "Organization", "name": "Ukraine diplomacy desk",
+                                  "url": BASE}, "the page is the site's, not the outlets'"
+        outlets = [a["source"] for a in events[page.parent.name]["articles"]]
+        assert [c["publisher"]["name"] for c in data["citation"]] == outlets
         assert data["url"] == f"{BASE}events/{page.parent.name}/"
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["dateModified"])
         authored = [n for n in events[page.parent.name]["corrections"] if n["kind"] == "author"]
