@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .models import Event, Site
+from .slugs import slug
 from .timeline import event_sort_key
 
 FEED_ENTRIES = 50
@@ -52,6 +53,12 @@ def entry_html(event: Event) -> Markup:
     return Markup("").join(parts)
 
 
+def local_ids(config: Config) -> str:
+    """Where no base_url says where the site lives, ids are still this site's own (named
+    after its title), so a feed reader following two such sites keeps their entries apart."""
+    return f"urn:dateline:{slug(config.title, fallback='site')}:"
+
+
 def _render(env: Environment, path: str, title: str, events: Sequence[Event], page: str,
             config: Config) -> bytes:
     newest = sorted(events, key=event_sort_key, reverse=True)[:FEED_ENTRIES]
@@ -62,5 +69,5 @@ def _render(env: Environment, path: str, title: str, events: Sequence[Event], pa
     xml = env.get_template("feed.xml").render(
         feed_path=path, feed_page=page, feed_title=title, entries=entries, feed_updated=stamp,
         base=base,
-        links=base or "../" * path.count("/"), ids=base or "urn:dateline:")
+        links=base or "../" * path.count("/"), ids=base or local_ids(config))
     return xml.encode("utf-8")

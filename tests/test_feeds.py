@@ -100,3 +100,11 @@ def test_a_story_feed_links_to_its_story_page(site):
         root = ET.parse(path).getroot()
         link = root.find(f"{ATOM}link[@rel='alternate']").get("href")
         assert link.endswith(f"stories/{path.parent.name}/index.html"), link
+
+
+def test_without_a_base_url_ids_are_the_sites_own(site):
+    root = ET.parse(site / "feed.xml").getroot()
+    if root.get("{http://www.w3.org/XML/1998/namespace}base"):
+        return  # (the base_url build: ids are its URLs)
+    ids = [root.findtext(f"{ATOM}id")] + [e.findtext(f"{ATOM}id") for e in root.iter(f"{ATOM}entry")]
+    assert all(i.startswith("urn:dateline:ukraine-diplomacy-desk:") for i in ids), ids
