@@ -150,11 +150,13 @@ def _fail(message: str) -> None:
 @main.command()
 @CONTENT
 @click.option("--output", type=click.Path(path_type=Path), default=Path("site"),
-              show_default=True)
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+              show_default=True, help="Folder to build into and serve.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 def serve(content: Path, output: Path, port: int, drafts: bool) -> None:
     """Build, serve on 127.0.0.1, rebuild and reload the browser when files change."""
+    from .serve import PortUnavailable
     from .serve import serve as run_serve
 
     config = _config(content, output=output, drafts=drafts or None, base_url="")
@@ -162,6 +164,9 @@ def serve(content: Path, output: Path, port: int, drafts: bool) -> None:
         run_serve(config, port, click.echo)
     except KeyboardInterrupt:
         click.echo("Stopped.")
+    except PortUnavailable as exc:
+        click.echo(f"Error: {exc}; try another --port (0 picks a free one).", err=True)
+        sys.exit(2)
 
 
 @main.command()
@@ -174,6 +179,8 @@ def new(title: str, content: Path, story: str, source: str, url: str) -> None:
     """Create a new article file with its front matter filled in."""
     from .scaffold import new_article
 
+    if not title.strip():
+        raise click.BadParameter("give the article a title", param_hint="TITLE")
     try:
         path = new_article(content, title, story, source, url)
     except FileExistsError as exc:
@@ -186,7 +193,8 @@ def new(title: str, content: Path, story: str, source: str, url: str) -> None:
               show_default=True, help="The built site to publish.")
 @click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
 @click.option("--branch", default="gh-pages", show_default=True, help="Branch to publish on.")
-@click.option("--message", "-m", default="Publish site", show_default=True)
+@click.option("--message", "-m", default="Publish site", show_default=True,
+              help="Commit message on the branch.")
 @click.option("--no-push", is_flag=True, help="Commit to the branch but do not push.")
 @CONTENT
 def deploy(site_dir: Path, remote: str, branch: str, message: str, no_push: bool,

@@ -276,7 +276,13 @@ def _entry(node: yaml.Node, rel: str) -> tuple[Tenure | None, list[ContentError]
             where = key_node.start_mark.line + 1
             problems.append(ContentError(rel, where, f"unknown key {key!r}", HINT))
             continue
-        values[key] = yaml.SafeLoader("").construct_object(value_node, deep=True)
+        try:
+            values[key] = yaml.SafeLoader("").construct_object(value_node, deep=True)
+        except (ValueError, yaml.YAMLError):  # e.g. 2024-02-30: a date-shaped impossible day
+            where = value_node.start_mark.line + 1
+            problems.append(ContentError(rel, where, f"`{key}` is not a date: {value_node.value!r}",
+                                         "write a real day as YYYY-MM-DD"))
+            values[key] = None
     for key in ("office", "holder"):
         if not isinstance(values.get(key), str) or not str(values[key]).strip():
             problems.append(ContentError(rel, line, f"entry needs a text `{key}`", HINT))

@@ -91,6 +91,10 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
 
+class PortUnavailable(Exception):
+    """The port is taken (or not ours to bind)."""
+
+
 def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
           on_ready=None) -> None:
     """Serves until interrupted (or until `stop` is set, for tests).
@@ -100,10 +104,13 @@ def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
     from watchfiles import watch
 
     state = BuildState()
-    state.rebuild(config, echo)
     handler = type("BoundHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", port),
-                                 functools.partial(handler, directory=str(config.output)))
+    try:  # (the port first: a taken one should not cost a build)
+        server = ThreadingHTTPServer(("127.0.0.1", port),
+                                     functools.partial(handler, directory=str(config.output)))
+    except OSError as exc:
+        raise PortUnavailable(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    state.rebuild(config, echo)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     echo(f"Serving {config.output}/ at http://127.0.0.1:{server.server_port}/ (Ctrl-C to stop)")
     if on_ready:

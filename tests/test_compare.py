@@ -545,3 +545,13 @@ def test_bundled_dnipro_reports_compared_as_one_event():
             for p in sorted(story.glob("2024-11-2[12]-*.md"))]
     found = compare_event(event(*arts, day=STRIKE), register)
     assert [n.kind for n in found] == ["author"]
+
+
+def test_an_impossible_day_in_the_register_is_a_content_error(tmp_path: Path):
+    path = tmp_path / "_register.yml"
+    path.write_text("- office: A\n  holder: X\n  from: 2024-02-30\n"
+                    "- office: B\n  holder: Y\n  from: 2024-01-01\n  to: 2024-13-01\n")
+    tenures, problems = load_register(path, "_register.yml")
+    assert tenures == ()
+    assert [(p.line, p.message) for p in problems] == [
+        (3, "`from` is not a date: '2024-02-30'"), (7, "`to` is not a date: '2024-13-01'")]

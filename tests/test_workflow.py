@@ -153,3 +153,26 @@ def test_deploy_refuses_a_folder_that_is_not_a_build(runner, make_site, monkeypa
     result = runner.invoke(main, ["deploy", "--no-push"])
     assert result.exit_code == 1
     assert "not a Dateline build" in result.output
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_new_refuses_an_empty_title(runner, make_site, title):
+    site = make_site({})
+    result = runner.invoke(main, ["new", title, "--content", str(site / "content")])
+    assert result.exit_code == 2 and "give the article a title" in result.output
+    assert not list((site / "content").rglob("*.md"))
+
+
+def test_serve_on_a_taken_port_says_so_without_building(runner, make_site):
+    import socket
+
+    site = make_site({"a.md": article("First event", "2024-11-13", "X", "First text.")})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(main, ["serve", "--content", str(site / "content"),
+                                      "--output", str(site / "site"), "--port", str(port)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+    assert "Traceback" not in result.output and not (site / "site").exists()
