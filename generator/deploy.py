@@ -24,6 +24,7 @@ class Deployment:
     commit: str
     branch: str
     pushed_to: str | None
+    unchanged: bool = False  # the branch already held this very site: no new commit
 
 
 def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
@@ -32,16 +33,30 @@ def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
     if not (site / MARKER).is_file():
         raise DeployError(f"{site} is not a Dateline build; run `dateline build` first")
     top = Path(_git(site.parent, "rev-parse", "--show-toplevel"))
+    if remote and not _has_remote(top, remote):  # (before committing anything)
+        raise DeployError(f"this repository has no remote {remote!r}; add one with "
+                          f"`git remote add {remote} URL`, name another with --remote, "
+                          "or commit without pushing with --no-push")
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         tree = _tree(top, site, cname, env)
     parent = _branch_head(top, branch)
-    args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
-    commit = _git(top, *args, env=_identity())
-    _git(top, "update-ref", f"refs/heads/{branch}", commit)
+    unchanged = parent is not None and _git(top, "rev-parse", f"{parent}^{{tree}}") == tree
+    if unchanged:
+        commit = parent  # (a second deploy of the same site adds no empty commit)
+    else:
+        args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
+        commit = _git(top, *args, env=_identity())
+        _git(top, "update-ref", f"refs/heads/{branch}", commit)
     if remote:
         _git(top, "push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
-    return Deployment(commit, branch, remote)
+    return Deployment(commit, branch, remote, unchanged)
+
+
+def _has_remote(top: Path, remote: str) -> bool:
+    done = subprocess.run(["git", "-C", str(top), "remote", "get-url", remote],
+                          capture_output=True, text=True, check=False)
+    return done.returncode == 0
 
 
 def _tree(top: Path, site: Path, cname: str, env: dict[str, str]) -> str:

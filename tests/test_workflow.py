@@ -141,9 +141,27 @@ def test_deploy_pushes_site_to_gh_pages_without_touching_work_tree(author_repo, 
     assert git(site, "status", "--porcelain") == status_before
     assert git(site, "rev-parse", "HEAD") == head_before
     assert git(site, "branch", "--show-current") == "main"
+    same = runner.invoke(main, ["deploy"])
+    assert same.exit_code == 0 and "no new commit" in same.output, same.output
+    assert git(remote, "rev-list", "--count", "gh-pages") == "1"  # (the same site: no commit)
+    (site / "content" / "b.md").write_text(
+        article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
+    rebuilt = runner.invoke(main, ["build", "--content", str(site / "content"),
+                                   "--output", str(site / "site")])
+    assert rebuilt.exit_code == 0, rebuilt.output
     second = runner.invoke(main, ["deploy"])
     assert second.exit_code == 0, second.output
     assert git(remote, "rev-list", "--count", "gh-pages") == "2"  # history is kept
+
+
+def test_deploy_without_the_remote_says_how_and_commits_nothing(author_repo, runner,
+                                                                monkeypatch):
+    site, _ = author_repo
+    monkeypatch.chdir(site)
+    result = runner.invoke(main, ["deploy", "--remote", "upstream"])
+    assert result.exit_code == 1
+    assert "no remote 'upstream'" in result.output and "--no-push" in result.output
+    assert git(site, "branch", "--list", "gh-pages") == ""
 
 
 def test_deploy_refuses_a_folder_that_is_not_a_build(runner, make_site, monkeypatch):
