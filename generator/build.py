@@ -6,12 +6,14 @@ from every stage are collected; if any is an error, nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from .cache import BuildCache, dumps, value_token
 from .cluster import MergeSettings
@@ -122,7 +124,7 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
         return article, problems
 
     parsed = cache.parse(list(files), _parse_chunk, settle, trusted=config.trusted_html,
-                         title_weight=title_weight)
+                         title_weight=title_weight, timezone=config.timezone)
     articles = []
     for article, problems in parsed:
         report.extend(problems)
@@ -133,17 +135,24 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
     return articles
 
 
-def _parse_chunk(files, trusted: bool, title_weight: float) -> list[bytes]:
+def _parse_chunk(files, trusted: bool, title_weight: float, timezone: str = "UTC"
+                 ) -> list[bytes]:
     """Each result pickled by the cache's rules, which also carry ContentError (a frozen
     exception that a worker's plain pickle cannot send back)."""
-    return [dumps(_parse_one(f, trusted, title_weight)) for f in files]
+    zone = site_zone(timezone)
+    return [dumps(_parse_one(f, trusted, title_weight, zone)) for f in files]
 
 
-def _parse_one(file, trusted: bool, title_weight: float) -> tuple:
+def site_zone(name: str) -> dt.tzinfo:
+    """The site's `timezone` (an IANA name config.py has checked)."""
+    return dt.UTC if name == "UTC" else ZoneInfo(name)
+
+
+def _parse_one(file, trusted: bool, title_weight: float, zone: dt.tzinfo = dt.UTC) -> tuple:
     """(article, problems, its evidence pickled, its merge view's digest): the main
     process files the evidence away unread, so it never becomes objects there before
     the merge asks for it."""
-    article, problems = read_article(file.path, file.rel, file.story, trusted)
+    article, problems = read_article(file.path, file.rel, file.story, trusted, zone)
     if article is None:
         return None, problems, None, None
     return (article, problems, dumps(evidence(article, title_weight)),

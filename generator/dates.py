@@ -329,11 +329,12 @@ def _credible(date: PartialDate, published: dt.date) -> bool:
     return published - dt.timedelta(days=10) <= day <= published
 
 
-def to_datetime(value: object) -> dt.datetime:
-    """A front-matter date or datetime as an aware UTC datetime.
+def to_datetime(value: object, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """A front-matter date or datetime as an aware datetime in `zone` (the site's
+    `timezone`, UTC by default).
 
-    Naive values are read as UTC so that the same file gives the same dates on any
-    machine, whatever its local time zone.
+    Naive values are read in `zone`, never in the machine's local time zone, so that the
+    same file gives the same dates on any machine.
     """
     if isinstance(value, dt.datetime):
         moment = value
@@ -346,8 +347,8 @@ def to_datetime(value: object) -> dt.datetime:
     if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
         raise ImpossibleDate(f"'{value}' is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}")
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+        return moment.replace(tzinfo=zone)
+    return moment.astimezone(zone)
 
 
 def implausible(day: dt.date, today: dt.date) -> str | None:

@@ -26,7 +26,7 @@ def updated(event: Event) -> dt.datetime:
         moments += [m for m in (article.published, article.updated) if m]
         moments += [dt.datetime.combine(c.date, dt.time(), dt.UTC)
                     for c in article.corrections if c.date]
-    return max(moments)
+    return max(moments).astimezone(dt.UTC)  # (the feed writes it with a Z)
 
 
 def feed_pages(env: Environment, site: Site, config: Config) -> list[tuple[str, bytes]]:

@@ -7,6 +7,7 @@ build can report every file's problems at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from pathlib import Path
@@ -25,9 +26,11 @@ LEAD_CHARACTERS = 900
 TITLE_CHARACTERS = 110
 
 
-def parse_article(path: str, text: str, story: str = "",
-                  trusted: bool = False) -> tuple[Article | None, list[ContentError]]:
-    """Parses one article; returns (None, errors) when it cannot be used at all."""
+def parse_article(path: str, text: str, story: str = "", trusted: bool = False,
+                  zone: dt.tzinfo = dt.UTC) -> tuple[Article | None, list[ContentError]]:
+    """Parses one article; returns (None, errors) when it cannot be used at all. Times
+    are kept in the site's `zone` (a time without an offset is read in it), so that an
+    evening report is dated on the desk's own calendar day."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text or text.isspace():  # what strip() removes, without copying the text
         return None, [ContentError(path, None, "the file is empty",
@@ -36,13 +39,13 @@ def parse_article(path: str, text: str, story: str = "",
         parts = split(path, text)
     except ContentError as problem:
         return None, [problem]
-    fields, problems = _read_fields(path, parts)
-    article = _assemble(path, story, parts, fields, trusted, problems)
+    fields, problems = _read_fields(path, parts, zone)
+    article = _assemble(path, story, parts, fields, trusted, problems, zone)
     return article, problems
 
 
-def read_article(file: Path, rel: str, story: str = "",
-                 trusted: bool = False) -> tuple[Article | None, list[ContentError]]:
+def read_article(file: Path, rel: str, story: str = "", trusted: bool = False,
+                 zone: dt.tzinfo = dt.UTC) -> tuple[Article | None, list[ContentError]]:
     """Reads and parses one file; undecodable text is decoded with a warning, never a crash."""
     from .encoding import decode
 
@@ -54,11 +57,12 @@ def read_article(file: Path, rel: str, story: str = "",
     text, problems = decode(rel, raw)
     if text is None:
         return None, problems
-    article, more = parse_article(rel, text, story, trusted)
+    article, more = parse_article(rel, text, story, trusted, zone)
     return article, problems + more
 
 
-def _read_fields(path: str, parts: Split) -> tuple[dict[str, Any], list[ContentError]]:
+def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
+                 ) -> tuple[dict[str, Any], list[ContentError]]:
     problems: list[ContentError] = []
     fields: dict[str, Any] = {}
     for key, value in parts.fields.items():
@@ -67,7 +71,7 @@ def _read_fields(path: str, parts: Split) -> tuple[dict[str, Any], list[ContentE
             problems.append(_unknown_key(path, line, str(key)))
             continue
         try:
-            fields[key] = _convert(key, value)
+            fields[key] = _convert(key, value, zone)
         except (TypeError, ValueError) as exc:
             problems.append(ContentError(path, line, f"'{key}': {exc}", _HINTS.get(key, "")))
     if "url" in fields and not safe_link(fields["url"]):
@@ -92,7 +96,7 @@ def _unknown_key(path: str, line: int | None, key: str) -> ContentError:
     return warning(path, line, f"unknown front-matter key '{key}' is ignored", hint)
 
 
-def _convert(key: str, value: Any) -> Any:
+def _convert(key: str, value: Any, zone: dt.tzinfo = dt.UTC) -> Any:
     if key in TEXT_FIELDS:
         return _text(value)
     if key in LIST_FIELDS:
@@ -101,7 +105,7 @@ def _convert(key: str, value: Any) -> Any:
             raise TypeError("expected a list of names")
         return tuple(_text(item) for item in items if _text(item))
     if key in ("date", "updated"):
-        return dates.to_datetime(value)
+        return dates.to_datetime(value, zone)
     if key == "draft":
         if not isinstance(value, bool):
             raise TypeError(f"expected true or false, got {value!r}")
@@ -131,12 +135,12 @@ def _correction(item: Any) -> Correction:
 
 
 def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trusted: bool,
-              problems: list[ContentError]) -> Article | None:
+              problems: list[ContentError], zone: dt.tzinfo = dt.UTC) -> Article | None:
     plain = path.endswith(".txt")
     body, line = parts.body, parts.body_line
     published = fields.get("date")
-    token_date, body = _date_token(path, body, line, problems)
-    published = published or token_date or _filename_date(path)
+    token_date, body = _date_token(path, body, line, problems, zone)
+    published = published or token_date or _filename_date(path, zone)
     title, inferred, body, line = _title(fields, body, line)
     if not title:
         problems.append(ContentError(path, None, "the article has no title and no text",
@@ -164,7 +168,8 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     )
 
 
-def _date_token(path: str, body: str, line: int, problems: list[ContentError]):
+def _date_token(path: str, body: str, line: int, problems: list[ContentError],
+                zone: dt.tzinfo = dt.UTC):
     """A leading "date 2024-11-13" token, as clipping tools write it, dates the piece."""
     stripped = body.lstrip("\n")
     skipped = len(body) - len(stripped)
@@ -178,20 +183,20 @@ def _date_token(path: str, body: str, line: int, problems: list[ContentError]):
         problems.append(ContentError(path, line + body[:skipped].count("\n"), str(exc),
                                      "write the date as YYYY-MM-DD"))
         return None, rest
-    return dates.to_datetime(day), rest
+    return dates.to_datetime(day, zone), rest
 
 
 _FILENAME_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})[-_]")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“])")
 
 
-def _filename_date(path: str):
+def _filename_date(path: str, zone: dt.tzinfo = dt.UTC):
     """A "2024-11-13-slug.md" file name dates the article, as in Jekyll and Hugo."""
     match = _FILENAME_DATE.match(path.rsplit("/", 1)[-1])
     if not match:
         return None
     try:
-        return dates.to_datetime(dates.parse_iso(match.group(1)).to_date())
+        return dates.to_datetime(dates.parse_iso(match.group(1)).to_date(), zone)
     except dates.ImpossibleDate:
         return None
 

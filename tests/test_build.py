@@ -256,3 +256,21 @@ def test_why_merged_names_people_and_places_as_the_reports_write_them(seeds_site
     names = re.search(r"shared names: ([^;]*);", why).group(1).split(", ")
     assert "Blinken" in names and "NATO" in names and "blinken" not in names
     assert "all dated the same day" in why
+
+
+def test_the_site_timezone_dates_an_evening_report_on_the_desks_own_day(make_site, build_site):
+    evening = "---\ntitle: Levee breaks\ndate: 2024-10-08T21:30:00-05:00\nsource: Wire\n---\n" \
+              "The levee broke late in the evening.\n"
+    naive = "---\ntitle: Curfew set\ndate: 2024-11-20T23:45\nsource: Desk\n---\n" \
+            "The city set a curfew for the weekend.\n"
+    for zone, days in (("America/Chicago", ["2024-10-08", "2024-11-20"]),
+                       ("UTC", ["2024-10-09", "2024-11-20"])):
+        site = make_site({"levee.md": evening, "curfew.md": naive},
+                         config=f'title = "Desk"\ntimezone = "{zone}"\n')
+        result, output = build_site(site, "--no-search")
+        assert result.exit_code == 0, result.output
+        events = sorted(read_events(output), key=lambda e: e["date"])
+        assert [e["date"] for e in events] == days, zone
+        assert [e["articles"][0]["published"] for e in events] == days, zone
+        feed = (output / "feed.xml").read_text(encoding="utf-8")
+        assert "<updated>2024-10-09T02:30:00Z</updated>" in feed, zone  # (feeds stay in UTC)
