@@ -97,6 +97,9 @@ def _check(name: str, text: str, key: str, value: Any) -> list[ContentError]:
 def _check_value(name: str, text: str, key: str, value: Any, line: int | None):
     if key == "order" and value not in ("newest", "oldest"):
         return [ContentError(name, line, "'order' must be \"newest\" or \"oldest\"")]
+    if key == "max_file_size" and value <= 0:
+        return [ContentError(name, line, "'max_file_size' must be a positive number of bytes",
+                             "leave it out for the default, 5000000")]
     if key == "timezone" and not _known_zone(value):
         return [ContentError(name, line, f"unknown time zone '{value}'",
                              "use an IANA name such as Europe/Brussels")]

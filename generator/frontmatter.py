@@ -92,8 +92,10 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_LINE.search(str(exc))
         line = int(found.group(1)) + 1 if found else 1
-        raise ContentError(path, line, f"TOML front matter is not valid: {exc}",
-                           'write keys as key = "value"') from exc
+        what = _TOML_LINE.sub("", str(exc)).strip().rstrip(".")  # (the line is the file's, above)
+        hint = "write a real day as 2024-11-13, or quote it as text" if "date" in what.lower() \
+            else 'write keys as key = "value"'
+        raise ContentError(path, line, f"TOML front matter is not valid: {what}", hint) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -121,7 +123,7 @@ def _check_size(path: str, block: str) -> None:
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")
-_TOML_LINE = re.compile(r"line (\d+)")
+_TOML_LINE = re.compile(r"\s*\(at line (\d+)(?:, column \d+)?\)")
 
 # Most front matter is a few `key: value` lines. Reading those here is ~10x cheaper than
 # PyYAML, whose constructor is Python even over libyaml. A line of any other form, or a

@@ -274,3 +274,11 @@ def test_the_site_timezone_dates_an_evening_report_on_the_desks_own_day(make_sit
         assert [e["articles"][0]["published"] for e in events] == days, zone
         feed = (output / "feed.xml").read_text(encoding="utf-8")
         assert "<updated>2024-10-09T02:30:00Z</updated>" in feed, zone  # (feeds stay in UTC)
+
+
+def test_a_file_size_limit_below_one_byte_is_a_setting_error(make_site, build_site):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine.")},
+                     config='title = "My desk"\nmax_file_size = -5\n')
+    result, _ = build_site(site)
+    assert result.exit_code == 1
+    assert "site.toml:2: 'max_file_size' must be a positive number of bytes" in result.output

@@ -167,3 +167,11 @@ def test_file_name_date_is_the_fallback_publication_date():
     assert article.published == dt.datetime(2025, 3, 2, tzinfo=dt.UTC)
     assert article.event_date == PartialDate(2025, 3, 2)
     assert not any("no publication date" in p.message for p in problems)
+
+
+def test_an_impossible_toml_date_names_its_line_once_with_a_date_hint():
+    article, problems = parse_article("t.md", '+++\ntitle = "A"\ndate = 2024-11-31\n+++\nText.\n')
+    assert article is None
+    (problem,) = problems
+    assert str(problem) == ("t.md:3: TOML front matter is not valid: Invalid date or datetime "
+                            "(write a real day as 2024-11-13, or quote it as text)")
