@@ -87,10 +87,16 @@ def _print_timings(timings: dict[str, float], elapsed: float) -> None:
 def check(content: Path, strict: bool) -> None:
     """Load and validate the content without writing anything."""
     from .build import load
+    from .config import ConfigError, load_config
     from .errors import Report
 
-    config = _config(content)
+    _config(content, folder_only=True)  # (settings problems are reported with the rest)
     report = Report()
+    try:
+        config = load_config(content)
+    except ConfigError as exc:  # every problem at once: the content is checked with defaults
+        report.extend(exc.problems)
+        config = load_config(content, defaults=True)
     site = load(config, report, {})
     _print_problems(report, quiet=False)
     if report.failed or (strict and report.warnings):
@@ -99,12 +105,14 @@ def check(content: Path, strict: bool) -> None:
                f"{len(site.events)} events, {len(report.warnings)} warning(s).")
 
 
-def _config(content: Path, **overrides):
+def _config(content: Path, folder_only: bool = False, **overrides):
     from .config import ConfigError, load_config
 
     if not content.is_dir():
         raise click.UsageError(f"content folder '{content}' does not exist "
                                "(run in your site folder, or pass --content DIR)")
+    if folder_only:
+        return None
     try:
         return load_config(content, **overrides)
     except ConfigError as exc:

@@ -53,11 +53,14 @@ class ConfigError(Exception):
         self.problems = problems
 
 
-def load_config(content: Path, config_file: Path | None = None, **overrides: Any) -> Config:
-    """Reads site.toml beside the content folder (if any) and applies command-line overrides."""
+def load_config(content: Path, config_file: Path | None = None, defaults: bool = False,
+                **overrides: Any) -> Config:
+    """Reads site.toml beside the content folder (if any) and applies command-line
+    overrides; with `defaults`, the file is not read (`check` goes on with the defaults
+    past a broken one, to report the content's problems too)."""
     path = config_file or content.resolve().parent / CONFIG_FILE
     values: dict[str, Any] = {}
-    if path.is_file():
+    if path.is_file() and not defaults:
         values = _read(path)
     values.update({k: v for k, v in overrides.items() if v is not None})
     values["content"] = content

@@ -282,3 +282,13 @@ def test_a_file_size_limit_below_one_byte_is_a_setting_error(make_site, build_si
     result, _ = build_site(site)
     assert result.exit_code == 1
     assert "site.toml:2: 'max_file_size' must be a positive number of bytes" in result.output
+
+
+def test_check_reports_settings_and_content_problems_together(make_site, runner):
+    site = make_site({"bad.md": "---\ntitle: Broken\ndate: 2024-13-45\n---\nText.\n"},
+                     config='title = "My desk"\ntitel = "typo"\n')
+    result = runner.invoke(main, ["check", "--content", str(site / "content")])
+    assert result.exit_code == 1
+    assert "site.toml:2: unknown setting 'titel'" in result.output
+    assert "bad.md:3:" in result.output, "the content is still checked"
+    assert "nothing was built" not in result.output
