@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -66,7 +66,7 @@ def as_written(names: Sequence[str], articles: Sequence) -> list[str]:
             for name in names]
 
 
-@cache
+@lru_cache(maxsize=4096)  # (bounded: a 100k archive shares tens of thousands of names)
 def _name_pattern(name: str) -> re.Pattern:
     words = r"\s+".join(re.escape(w) for w in name.split())
     return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
