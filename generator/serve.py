@@ -39,6 +39,17 @@ RELOAD_JS = b"""(function () {
 """
 
 
+RELOAD_TAG = b'<script src="/__dateline/reload.js"></script>'
+
+# What a missing page shows while the build is broken (the first build, or a page the
+# last good build did not have): the overlay fills in the errors, and the page reloads
+# itself once a build succeeds.
+FAILED_PAGE = (b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+               b"<title>Dateline build failed</title></head><body>"
+               b"<h1>Dateline build failed</h1><p>Fix the problems below and save; this "
+               b"page reloads when the site builds.</p>" + RELOAD_TAG + b"</body></html>")
+
+
 class BuildState:
     """The latest build's version number and errors, shared with the request handlers."""
 
@@ -74,13 +85,14 @@ class Handler(SimpleHTTPRequestHandler):
         if target.is_dir():
             target = target / "index.html"
         if target.suffix == ".html" and target.is_file():
-            page = target.read_bytes().replace(
-                b"</body>", b'<script src="/__dateline/reload.js"></script></body>')
+            page = target.read_bytes().replace(b"</body>", RELOAD_TAG + b"</body>")
             return self._send(page, "text/html; charset=utf-8")
+        if not target.exists() and self.state.errors:
+            return self._send(FAILED_PAGE, "text/html; charset=utf-8", status=503)
         return super().do_GET()
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, kind: str, status: int = 200) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")

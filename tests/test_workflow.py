@@ -6,6 +6,7 @@ import datetime as dt
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -97,6 +98,35 @@ def test_serve_rebuilds_on_change_and_shows_errors(make_site):
         assert wait_for(lambda: ready["state"].errors), "a broken file should be reported"
         assert "bad.md:2" in fetch(base + "__dateline/status")
         assert "Parliament approves budget" in fetch(base)  # the last good site is still served
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def test_serve_starts_on_broken_content_and_recovers(make_site):
+    """A first build that fails still serves a page saying why, which reloads once fixed."""
+    site = make_site({"a.md": "---\ntitle: [Storm Elra\n---\nText.\n"})
+    config = load_config(site / "content", output=site / "public", search=False)
+    stop, ready = threading.Event(), {}
+    thread = threading.Thread(target=serve, daemon=True, kwargs={
+        "config": config, "port": 0, "echo": lambda *_: None, "stop": stop,
+        "on_ready": lambda port, state: ready.update(port=port, state=state)})
+    thread.start()
+    try:
+        assert wait_for(lambda: "port" in ready)
+        base = f"http://127.0.0.1:{ready['port']}/"
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            fetch(base)
+        assert failed.value.code == 503
+        page = failed.value.read().decode("utf-8")
+        assert "Dateline build failed" in page and "/__dateline/reload.js" in page
+        assert "a.md:2" in fetch(base + "__dateline/status")
+        version = ready["state"].version
+        (site / "content" / "a.md").write_text(article(
+            "Storm Elra makes landfall", "2024-11-13", "Coastwire", "Storm Elra hit."),
+            encoding="utf-8")
+        assert wait_for(lambda: ready["state"].version > version), "no rebuild after the fix"
+        assert "Storm Elra makes landfall" in fetch(base)
     finally:
         stop.set()
         thread.join(timeout=10)
