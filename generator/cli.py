@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from .errors import located
+
 CONTENT = click.option("--content", type=click.Path(path_type=Path), default=Path("content"),
                        show_default=True, help="Folder of article files.")
 
@@ -50,13 +52,13 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
             result = run_build(config, on_stage=on_stage, cache=not no_cache)
         elapsed = time.perf_counter() - start
     except BuildFailed as failure:
-        _print_problems(failure.report, quiet)
+        _print_problems(failure.report, quiet, content)
         _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")
     except _output_errors() as exc:
         _fail(f"Error: {exc}")
     except KeyboardInterrupt:
         _fail(f"Interrupted; {output} was not changed.")
-    _print_problems(result.report, quiet)
+    _print_problems(result.report, quiet, content)
     if not quiet:
         click.echo(f"Built {output}/: {result.articles} articles, {len(result.site.events)} "
                    f"events, {result.notes} notes, {result.files_written} files in "
@@ -98,7 +100,7 @@ def check(content: Path, strict: bool) -> None:
         report.extend(exc.problems)
         config = load_config(content, defaults=True)
     site = load(config, report, {})
-    _print_problems(report, quiet=False)
+    _print_problems(report, False, content)
     if report.failed or (strict and report.warnings):
         _fail(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).")
     click.echo(f"OK: {sum(len(e.articles) for e in site.events)} articles, "
@@ -117,7 +119,7 @@ def _config(content: Path, folder_only: bool = False, **overrides):
         return load_config(content, **overrides)
     except ConfigError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(located(problem, content), err=True)
         _fail("site.toml has errors; nothing was built.")
 
 
@@ -133,12 +135,12 @@ def _progress(quiet: bool):
         yield lambda stage: status.update(f"Building: {stage}…")
 
 
-def _print_problems(report, quiet: bool) -> None:
+def _print_problems(report, quiet: bool, content: Path) -> None:
     for problem in report.errors:
-        click.echo(str(problem), err=True)
+        click.echo(located(problem, content), err=True)
     if not quiet:
         for problem in report.warnings:
-            click.echo(str(problem), err=True)
+            click.echo(located(problem, content), err=True)
         if report.drafts:
             click.echo(f"Skipped {len(report.drafts)} draft(s): {', '.join(report.drafts)} "
                        "(build with --drafts to include them)", err=True)

@@ -301,7 +301,7 @@ def resolve_target(article: Article, target: str, by_path: dict[str, int],
 def unmatched(article: Article, target: str) -> ContentError:
     return warning(
         article.path,
-        None,
+        article.separate_line,
         f"separate: {target!r} names no article or event key",
         "use a path relative to the content folder, or an event: key",
     )
@@ -310,7 +310,7 @@ def unmatched(article: Article, target: str) -> ContentError:
 def contradiction(article: Article, other: Article) -> ContentError:
     return ContentError(
         article.path,
-        None,
+        article.separate_line,
         f"event: {article.event_key!r} puts this article with {other.path}, "
         f"but separate: keeps them apart",
         "remove one of the two; they were kept together",

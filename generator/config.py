@@ -75,10 +75,10 @@ def _read(path: Path) -> dict[str, Any]:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
-        raise ConfigError([ContentError(path.name, int(found.group(1)) if found else None,
+        raise ConfigError([ContentError(str(path), int(found.group(1)) if found else None,
                                         f"site.toml is not valid TOML: {exc}",
                                         'write settings as key = "value"')]) from exc
-    problems = [p for key, value in data.items() for p in _check(path.name, text, key, value)]
+    problems = [p for key, value in data.items() for p in _check(str(path), text, key, value)]
     if problems:
         raise ConfigError(problems)
     return data

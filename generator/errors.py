@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -33,6 +35,22 @@ class ContentError(Exception):
 
 def warning(path: str, line: int | None, message: str, hint: str = "") -> ContentError:
     return ContentError(path, line, message, hint, "warning")
+
+
+def located(problem: ContentError, content: Path) -> str:
+    """The problem as printed for a person at a terminal: its file named from the working
+    directory (`content/ukraine/a.md:3: ...`), so editors and terminals can open the
+    `path:line` link; outside the working directory, by its absolute path.
+
+    The report itself names articles within the content folder, as `separate:` and
+    `events.json` do; settings problems already carry site.toml's full path.
+    """
+    full = Path(os.path.abspath(content / problem.path))
+    try:
+        shown = full.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        shown = str(full)
+    return str(replace(problem, path=shown))
 
 
 def reading_order(problem: ContentError) -> tuple:

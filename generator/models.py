@@ -147,6 +147,7 @@ class Article:
     dates: tuple[TextDate, ...] = ()  # dates found in the text, in order
     event_date: PartialDate | None = None  # best guess of when the event happened
     body_line: int = 1  # line of the file where the body starts, for messages
+    separate_line: int | None = None  # line of `separate:` in the front matter, for messages
 
     @property
     def text(self) -> str:

@@ -165,6 +165,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         corrections=fields.get("corrections", ()), updated=fields.get("updated"),
         draft=fields.get("draft", False), summary=fields.get("summary", ""),
         title_inferred=inferred, dates=tuple(found), event_date=event_date, body_line=line,
+        separate_line=parts.key_lines.get("separate"),
     )
 
 

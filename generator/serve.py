@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .build import BuildFailed, build
 from .config import Config, ConfigError, load_config
+from .errors import located
 
 RELOAD_JS = b"""(function () {
   var seen = null;
@@ -64,7 +65,7 @@ class BuildState:
             errors: list[str] = []
             echo(f"Rebuilt: {len(result.site.events)} events, {result.files_written} files.")
         except BuildFailed as failure:
-            errors = [str(p) for p in failure.report.errors]
+            errors = [located(p, config.content) for p in failure.report.errors]
             echo("Build failed; still serving the previous site:\n" + "\n".join(errors))
         with self.lock:
             self.version += 1

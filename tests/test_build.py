@@ -152,12 +152,11 @@ def test_drafts_are_skipped_unless_asked(make_site, build_site):
 def test_warnings_about_a_whole_file_and_about_one_line_print_together(make_site, build_site):
     """One file with a line warning (unknown key) and a file warning (no line): a 100k
     build once crashed here sorting None against a line number."""
-    text = article("Fine", "2024-11-13", "X", "Fine.").replace(
-        "---\n", "---\nsorce: typo\nseparate: [missing.md]\n", 1)
+    text = "---\nsorce: typo\ntitle: Fine\ndate: 2024-11-13\n---\nFine.\n"
     site = make_site({"a.md": text})
     result, _ = build_site(site)
     assert result.exit_code == 0, result.output
-    whole = result.output.index("a.md: warning: separate: 'missing.md' names no article")
+    whole = result.output.index("a.md: warning: no source")
     assert whole < result.output.index("a.md:2: warning: unknown front-matter key 'sorce'")
 
 

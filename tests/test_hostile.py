@@ -7,12 +7,13 @@ expected-report.txt; the files without errors must build, and nothing a file say
 reach a page as markup or steer a write outside the output folder.
 
 After an intended change to the messages, regenerate the report with:
-    .venv/bin/dateline check --content tests/fixtures/hostile/content 2>&1 \\
-      | grep -v 'error(s), ' | LC_ALL=C sort > tests/fixtures/hostile/expected-report.txt
+    cd tests/fixtures/hostile/content && ../../../../.venv/bin/dateline check --content . 2>&1 \\
+      | grep -v 'error(s), ' | LC_ALL=C sort > ../expected-report.txt
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -37,7 +38,9 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "xlin
 
 
 def check_lines(content: Path) -> list[str]:
-    result = CliRunner().invoke(main, ["check", "--content", str(content)])
+    """The report as printed from inside the content folder (so paths are as written)."""
+    with contextlib.chdir(content):
+        result = CliRunner().invoke(main, ["check", "--content", "."])
     return sorted(line for line in result.output.splitlines()
                   if line and not re.match(r"\d+ error\(s\), ", line))
 

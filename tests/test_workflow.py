@@ -224,3 +224,20 @@ def test_serve_on_a_taken_port_says_so_without_building(runner, make_site):
     assert result.exit_code == 2, result.output
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
     assert "Traceback" not in result.output and not (site / "site").exists()
+
+
+def test_problems_name_files_from_the_working_directory(runner, make_site, monkeypatch):
+    """`path:line` as a terminal or editor opens it: from where the author runs dateline,
+    and the `separate:` line for a contradiction with `event:`."""
+    first = article("Fire at the depot", "2024-11-13", "X", "A fire broke out.")
+    second = article("Depot fire", "2024-11-13", "Y", "Fire crews came.")
+    site = make_site({
+        "fires/a.md": first.replace("---\n", "---\nevent: fire\nseparate: [b.md]\n", 1),
+        "fires/b.md": second.replace("---\n", "---\nevent: fire\n", 1)},
+        config='titel = "Fires"\n')
+    monkeypatch.chdir(site)
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 1
+    assert "site.toml:1: unknown setting 'titel'" in result.output.splitlines()[0]
+    assert ("content/fires/a.md:3: event: 'fire' puts this article with fires/b.md, "
+            "but separate: keeps them apart") in result.output
