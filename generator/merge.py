@@ -147,8 +147,14 @@ def _title_rank(article: Article) -> tuple:
 
 
 def _reported_order(article: Article) -> tuple:
-    published = article.published or dt.datetime.max.replace(tzinfo=dt.UTC)
-    return (published, article.path)
+    """Earliest first. A date given without a time reads as midnight, but the report may
+    have appeared at any hour of that day: it goes after the same day's timed reports, so
+    "first" is not claimed for it over a report known to be out that morning."""
+    if article.published is None:
+        return (dt.date.max, 1, dt.time.max, article.path)
+    moment = article.published
+    untimed = moment.time() == dt.time(0)
+    return (moment.date(), int(untimed), moment.astimezone(dt.UTC).time(), article.path)
 
 
 def _story(members: Sequence[Article]) -> str:

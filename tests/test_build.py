@@ -291,3 +291,22 @@ def test_check_reports_settings_and_content_problems_together(make_site, runner)
     assert "site.toml:2: unknown setting 'titel'" in result.output
     assert "bad.md:3:" in result.output, "the content is still checked"
     assert "nothing was built" not in result.output
+
+
+def test_a_timed_report_is_first_over_an_undated_hour_the_same_day(make_site, build_site):
+    """A date without a time may be any hour of that day; the report known to be out at
+    08:30 is credited first, whatever the file names' order."""
+    body = "Storm Elra hit Port Alden with 140 km/h winds on Wednesday."
+    site = make_site({
+        "a.md": article("Storm hits Port Alden", "2024-11-13", "Coastwire", body)
+        .replace("---\n", "---\nevent: elra\n", 1),
+        "b.md": article("Storm Elra makes landfall", "2024-11-13T08:30:00Z", "Harbour Post",
+                        body, "b").replace("---\n", "---\nevent: elra\n", 1),
+        "c.md": article("Elra reaches the coast", "2024-11-12T23:00:00Z", "Night Desk", body,
+                        "c").replace("---\n", "---\nevent: elra\n", 1)})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert event["first_reported_by"] == "Night Desk"  # the day before beats any hour after
+    assert [a["source"] for a in event["articles"]] == ["Night Desk", "Harbour Post",
+                                                        "Coastwire"]
