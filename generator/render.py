@@ -61,9 +61,61 @@ def month_name(number: int) -> str:
 def as_written(names: Sequence[str], articles: Sequence) -> list[str]:
     """The merge's names (lower-cased tokens: "russia's astrakhan") as the first report
     that has them writes them ("Russia's Astrakhan")."""
-    texts = [f"{a.title}\n{a.text}" for a in articles]
-    return [next((m.group(0) for t in texts if (m := _name_pattern(name).search(t))), name)
+    texts = [_Searchable(f"{a.title}\n{a.text}") for a in articles]
+    return [next((found for t in texts if (found := t.find(name)) is not None), name)
             for name in names]
+
+
+class _Searchable:
+    """A text searched for names case-insensitively, word-bounded, any whitespace between
+    words: what `_name_pattern` matches, found with `str.find` on the lowered text.
+
+    Every event page looks up a handful of names, nearly all different, so compiling a
+    pattern per name cost more than the rest of the page. Where lowering is not a
+    one-to-one map of characters (the text has "İ", "ı" or "ſ", or the name is not
+    lower-case ASCII), the pattern decides; a property test holds the two to agreement.
+    """
+
+    FOLDED_APART = ("ı", "ſ")  # IGNORECASE matches these with i and s; str.lower does not
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lowered = text.lower()
+        self.plain = (len(self.lowered) == len(text)
+                      and not any(c in text for c in self.FOLDED_APART))
+
+    def find(self, name: str) -> str | None:
+        words = name.split()
+        if not (self.plain and words and name.isascii() and name == name.lower()):
+            found = _name_pattern(name).search(self.text)
+            return found.group(0) if found else None
+        text, lowered = self.text, self.lowered
+        at = lowered.find(words[0])
+        while at >= 0:
+            end = _words_end(text, lowered, words, at)
+            if end is not None:
+                return text[at:end]
+            at = lowered.find(words[0], at + 1)
+        return None
+
+
+def _words_end(text: str, lowered: str, words: list[str], at: int) -> int | None:
+    """Where the words end if they stand at `at` as whole words, else None."""
+    if at and _is_word(text[at - 1]):
+        return None
+    end = at + len(words[0])
+    for word in words[1:]:
+        gap = end
+        while end < len(text) and text[end].isspace():
+            end += 1
+        if end == gap or not lowered.startswith(word, end):
+            return None
+        end += len(word)
+    return None if end < len(text) and _is_word(text[end]) else end
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"  # re's \w on str
 
 
 @lru_cache(maxsize=4096)  # (bounded: a 100k archive shares tens of thousands of names)

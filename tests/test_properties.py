@@ -214,3 +214,39 @@ def test_candidate_codes_are_the_unique_pairs_in_order(n, pairs, batch):
     assert codes.take(0, len(codes)).tolist() == expected
     for start in range(0, len(expected) + 1, 7):
         assert codes.take(start, start + 5).tolist() == expected[start:start + 5]
+
+
+NAME_TEXT = st.text(alphabet=st.sampled_from(
+    [*"abkis ZAKIS-_'.1\n\t\u00a0", "\u0130", "\u0131", "\u017f", "\u212a", "\u00e9", "\u00c9",
+     "\u2028", "\u00df"]), max_size=40)
+
+
+ASCII_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k",
+                            "\u00a0": " ", "\u2028": " "})
+
+
+@given(st.lists(NAME_TEXT, min_size=1, max_size=3), st.lists(NAME_TEXT, max_size=3),
+       st.data())
+@SETTINGS
+def test_names_are_found_as_written_as_the_pattern_finds_them(texts, extra_names, data):
+    """render.as_written's str.find search agrees with the case-insensitive pattern:
+    names cut from the texts (folded to ASCII, as the merge's tokens are, so "ſ" in a
+    text meets "s" in a name) and arbitrary ones."""
+    from types import SimpleNamespace
+
+    from generator.render import _name_pattern, as_written
+
+    joined = "\n".join(texts)
+    cuts = data.draw(st.lists(st.tuples(st.integers(0, len(joined)), st.integers(1, 12)),
+                              max_size=8))
+    names = [joined[a:a + n].translate(ASCII_FOLD).lower().strip() for a, n in cuts]
+    names = [n for n in [*names, *extra_names] if n.strip()]
+    articles = [SimpleNamespace(title=t[:8], text=t[8:]) for t in texts]
+
+    def by_pattern(name):
+        for article in articles:
+            if found := _name_pattern(name).search(f"{article.title}\n{article.text}"):
+                return found.group(0)
+        return name
+
+    assert as_written(names, articles) == [by_pattern(n) for n in names]
