@@ -350,8 +350,8 @@ def shared(
     present = values > 0  # features an outlet's boilerplate weighed down to zero are absent
     found, where, presence = np.unique(columns[present], return_inverse=True,
                                        return_counts=True)
-    weight = np.zeros(len(found))
-    np.add.at(weight, where, values[present])
-    ranked = sorted(np.flatnonzero(presence >= 2).tolist(),
-                    key=lambda c: (-presence[c], -weight[c], vocab[found[c]]))
-    return tuple(vocab[found[c]] for c in ranked[:limit])
+    weight = np.bincount(where, weights=values[present], minlength=len(found))
+    often = np.flatnonzero(presence >= 2)
+    # The vocabulary is sorted, so column order is the features' alphabetical order.
+    ranked = often[np.lexsort((often, -weight[often], -presence[often]))]
+    return tuple(vocab[c] for c in found[ranked[:limit]].tolist())
