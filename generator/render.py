@@ -158,6 +158,8 @@ def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
     for page in pages:
         writer.claim(page.path, page.template)
     todo = cache.reuse(pages, writer) if cache else range(len(pages))
+    for template in sorted({pages[k].template for k in todo}):
+        env.get_template(template)  # compiled here, once, not again in every worker
     rendered = sum(map_parts(_render_chunk, todo, (env, pages, config, writer)))
     if cache:
         cache.record(pages, writer)
