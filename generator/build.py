@@ -15,6 +15,7 @@ from itertools import chain
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from . import media
 from .cache import BuildCache, dumps, value_token
 from .cluster import MergeSettings
 from .compare import compare_event
@@ -78,7 +79,8 @@ def load(config: Config, report: Report, timings: dict[str, float],
     del views
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
-    return build_site(events, stories)
+    return replace(build_site(events, stories), media=_media(found.media, articles, config,
+                                                             report))
 
 
 @collector_paused()
@@ -104,6 +106,16 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
     finally:
         store.close()  # (after save, nothing is left to close)
     return result
+
+
+def _media(files, articles: list[Article], config: Config, report: Report) -> tuple:
+    """The media files to publish; a warning for each link to one that is not there."""
+    published, problems = media.checked(files, config.trusted_html)
+    report.extend(problems)
+    present, known = {file.rel for file in files}, {file.rel for file in published}
+    for article in articles:
+        report.extend(media.missing(article.path, article.media, present, known))
+    return tuple(published)
 
 
 def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: Spilled,
@@ -245,6 +257,7 @@ def _write_outputs(writer: SiteWriter, env, site: Site, pages, config: Config,
     lines of unchanged events (cache.BuildCache.lines)."""
     writer.write_all(feed_pages(env, site, config))
     writer.write_all(static_files(config))
+    writer.write_all(media.outputs(site.media))
     writer.write("events.json", events_json(site.events, memo))
     writer.write("timelinejs.json", timelinejs_json(site, config, memo))
     writer.write_all(sitemap_files(pages, config))

@@ -10,6 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ContentError, warning
+from .media import MediaFile, is_media
 from .slugs import slug
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
@@ -28,6 +29,7 @@ class Discovery:
     articles: tuple[SourceFile, ...]
     story_indexes: tuple[SourceFile, ...]  # each story's _index.md
     problems: tuple[ContentError, ...]
+    media: tuple[MediaFile, ...] = ()  # images and documents beside the articles
 
 
 def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
@@ -37,7 +39,7 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     out of the content folder are refused.
     """
     root = content.resolve()
-    articles, indexes, problems = [], [], []
+    articles, indexes, problems, media = [], [], [], []
     folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
     for entry, rel in _walk(content):
         story, problem = _story(rel, folders)
@@ -45,22 +47,24 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
             problem = ContentError(rel, None, "link leads outside the content folder",
                                    "copy the file into content/ instead of linking it")
         kind = "skip" if problem else _kind(entry, rel)
-        if kind in ("article", "index", "other"):
+        if kind in ("article", "index", "other", "media"):
             problem = _refusal(entry, rel, max_bytes, kind)
         if problem:
             problems.append(problem)
+        elif kind == "media":
+            media.append(MediaFile(Path(entry.path), rel))
         elif kind in ("article", "index"):
             (indexes if kind == "index" else articles).append(
                 SourceFile(Path(entry.path), rel, story))
-    return Discovery(tuple(articles), tuple(indexes), tuple(problems))
+    return Discovery(tuple(articles), tuple(indexes), tuple(problems), tuple(media))
 
 
 def _refusal(file: os.DirEntry, rel: str, max_bytes: int, kind: str) -> ContentError | None:
     """Why a file cannot be read as an article, if it cannot: not an article, a pipe or
     broken link (reading would hang or fail), or over the size limit."""
     if kind == "other":
-        return warning(rel, None, "not an article file (.md, .markdown, .txt); ignored",
-                       "rename it or move it out of content/")
+        return warning(rel, None, "not an article (.md, .markdown, .txt) or a media file "
+                       "(images, PDF); ignored", "rename it or move it out of content/")
     try:
         info = file.stat()
     except OSError as exc:
@@ -69,7 +73,7 @@ def _refusal(file: os.DirEntry, rel: str, max_bytes: int, kind: str) -> ContentE
     if not stat.S_ISREG(info.st_mode):
         return ContentError(rel, None, "not a regular file (a pipe, device or folder)",
                             "replace it with a text file")
-    if info.st_size > max_bytes:
+    if info.st_size > max_bytes and kind != "media":  # (images and PDFs may be large)
         return ContentError(rel, None, f"file is {info.st_size:,} bytes, over the "
                             f"{max_bytes:,}-byte limit",
                             "split it, or raise max_file_size in site.toml")
@@ -135,4 +139,6 @@ def _kind(entry: os.DirEntry, rel: str) -> str:
         return "index"
     if entry.name.startswith("_") or rel in DATA_FILES or _is_folder(entry):
         return "skip"
-    return "article" if os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES else "other"
+    if os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:
+        return "article"
+    return "media" if is_media(entry.name) else "other"

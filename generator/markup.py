@@ -18,6 +18,8 @@ from markdown_it.rules_core import block as block_rule
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .media import local_target, page_link
+
 SAFE_SCHEME = re.compile(r"^(?:https?:|mailto:|#|/|\./|\.\./|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
 # Addresses markdown-it's normalizeLink returns unchanged (checked on 29k random ones).
@@ -99,13 +101,38 @@ def _inlines(state: StateCore) -> None:
 
 def render_markdown(source: str, trusted: bool = False) -> tuple[str, str]:
     """Returns (html, plain text) of a Markdown body."""
+    html_text, text, _ = render_article(source, trusted)
+    return html_text, text
+
+
+def render_article(source: str, trusted: bool = False, path: str | None = None
+                   ) -> tuple[str, str, tuple[str, ...]]:
+    """(html, plain text, media files linked) of an article's Markdown body. With the
+    article's `path`, links and images naming a media file beside it point where that
+    file is published (media.py), and the files are listed, so the build can say which
+    are missing."""
     md = _markdown(trusted)
     if "\r" in source:  # what markdown-it's "normalize" rule does, in the same order
         source = source.replace("\r\n", "\n").replace("\r", "\n")
     if "\0" in source:
         source = source.replace("\0", "\ufffd")
     tokens = md.parse(source)
-    return md.renderer.render(tokens, md.options, {}), plain_text(tokens)
+    linked = _link_media(tokens, path) if path is not None and "]" in source else ()
+    return md.renderer.render(tokens, md.options, {}), plain_text(tokens), linked
+
+
+def _link_media(tokens: list[Token], path: str) -> tuple[str, ...]:
+    linked: list[str] = []
+    for token in tokens:
+        for child in token.children or ():
+            attribute = "src" if child.type == "image" else "href" if \
+                child.type == "link_open" else None
+            url = child.attrGet(attribute) if attribute else None
+            target = local_target(str(url), path) if url else None
+            if target:
+                child.attrSet(attribute, page_link(target))
+                linked.append(target)
+    return tuple(dict.fromkeys(linked))
 
 
 def plain_text(tokens: list[Token]) -> str:

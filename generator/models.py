@@ -148,6 +148,7 @@ class Article:
     event_date: PartialDate | None = None  # best guess of when the event happened
     body_line: int = 1  # line of the file where the body starts, for messages
     separate_line: int | None = None  # line of `separate:` in the front matter, for messages
+    media: tuple[str, ...] = ()  # content files the body links to (media.py), to check
 
     @property
     def text(self) -> str:
@@ -238,6 +239,7 @@ class Site:
     """Everything the renderer needs: stories with their events, in timeline order."""
 
     stories: tuple[Story, ...]
+    media: tuple = ()  # media.MediaFile: images and documents to publish beside the pages
 
     @property
     def events(self) -> tuple[Event, ...]:

@@ -16,7 +16,7 @@ from typing import Any
 from . import dates
 from .errors import ContentError, warning
 from .frontmatter import Split, split
-from .markup import render_markdown, render_plain, safe_link
+from .markup import render_article, render_plain, safe_link
 from .models import Article, Body, Correction
 
 TEXT_FIELDS = ("title", "source", "url", "author", "language", "event", "summary")
@@ -146,7 +146,8 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         problems.append(ContentError(path, None, "the article has no title and no text",
                                      "add 'title:' to the front matter or a first line"))
         return None
-    html, text = render_plain(body) if plain else render_markdown(body, trusted)
+    html, text, media = (*render_plain(body), ()) if plain else \
+        render_article(body, trusted, path)
     published_day = published.date() if published else None
     found = dates.find_dates(body, published_day, line)
     problems.extend(_impossible(path, body, line))
@@ -165,7 +166,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         corrections=fields.get("corrections", ()), updated=fields.get("updated"),
         draft=fields.get("draft", False), summary=fields.get("summary", ""),
         title_inferred=inferred, dates=tuple(found), event_date=event_date, body_line=line,
-        separate_line=parts.key_lines.get("separate"),
+        separate_line=parts.key_lines.get("separate"), media=media,
     )
 
 

@@ -310,3 +310,25 @@ def test_a_timed_report_is_first_over_an_undated_hour_the_same_day(make_site, bu
     assert event["first_reported_by"] == "Night Desk"  # the day before beats any hour after
     assert [a["source"] for a in event["articles"]] == ["Night Desk", "Harbour Post",
                                                         "Coastwire"]
+
+
+def test_images_beside_an_article_are_published_and_linked(make_site, build_site):
+    """As Hugo's page bundles: the file beside the article, linked by its own name, shows
+    on the event page at any base path; deleting it removes it from the site."""
+    text = article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                   "Storm Elra hit Port Alden.\n\n![Path of the storm](maps/Elra%20Path.png)")
+    site = make_site({"storms/elra.md": text, "storms/maps/Elra Path.png": b"\x89PNG\r\n",
+                      "storms/chart.svg": "<svg/>"}, config="trusted_html = true\n")
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    page = output / event["url"] / "index.html"
+    (src,) = re.findall(r'<img src="([^"]+)" alt="Path of the storm"', page.read_text("utf-8"))
+    assert src == "../../media/storms/maps/elra-path.png"
+    assert (page.parent / src).resolve().read_bytes() == b"\x89PNG\r\n"
+    assert (output / "media/storms/chart.svg").is_file()  # trusted content: SVG published
+    (site / "content/storms/maps/Elra Path.png").unlink()
+    result, output = build_site(site)
+    assert "links to 'storms/maps/Elra Path.png', which is not in the content folder" \
+        in result.output
+    assert not (output / "media/storms/maps/elra-path.png").exists()

@@ -25,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
+from generator.media import published_path
 from generator.parse import read_article
 
 from .conftest import FIXTURES, read_events
@@ -97,10 +98,14 @@ def test_every_problem_names_its_file_and_errors_stop_nothing_else(report):
 def test_nothing_lost_every_file_is_in_an_event_or_in_the_report(report, valid_build):
     built = {a["file"] for e in read_events(valid_build) for a in e["articles"]}
     errors, warned = files_with("error", report), files_with("warning", report)
+    published = {rel for rel in content_files(CONTENT)
+                 if (valid_build / published_path(rel)).is_file()}  # images and documents
     files = set(content_files(CONTENT))
     assert not built & errors, "a file with an error was built"
-    assert files == built | errors | (warned - built), "a file vanished without a word"
-    assert len(built) + len(errors) + len(warned - built - errors) == len(files)
+    assert files == built | errors | published | (warned - built), \
+        "a file vanished without a word"
+    assert not published & (built | errors | warned), "a published file was also refused"
+    assert published == {"notes.pdf", "Map (Final) ÜBER.JPG"}
 
 
 def test_no_markup_from_content_reaches_any_page(valid_build):
@@ -163,6 +168,9 @@ def test_outputs_stay_inside_the_output_folder_with_safe_names(valid_build):
     for event in read_events(valid_build):
         assert SAFE_NAME.fullmatch(event["id"]), event["id"]
         assert event["story"] == "" or SAFE_NAME.fullmatch(event["story"])
+    assert sorted(p.relative_to(valid_build).as_posix()
+                  for p in (valid_build / "media").rglob("*")) == [
+        "media/map-final-uber.jpg", "media/notes.pdf"]  # the SVG stays out: it runs script
     for folder in ("events", "sources", "stories"):
         for entry in (valid_build / folder).iterdir():
             assert entry.name == "index.html" or entry.name.endswith(".xml") \
@@ -299,3 +307,15 @@ def test_links_pipes_and_vanished_files_are_errors_not_hangs(tmp_path):
     ]
     article, problems = read_article(content / "gone.md", "gone.md")
     assert article is None and problems[0].message.startswith("cannot be read")
+
+
+def test_media_links_point_at_published_files_or_stay_harmless(valid_build):
+    (event,) = [e for e in read_events(valid_build)
+                if e["articles"][0]["file"] == "media-links.md"]
+    page = valid_build / event["url"] / "index.html"
+    links = {attrs.get("src") or attrs.get("href") for tag, attrs in
+             tags_in(page.read_text(encoding="utf-8")) if tag in ("img", "a")}
+    assert "../../media/map-final-uber.jpg" in links and "../../media/notes.pdf" in links
+    assert (page.parent / "../../media/map-final-uber.jpg").resolve().is_file()
+    assert "../../../../etc/passwd.png" in links  # left as written: it names nothing here
+    assert not any(link and "javascript" in link.lower() for link in links)
