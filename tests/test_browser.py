@@ -196,6 +196,26 @@ def test_filter_by_outlet_hides_other_events_and_works_by_keyboard(base_url, pag
     assert not page.problems
 
 
+def test_jump_to_latest_goes_while_the_filter_hides_its_event(browser, tmp_path):
+    """Oldest-first timelines offer "Jump to latest"; a filter that hides that event hides
+    the link too, rather than leave it leading nowhere."""
+    output = tmp_path / "site"
+    build(load_config(REPO / "content", output=output, base_url="", search=False,
+                      order="oldest"))
+    tab = open_page(browser)
+    tab.goto((output / "index.html").as_uri())
+    jump = tab.locator(".jump")
+    assert jump.is_visible()
+    latest = jump.locator("a").get_attribute("href").partition("#")[2]
+    outlets = tab.locator(f"#{latest}").get_attribute("data-outlets").split()
+    tab.locator('[data-filter="outlets"]').select_option("reuters")
+    assert "reuters" not in outlets and not jump.is_visible()
+    tab.locator('[data-filter="outlets"]').select_option(outlets[0])
+    assert jump.is_visible()
+    assert not [p for p in tab.problems if not p.startswith("external: file://")]
+    tab.context.close()
+
+
 def test_without_javascript_the_timeline_is_there_and_the_filter_is_not(browser, base_url):
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()

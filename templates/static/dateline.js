@@ -17,6 +17,15 @@
     });
   }
 
+  /* "Jump to latest" names one event; when the filter hides it, the link would lead
+     nowhere, so it goes until the event shows again. */
+  function hideJumpToHidden() {
+    var jump = document.querySelector(".jump a");
+    var id = jump ? decodeURIComponent(jump.hash.slice(1)) : "";
+    var target = id ? document.getElementById(id) : null;
+    if (target) { jump.parentNode.hidden = !!target.closest("[hidden]"); }
+  }
+
   function applyFilter(box) {
     var outletSelect = box.querySelector('[data-filter="outlets"]');
     var storySelect = box.querySelector('[data-filter="story"]');
@@ -31,6 +40,7 @@
     hideEmpty(".timeline .day", ".event");
     hideEmpty(".timeline .month", ".day");
     hideEmpty(".timeline .year", ".month");
+    hideJumpToHidden();
     var status = box.querySelector("[data-filter-status]");
     if (status) {
       status.textContent = (outlet || story)
