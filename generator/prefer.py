@@ -131,7 +131,9 @@ def by_trust(note: Note, evidence: Evidence) -> tuple[str, str] | None:
               if outlet_key(a.outlet) in ranks and _value_of(note, label)]
     if not ranked:
         return None
-    label = min(ranked)[1]
+    top, label = min(ranked)
+    if len({_value_of(note, other) for rank, other in ranked if rank == top}) > 1:
+        return None  # the most trusted outlet's own reports disagree: trust cannot decide
     outlet = evidence.articles[label].outlet
     return _value_of(note, label) or "", f"{outlet} ranks highest in the site's source-trust order."
 

@@ -391,6 +391,14 @@ def test_trust_order_decides_last():
     assert office.preferred == "Jens Stoltenberg" and "trust" in office.why
 
 
+def test_trust_cannot_decide_between_two_reports_of_the_most_trusted_outlet():
+    a = article("NATO Secretary General Mark Rutte spoke.", "Reuters", path="a.md")
+    b = article("NATO Secretary General Jens Stoltenberg spoke.", "Reuters", path="b.md")
+    c = article("NATO Secretary General Jens Stoltenberg spoke.", "Digest")
+    office = next(n for n in compare_event(event(a, b, c), trust=["Reuters", "Digest"]))
+    assert office.kind == "office" and office.preferred is None, office.why
+
+
 def test_no_evidence_prefers_nothing():
     office = notes("NATO Secretary General Mark Rutte spoke.",
                    "NATO Secretary General Jens Stoltenberg spoke.", kind="office")[0]
