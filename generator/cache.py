@@ -319,7 +319,10 @@ class BuildCache:
         done = dict(zip(todo, run([events[i] for i in todo], config, report), strict=True))
         for index, event in done.items():
             self.notes.put(keys[index], dumps(event.notes))
-        return [done[i] if notes is None else dataclasses.replace(e, notes=notes)
+        # An event's notes follow from its key, so the key and the merge reason name the
+        # whole event: the page cache need not digest every event again.
+        return [self.adopt(done[i] if notes is None else dataclasses.replace(e, notes=notes),
+                           digest(keys[i], self.token(e.merge)))
                 for i, (e, notes) in enumerate(zip(events, found, strict=True))]
 
     def lines(self, line: Callable[[Any], str], context: str) -> Callable[[Any], str]:
