@@ -149,12 +149,13 @@ def _title_rank(article: Article) -> tuple:
 def _reported_order(article: Article) -> tuple:
     """Earliest first. A date given without a time reads as midnight, but the report may
     have appeared at any hour of that day: it goes after the same day's timed reports, so
-    "first" is not claimed for it over a report known to be out that morning."""
+    "first" is not claimed for it over a report known to be out that morning. (A time
+    of exactly midnight is taken for no time: the two cannot be told apart.) The day is
+    the site's calendar day, as the reports' times are kept in its time zone."""
     if article.published is None:
-        return (dt.date.max, 1, dt.time.max, article.path)
+        return (dt.date.max, 1, dt.datetime.max.replace(tzinfo=dt.UTC), article.path)
     moment = article.published
-    untimed = moment.time() == dt.time(0)
-    return (moment.date(), int(untimed), moment.astimezone(dt.UTC).time(), article.path)
+    return (moment.date(), int(moment.time() == dt.time(0)), moment, article.path)
 
 
 def _story(members: Sequence[Article]) -> str:

@@ -332,3 +332,19 @@ def test_images_beside_an_article_are_published_and_linked(make_site, build_site
     assert "links to 'storms/maps/Elra Path.png', which is not in the content folder" \
         in result.output
     assert not (output / "media/storms/maps/elra-path.png").exists()
+
+
+def test_reports_are_ordered_by_time_in_the_sites_time_zone(make_site, build_site):
+    """In New York, 10:00 comes before 22:00 of the same day (03:00 UTC the next day)."""
+    body = "Storm Elra hit Port Alden with 140 km/h winds."
+    site = make_site({
+        "a.md": article("Storm hits Port Alden", "2024-11-12T10:00:00-05:00", "Morning Desk",
+                        body).replace("---\n", "---\nevent: elra\n", 1),
+        "b.md": article("Storm Elra makes landfall", "2024-11-12T22:00:00-05:00", "Night Desk",
+                        body, "b").replace("---\n", "---\nevent: elra\n", 1)},
+        config='timezone = "America/New_York"\n')
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert event["first_reported_by"] == "Morning Desk"
+    assert [a["source"] for a in event["articles"]] == ["Morning Desk", "Night Desk"]
