@@ -109,12 +109,9 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
 
 
 def _media(files, articles: list[Article], config: Config, report: Report) -> tuple:
-    """The media files to publish; a warning for each link to one that is not there."""
-    published, problems = media.checked(files, config.trusted_html)
+    """The media files the published articles link to (media.to_publish)."""
+    published, problems = media.to_publish(files, articles, config.trusted_html)
     report.extend(problems)
-    present, known = {file.rel for file in files}, {file.rel for file in published}
-    for article in articles:
-        report.extend(media.missing(article.path, article.media, present, known))
     return tuple(published)
 
 

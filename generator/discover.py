@@ -72,7 +72,8 @@ def _refusal(file: os.DirEntry, rel: str, max_bytes: int, kind: str) -> ContentE
                             "check that the file exists and is readable")
     if not stat.S_ISREG(info.st_mode):
         return ContentError(rel, None, "not a regular file (a pipe, device or folder)",
-                            "replace it with a text file")
+                            "replace it with a regular file" if kind == "media"
+                            else "replace it with a text file")
     if info.st_size > max_bytes and kind != "media":  # (images and PDFs may be large)
         return ContentError(rel, None, f"file is {info.st_size:,} bytes, over the "
                             f"{max_bytes:,}-byte limit",

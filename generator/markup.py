@@ -18,7 +18,7 @@ from markdown_it.rules_core import block as block_rule
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .media import local_target, page_link
+from .media import local_target, page_link, skipped
 
 SAFE_SCHEME = re.compile(r"^(?:https?:|mailto:|#|/|\./|\.\./|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -128,9 +128,11 @@ def _link_media(tokens: list[Token], path: str) -> tuple[str, ...]:
             attribute = "src" if child.type == "image" else "href" if \
                 child.type == "link_open" else None
             url = child.attrGet(attribute) if attribute else None
-            target = local_target(str(url), path) if url else None
-            if target:
-                child.attrSet(attribute, page_link(target))
+            found = local_target(str(url), path) if url else None
+            if found:
+                target, rest = found
+                if not skipped(target):  # (left as written: it names nothing published)
+                    child.attrSet(attribute, page_link(target, rest))
                 linked.append(target)
     return tuple(dict.fromkeys(linked))
 

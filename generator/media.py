@@ -10,12 +10,12 @@ under any base path, a GitHub Pages project site's `/<repo>/` included.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from .errors import ContentError, warning
+from .errors import BuildFailed, ContentError, Report, warning
 from .slugs import slug
 
 MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".pdf")
@@ -43,31 +43,38 @@ def published_path(rel: str) -> str:
     return "/".join([FOLDER, *parts])
 
 
-def local_target(url: str, article_rel: str) -> str | None:
-    """The content file a link in an article names, if it names a media file by a path
-    relative to the article ("map.png", "./img/map.png", "../shared/map.png"); None for
-    web addresses, site paths, anchors, other files and paths leading out of content/."""
-    address = url.split("#", 1)[0].split("?", 1)[0]
+def local_target(url: str, article_rel: str) -> tuple[str, str] | None:
+    """(the content file, the "?query#fragment" kept after it) a link in an article names
+    by a path relative to the article ("map.png", "./img/map.png", "../shared/map.png",
+    "forecast.pdf#page=3"); None for web addresses, site paths, other files and paths
+    leading out of content/. The path is decoded before it is judged."""
+    cut = min((k for k in (url.find("?"), url.find("#")) if k >= 0), default=len(url))
+    address, rest = unquote(url[:cut]), url[cut:]
     if not address or address.startswith(("/", "\\")) or ":" in address.split("/", 1)[0]:
         return None
-    if not is_media(address):
+    if not is_media(address) or "\\" in address:
         return None
     folder = posixpath.dirname(article_rel)
-    target = posixpath.normpath(posixpath.join(folder, unquote(address)))
-    if target == ".." or target.startswith("../") or "\\" in target:
+    target = posixpath.normpath(posixpath.join(folder, address))
+    if target == ".." or target.startswith(("../", "/")):
         return None
-    return target
+    return target, rest
 
 
-def page_link(target: str) -> str:
+def skipped(target: str) -> bool:
+    """Files and folders whose names start with "_" or "." are never published."""
+    return any(part.startswith(("_", ".")) for part in target.split("/"))
+
+
+def page_link(target: str, rest: str = "") -> str:
     """The link an event page uses for a content file."""
-    return FROM_EVENT_PAGE + published_path(target)
+    return FROM_EVENT_PAGE + published_path(target) + rest
 
 
 def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],
                                                                    list[ContentError]]:
-    """The files to publish, and why any other is not: an SVG from untrusted content
-    (it can carry script), or two names that slug to one published path."""
+    """The files that may be published, and why any other may not: an SVG from untrusted
+    content (it can carry script), or two names that slug to one published path."""
     keep: list[MediaFile] = []
     problems: list[ContentError] = []
     owners: dict[str, str] = {}
@@ -88,17 +95,57 @@ def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],
     return keep, problems
 
 
-def missing(article_rel: str, targets: Iterable[str], present: set[str],
-            published: set[str]) -> Iterator[ContentError]:
-    """A warning for each file the article links to that is not in the content folder (a
-    file that is there but not published has its own warning)."""
-    for target in targets:
-        if target not in published and target not in present:
-            yield warning(article_rel, None, f"links to '{target}', which is not in the "
-                          "content folder", "put the file beside the article, or fix the link")
+def to_publish(files: Sequence[MediaFile], articles: Iterable, trusted: bool
+               ) -> tuple[list[MediaFile], list[ContentError]]:
+    """The files the published articles link to, and a problem for everything else: a
+    file no published article links to stays out (a draft's attachments, a memo left
+    beside the articles), a link to a file that is not there is named."""
+    allowed, problems = checked(files, trusted)
+    by_path = {published_path(f.rel): f for f in allowed}
+    refused = {published_path(f.rel) for f in files} - by_path.keys()
+    linked: set[str] = set()
+    for article in articles:
+        for target in article.media:
+            path = published_path(target)
+            if not skipped(target):
+                linked.add(path)
+            if skipped(target) or (path not in by_path and path not in refused):
+                problems.append(_unpublished(article.path, target))
+    for path, file in by_path.items():
+        if path not in linked:
+            problems.append(warning(file.rel, None, "no published article links to this "
+                                    "file; not published", "link it from an article, as "
+                                    "![description](name), or move it out of content/"))
+    return [f for p, f in by_path.items() if p in linked and _readable(f, problems)], problems
+
+
+def _unpublished(article_rel: str, target: str) -> ContentError:
+    if skipped(target):
+        return warning(article_rel, None, f"links to '{target}', but files and folders "
+                       "whose names start with '_' or '.' are not published",
+                       "rename the file or its folder")
+    return warning(article_rel, None, f"links to '{target}', which is not in the content "
+                   "folder", "put the file beside the article, or fix the link")
+
+
+def _readable(file: MediaFile, problems: list[ContentError]) -> bool:
+    try:
+        with file.path.open("rb"):
+            return True
+    except OSError as exc:
+        problems.append(ContentError(file.rel, None, f"cannot be read: {exc.strerror or exc}",
+                                     "check that the file exists and is readable"))
+        return False
 
 
 def outputs(files: Iterable[MediaFile]) -> Iterator[tuple[str, bytes]]:
-    """(published path, bytes) of each file, read one at a time."""
+    """(published path, bytes) of each file, read one at a time. A file that vanished
+    since it was found (an editor saving by rename) fails the build, naming it."""
     for file in files:
-        yield published_path(file.rel), file.path.read_bytes()
+        try:
+            data = file.path.read_bytes()
+        except OSError as exc:
+            raise BuildFailed(Report([ContentError(
+                file.rel, None, f"cannot be read: {exc.strerror or exc}",
+                "check that the file exists and is readable, and build again")])) from exc
+        yield published_path(file.rel), data

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import traceback
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -67,6 +68,9 @@ class BuildState:
         except BuildFailed as failure:
             errors = [located(p, config.content) for p in failure.report.errors]
             echo("Build failed; still serving the previous site:\n" + "\n".join(errors))
+        except Exception as exc:  # a server for writing keeps serving through anything
+            errors = [f"the build stopped: {type(exc).__name__}: {exc}"]
+            echo("".join(traceback.format_exception(exc)) + "Still serving the previous site.")
         with self.lock:
             self.version += 1
             self.errors = errors

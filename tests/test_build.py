@@ -316,9 +316,11 @@ def test_images_beside_an_article_are_published_and_linked(make_site, build_site
     """As Hugo's page bundles: the file beside the article, linked by its own name, shows
     on the event page at any base path; deleting it removes it from the site."""
     text = article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
-                   "Storm Elra hit Port Alden.\n\n![Path of the storm](maps/Elra%20Path.png)")
+                   "Storm Elra hit Port Alden.\n\n![Path of the storm](maps/Elra%20Path.png)"
+                   "\n\n![Rainfall](chart.svg) [Forecast, page 3](forecast.pdf#page=3)")
     site = make_site({"storms/elra.md": text, "storms/maps/Elra Path.png": b"\x89PNG\r\n",
-                      "storms/chart.svg": "<svg/>"}, config="trusted_html = true\n")
+                      "storms/chart.svg": "<svg/>", "storms/forecast.pdf": b"%PDF"},
+                     config="trusted_html = true\n")
     result, output = build_site(site)
     assert result.exit_code == 0, result.output
     (event,) = read_events(output)
@@ -327,6 +329,7 @@ def test_images_beside_an_article_are_published_and_linked(make_site, build_site
     assert src == "../../media/storms/maps/elra-path.png"
     assert (page.parent / src).resolve().read_bytes() == b"\x89PNG\r\n"
     assert (output / "media/storms/chart.svg").is_file()  # trusted content: SVG published
+    assert 'href="../../media/storms/forecast.pdf#page=3"' in page.read_text("utf-8")
     (site / "content/storms/maps/Elra Path.png").unlink()
     result, output = build_site(site)
     assert "links to 'storms/maps/Elra Path.png', which is not in the content folder" \
@@ -348,3 +351,26 @@ def test_reports_are_ordered_by_time_in_the_sites_time_zone(make_site, build_sit
     (event,) = read_events(output)
     assert event["first_reported_by"] == "Morning Desk"
     assert [a["source"] for a in event["articles"]] == ["Morning Desk", "Night Desk"]
+
+
+def test_only_files_published_articles_link_to_are_published(make_site, build_site):
+    """A draft's attachment, a memo nobody links to and a file in an "_" folder stay out
+    of the site, each with a word saying so."""
+    draft = article("Embargoed storm damage", "2024-11-14", "Coastwire",
+                    "Damage estimate in [the memo](memo.pdf).").replace(
+                        "---\n", "---\ndraft: true\n", 1)
+    text = article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                   "Storm Elra hit.\n\n![Map](_private/map.png) ![Radar](radar%2Epng)")
+    site = make_site({"storms/embargo.md": draft, "storms/memo.pdf": b"%PDF",
+                      "storms/elra.md": text, "storms/_private/map.png": b"PNG",
+                      "storms/radar.png": b"PNG", "storms/notes.png": b"PNG"})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.relative_to(output).as_posix() for p in (output / "media").rglob("*.*")) \
+        == ["media/storms/radar.png"]  # linked as radar%2Epng: decoded before it is judged
+    assert "storms/memo.pdf: warning: no published article links to this file" in result.output
+    assert "storms/notes.png: warning: no published article links to this file" in result.output
+    assert "links to 'storms/_private/map.png', but files and folders whose names start " \
+        "with '_' or '.' are not published" in result.output
+    result, output = build_site(site, "--drafts")
+    assert (output / "media/storms/memo.pdf").is_file()
