@@ -187,14 +187,18 @@ def serve(content: Path, output: Path, port: int, drafts: bool) -> None:
 @click.option("--url", default="", help="Link to the original article.")
 def new(title: str, content: Path, story: str, source: str, url: str) -> None:
     """Create a new article file with its front matter filled in."""
-    from .scaffold import new_article
+    from .scaffold import new_article, story_index
 
     if not title.strip():
         raise click.BadParameter("give the article a title", param_hint="TITLE")
+    index = story_index(content, story) if story.strip() else None
+    had_index = index is not None and index.exists()
     try:
         path = new_article(content, title, story, source, url)
     except FileExistsError as exc:
         _fail(f"Error: {exc.filename} already exists; not overwritten.")
+    if index is not None and not had_index and index.exists():
+        click.echo(f"New story: describe it in {index}", err=True)
     click.echo(str(path))
 
 

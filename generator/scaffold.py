@@ -17,9 +17,30 @@ def new_article(content: Path, title: str, story: str = "", source: str = "", ur
     folder = content / slug(story, 60, "story") if story else content
     path = folder / f"{day.isoformat()}-{slug(title, 60, 'article')}.md"
     fields = {"title": title, "date": day, "source": source or None, "url": url or None}
+    if path.exists():
+        raise FileExistsError(17, "File exists", str(path))
+    if story:
+        _story_index(folder, story)
+    _write_new(path, fields, "Write the report here.\n")
+    return path
+
+
+def story_index(content: Path, story: str) -> Path:
+    """Where `new --story` keeps the story's title and description."""
+    return content / slug(story, 60, "story") / "_index.md"
+
+
+def _story_index(folder: Path, story: str) -> None:
+    """A new story folder gets its `_index.md`, keeping the story's name as typed
+    ("Élections européennes", which the folder's slug cannot)."""
+    index = folder / "_index.md"
+    if not folder.exists() and not index.exists():
+        _write_new(index, {"title": story.strip()}, "")  # (the text is the story's intro)
+
+
+def _write_new(path: Path, fields: dict, body: str) -> None:
     front = yaml.safe_dump({k: v for k, v in fields.items() if v is not None},
                            sort_keys=False, allow_unicode=True)
-    folder.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": fails if the file exists
-        handle.write(f"---\n{front}---\nWrite the report here.\n")
-    return path
+        handle.write(f"---\n{front}---\n{body}")

@@ -28,7 +28,10 @@ def test_new_creates_a_dated_article_and_refuses_to_overwrite(runner, make_site)
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     path = site / "content" / "storms" / f"{dt.date.today().isoformat()}-storm-hits-the-coast.md"
-    assert result.output.strip() == str(path)
+    assert result.stdout.strip() == str(path)
+    index = site / "content" / "storms" / "_index.md"
+    assert f"New story: describe it in {index}" in result.stderr
+    assert yaml.safe_load(index.read_text().split("---")[1]) == {"title": "Storms"}
     text = path.read_text()
     assert "title: Storm hits the coast" in text and "source: Coastwire" in text
     again = runner.invoke(main, args)
