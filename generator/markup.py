@@ -18,7 +18,7 @@ from markdown_it.rules_core import block as block_rule
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .media import local_target, page_link, skipped
+from .media import local_target, marked_link, skipped
 
 SAFE_SCHEME = re.compile(r"^(?:https?:|mailto:|#|/|\./|\.\./|[^:/?#]*(?:[/?#]|$))", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
@@ -132,7 +132,7 @@ def _link_media(tokens: list[Token], path: str) -> tuple[str, ...]:
             if found:
                 target, rest = found
                 if not skipped(target):  # (left as written: it names nothing published)
-                    child.attrSet(attribute, page_link(target, rest))
+                    child.attrSet(attribute, marked_link(target, rest))
                 linked.append(target)
     return tuple(dict.fromkeys(linked))
 

@@ -2,9 +2,11 @@
 and Zola's colocated assets): `content/storms/map.png` is published as
 `media/storms/map.png`, and `![Map](map.png)` in `content/storms/elra.md` shows it.
 
-An article is shown on its event page, `events/<id>/index.html`, so a link to a file
-beside it is written relative to that page (`../../media/storms/map.png`): it works
-under any base path, a GitHub Pages project site's `/<repo>/` included.
+The parse stage does not know where a page will sit, so it writes such links with a
+mark (`dateline-media:media/storms/map.png`); the render stage replaces the mark with
+the page's way back to the site's root (`from_root`), so the link works at any depth
+and under any base path, a GitHub Pages project site's `/<repo>/` included. The mark
+cannot come from the content: `safe_link` refuses its scheme in what authors write.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from .slugs import slug
 MEDIA_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".pdf")
 SCRIPTABLE = (".svg",)  # opened on its own, an SVG runs its scripts as the site's own page
 FOLDER = "media"
-FROM_EVENT_PAGE = "../../"  # events/<id>/index.html back to the site's root
+MARK = "dateline-media:"
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,17 @@ def skipped(target: str) -> bool:
     return any(part.startswith(("_", ".")) for part in target.split("/"))
 
 
-def page_link(target: str, rest: str = "") -> str:
-    """The link an event page uses for a content file."""
-    return FROM_EVENT_PAGE + published_path(target) + rest
+def marked_link(target: str, rest: str = "") -> str:
+    """The link written into an article's HTML for a content file, until a page places it."""
+    return MARK + published_path(target) + rest
+
+
+def from_root(html: str, root: str) -> str:
+    """An article's HTML with its marked links made relative to a page whose way back to
+    the site's root is `root` ("../../")."""
+    if MARK not in html:
+        return html
+    return html.replace(f'="{MARK}', f'="{root}')
 
 
 def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],

@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined,
 
 from .config import Config
 from .jsonld import event_jsonld, script_json
+from .media import from_root
 from .models import PartialDate
 from .parallel import map_parts
 from .timeline import Page, source_slug, tag_slug
@@ -133,6 +134,7 @@ def make_environment(config: Config) -> Environment:
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
+                       from_root=from_root,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
     return env
