@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import subprocess
 import threading
@@ -77,9 +78,9 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
     return False
 
 
-def test_serve_rebuilds_on_change_and_shows_errors(make_site):
-    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
-                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+@contextlib.contextmanager
+def serving(site):
+    """`dateline serve` on the site in a thread, on a free port: (base URL, BuildState)."""
     config = load_config(site / "content", output=site / "public", search=False)
     stop, ready = threading.Event(), {}
     thread = threading.Thread(target=serve, daemon=True, kwargs={
@@ -88,51 +89,46 @@ def test_serve_rebuilds_on_change_and_shows_errors(make_site):
     thread.start()
     try:
         assert wait_for(lambda: "port" in ready)
-        base = f"http://127.0.0.1:{ready['port']}/"
-        home = fetch(base)
-        assert "Storm Elra" in home and "/__dateline/reload.js" in home
-        version = ready["state"].version
-        (site / "content" / "b.md").write_text(article(
-            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
-            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
-        assert wait_for(lambda: ready["state"].version > version), "no rebuild after a change"
-        assert "Parliament approves budget" in fetch(base)
-        (site / "content" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
-        assert wait_for(lambda: ready["state"].errors), "a broken file should be reported"
-        assert "bad.md:2" in fetch(base + "__dateline/status")
-        assert "Parliament approves budget" in fetch(base)  # the last good site is still served
+        yield f"http://127.0.0.1:{ready['port']}/", ready["state"]
     finally:
         stop.set()
         thread.join(timeout=10)
 
 
+def test_serve_rebuilds_on_change_and_shows_errors(make_site):
+    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+    with serving(site) as (base, state):
+        home = fetch(base)
+        assert "Storm Elra" in home and "/__dateline/reload.js" in home
+        version = state.version
+        (site / "content" / "b.md").write_text(article(
+            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
+            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
+        assert wait_for(lambda: state.version > version), "no rebuild after a change"
+        assert "Parliament approves budget" in fetch(base)
+        (site / "content" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+        assert wait_for(lambda: state.errors), "a broken file should be reported"
+        assert "bad.md:2" in fetch(base + "__dateline/status")
+        assert "Parliament approves budget" in fetch(base)  # the last good site is still served
+
+
 def test_serve_starts_on_broken_content_and_recovers(make_site):
     """A first build that fails still serves a page saying why, which reloads once fixed."""
     site = make_site({"a.md": "---\ntitle: [Storm Elra\n---\nText.\n"})
-    config = load_config(site / "content", output=site / "public", search=False)
-    stop, ready = threading.Event(), {}
-    thread = threading.Thread(target=serve, daemon=True, kwargs={
-        "config": config, "port": 0, "echo": lambda *_: None, "stop": stop,
-        "on_ready": lambda port, state: ready.update(port=port, state=state)})
-    thread.start()
-    try:
-        assert wait_for(lambda: "port" in ready)
-        base = f"http://127.0.0.1:{ready['port']}/"
+    with serving(site) as (base, state):
         with pytest.raises(urllib.error.HTTPError) as failed:
             fetch(base)
         assert failed.value.code == 503
         page = failed.value.read().decode("utf-8")
         assert "Dateline build failed" in page and "/__dateline/reload.js" in page
         assert "a.md:2" in fetch(base + "__dateline/status")
-        version = ready["state"].version
+        version = state.version
         (site / "content" / "a.md").write_text(article(
             "Storm Elra makes landfall", "2024-11-13", "Coastwire", "Storm Elra hit."),
             encoding="utf-8")
-        assert wait_for(lambda: ready["state"].version > version), "no rebuild after the fix"
+        assert wait_for(lambda: state.version > version), "no rebuild after the fix"
         assert "Storm Elra makes landfall" in fetch(base)
-    finally:
-        stop.set()
-        thread.join(timeout=10)
 
 
 def git(cwd, *args):
