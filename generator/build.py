@@ -79,8 +79,8 @@ def load(config: Config, report: Report, timings: dict[str, float],
     del views
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
-    return replace(build_site(events, stories), media=_media(found.media, articles, config,
-                                                             report))
+    links = [(a.path, a.media) for a in articles] + [(s.index, s.media) for s in stories]
+    return replace(build_site(events, stories), media=_media(found.media, links, config, report))
 
 
 @collector_paused()
@@ -108,9 +108,10 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
     return result
 
 
-def _media(files, articles: list[Article], config: Config, report: Report) -> tuple:
-    """The media files the published articles link to (media.to_publish)."""
-    published, problems = media.to_publish(files, articles, config.trusted_html)
+def _media(files, links: list[tuple[str, tuple[str, ...]]], config: Config,
+           report: Report) -> tuple:
+    """The media files the published articles and story pages link to (media.to_publish)."""
+    published, problems = media.to_publish(files, links, config.trusted_html)
     report.extend(problems)
     return tuple(published)
 

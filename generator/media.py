@@ -105,26 +105,27 @@ def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],
     return keep, problems
 
 
-def to_publish(files: Sequence[MediaFile], articles: Iterable, trusted: bool
-               ) -> tuple[list[MediaFile], list[ContentError]]:
-    """The files the published articles link to, and a problem for everything else: a
-    file no published article links to stays out (a draft's attachments, a memo left
-    beside the articles), a link to a file that is not there is named."""
+def to_publish(files: Sequence[MediaFile], links: Iterable[tuple[str, Sequence[str]]],
+               trusted: bool) -> tuple[list[MediaFile], list[ContentError]]:
+    """The files that published pages link to (`links`: each article's or story index's
+    path and the files it links to), and a problem for everything else: a file nothing
+    published links to stays out (a draft's attachments, a memo left beside the
+    articles), a link to a file that is not there is named."""
     allowed, problems = checked(files, trusted)
     by_path = {published_path(f.rel): f for f in allowed}
     refused = {published_path(f.rel) for f in files} - by_path.keys()
     linked: set[str] = set()
-    for article in articles:
-        for target in article.media:
+    for source, targets in links:
+        for target in targets:
             path = published_path(target)
             if not skipped(target):
                 linked.add(path)
             if skipped(target) or (path not in by_path and path not in refused):
-                problems.append(_unpublished(article.path, target))
+                problems.append(_unpublished(source, target))
     for path, file in by_path.items():
         if path not in linked:
-            problems.append(warning(file.rel, None, "no published article links to this "
-                                    "file; not published", "link it from an article, as "
+            problems.append(warning(file.rel, None, "no published article or story links "
+                                    "to this file; not published", "link it from an article, as "
                                     "![description](name), or move it out of content/"))
     return [f for p, f in by_path.items() if p in linked and _readable(f, problems)], problems
 

@@ -8,7 +8,7 @@ from .discover import SourceFile
 from .encoding import decode
 from .errors import ContentError
 from .frontmatter import split
-from .markup import render_markdown
+from .markup import render_article
 from .timeline import StoryInfo
 
 
@@ -32,8 +32,9 @@ def read_stories(indexes: Iterable[SourceFile], trusted: bool = False
         fields = parts.fields
         title = str(fields.get("title") or index.story.replace("-", " ").capitalize())
         description = str(fields.get("description") or "")
-        about_html, about_text = render_markdown(parts.body, trusted) if parts.body.strip() \
-            else ("", "")
+        about_html, about_text, media = render_article(parts.body, trusted, index.rel) \
+            if parts.body.strip() else ("", "", ())
         stories.append(StoryInfo(index.story, title,
-                                 description or about_text.split("\n\n")[0], about_html))
+                                 description or about_text.split("\n\n")[0], about_html,
+                                 index.rel, media))
     return stories, problems

@@ -28,6 +28,8 @@ class StoryInfo:
     title: str
     description: str = ""
     about_html: str = ""
+    index: str = ""  # the _index.md it came from, within content/
+    media: tuple[str, ...] = ()  # content files its text links to (media.py)
 
 
 @dataclass(frozen=True)

@@ -319,7 +319,10 @@ def test_images_beside_an_article_are_published_and_linked(make_site, build_site
                    "Storm Elra hit Port Alden.\n\n![Path of the storm](maps/Elra%20Path.png)"
                    "\n\n![Rainfall](chart.svg) [Forecast, page 3](forecast.pdf#page=3)")
     site = make_site({"storms/elra.md": text, "storms/maps/Elra Path.png": b"\x89PNG\r\n",
-                      "storms/chart.svg": "<svg/>", "storms/forecast.pdf": b"%PDF"},
+                      "storms/chart.svg": "<svg/>", "storms/forecast.pdf": b"%PDF",
+                      "storms/_index.md": "---\ntitle: Storms\n---\nThe season's [tracks]"
+                                          "(maps/tracks.pdf).\n",
+                      "storms/maps/tracks.pdf": b"%PDF-tracks"},
                      config="trusted_html = true\n")
     result, output = build_site(site)
     assert result.exit_code == 0, result.output
@@ -330,6 +333,9 @@ def test_images_beside_an_article_are_published_and_linked(make_site, build_site
     assert (page.parent / src).resolve().read_bytes() == b"\x89PNG\r\n"
     assert (output / "media/storms/chart.svg").is_file()  # trusted content: SVG published
     assert 'href="../../media/storms/forecast.pdf#page=3"' in page.read_text("utf-8")
+    story = output / "stories/storms/index.html"  # a story's _index.md links the same way
+    (tracks,) = re.findall(r'<a href="([^"]+)">tracks</a>', story.read_text("utf-8"))
+    assert (story.parent / tracks).resolve().read_bytes() == b"%PDF-tracks"
     (site / "content/storms/maps/Elra Path.png").unlink()
     result, output = build_site(site)
     assert "links to 'storms/maps/Elra Path.png', which is not in the content folder" \
@@ -368,8 +374,8 @@ def test_only_files_published_articles_link_to_are_published(make_site, build_si
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(output).as_posix() for p in (output / "media").rglob("*.*")) \
         == ["media/storms/radar.png"]  # linked as radar%2Epng: decoded before it is judged
-    assert "storms/memo.pdf: warning: no published article links to this file" in result.output
-    assert "storms/notes.png: warning: no published article links to this file" in result.output
+    assert "storms/memo.pdf: warning: no published article or story links to this file" in result.output
+    assert "storms/notes.png: warning: no published article or story links to this file" in result.output
     assert "links to 'storms/_private/map.png', but files and folders whose names start " \
         "with '_' or '.' are not published" in result.output
     result, output = build_site(site, "--drafts")
