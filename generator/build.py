@@ -79,8 +79,11 @@ def load(config: Config, report: Report, timings: dict[str, float],
     del views
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
-    links = [(a.path, a.media) for a in articles] + [(s.index, s.media) for s in stories]
-    return replace(build_site(events, stories), media=_media(found.media, links, config, report))
+    site = build_site(events, stories)
+    shown = {story.slug for story in site.stories if story.slug}  # (those with a page)
+    links = [(a.path, a.media) for a in articles] + \
+        [(s.index, s.media) for s in stories if s.slug in shown]
+    return replace(site, media=_media(found.media, links, config, report))
 
 
 @collector_paused()

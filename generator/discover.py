@@ -47,6 +47,10 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
             problem = ContentError(rel, None, "link leads outside the content folder",
                                    "copy the file into content/ instead of linking it")
         kind = "skip" if problem else _kind(entry, rel)
+        if kind == "nested index":
+            problem = warning(rel, None, "only a story folder's own _index.md describes the "
+                              "story; this one is not read", "move what it says into "
+                              f"{rel.split('/')[0]}/_index.md")
         if kind in ("article", "index", "other", "media"):
             problem = _refusal(entry, rel, max_bytes, kind)
         if problem:
@@ -137,7 +141,7 @@ def _escapes(entry: os.DirEntry, root: Path) -> bool:
 
 def _kind(entry: os.DirEntry, rel: str) -> str:
     if entry.name == "_index.md":
-        return "index"
+        return "index" if rel.count("/") <= 1 else "nested index"
     if entry.name.startswith("_") or rel in DATA_FILES or _is_folder(entry):
         return "skip"
     if os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:

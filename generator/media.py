@@ -5,13 +5,15 @@ and Zola's colocated assets): `content/storms/map.png` is published as
 The parse stage does not know where a page will sit, so it writes such links with a
 mark (`dateline-media:media/storms/map.png`); the render stage replaces the mark with
 the page's way back to the site's root (`from_root`), so the link works at any depth
-and under any base path, a GitHub Pages project site's `/<repo>/` included. The mark
-cannot come from the content: `safe_link` refuses its scheme in what authors write.
+and under any base path, a GitHub Pages project site's `/<repo>/` included. Untrusted
+content cannot write the mark (`safe_link` refuses its scheme); trusted content that
+does gets a relative link, since the mark is only ever replaced by the page's root.
 """
 
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,10 +77,14 @@ def marked_link(target: str, rest: str = "") -> str:
 
 def from_root(html: str, root: str) -> str:
     """An article's HTML with its marked links made relative to a page whose way back to
-    the site's root is `root` ("../../")."""
+    the site's root is `root` ("../../"); other attributes (alt, title) are left as
+    written."""
     if MARK not in html:
         return html
-    return html.replace(f'="{MARK}', f'="{root}')
+    return _MARKED.sub(lambda m: m.group(1) + root, html)
+
+
+_MARKED = re.compile(r'(\s(?:src|href)=")' + re.escape(MARK))
 
 
 def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],

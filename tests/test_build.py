@@ -380,3 +380,33 @@ def test_only_files_published_articles_link_to_are_published(make_site, build_si
         "with '_' or '.' are not published" in result.output
     result, output = build_site(site, "--drafts")
     assert (output / "media/storms/memo.pdf").is_file()
+
+
+def test_a_story_without_a_page_publishes_nothing_its_index_links(make_site, build_site):
+    """A story whose only article is a draft has no page, so its _index.md's attachment
+    stays out; an _index.md below a story folder is not read, and says so."""
+    draft = article("Embargoed report", "2024-11-14", "Coastwire", "Embargoed.").replace(
+        "---\n", "---\ndraft: true\n", 1)
+    site = make_site({
+        "secret/_index.md": "---\ntitle: Secret\n---\nSee [the leak](leak.pdf).\n",
+        "secret/leak.pdf": b"%PDF", "secret/embargo.md": draft,
+        "storms/elra.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                  "Storm Elra hit."),
+        "storms/_index.md": "---\ntitle: Storms\n---\nThe season.\n",
+        "storms/sub/_index.md": "---\ntitle: Sub\n---\nSub text.\n"})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    assert not (output / "media").exists()
+    assert "secret/leak.pdf: warning: no published article or story links" in result.output
+    assert "storms/sub/_index.md: warning: only a story folder's own _index.md" in result.output
+    assert "The season." in (output / "stories/storms/index.html").read_text("utf-8")
+
+
+def test_marked_links_are_placed_but_alt_and_title_text_is_left_alone():
+    from generator.media import from_root, marked_link
+
+    mark = marked_link("storms/map.png")
+    html = f'<img src="{mark}" alt="{mark}" title="{mark}" /><a href="{mark}#p=2">x</a>'
+    assert from_root(html, "../../") == (
+        f'<img src="../../media/storms/map.png" alt="{mark}" title="{mark}" />'
+        '<a href="../../media/storms/map.png#p=2">x</a>')
