@@ -100,7 +100,7 @@ def check(content: Path, strict: bool) -> None:
         report.extend(exc.problems)
         config = load_config(content, defaults=True)
     site = load(config, report, {})
-    _print_problems(report, False, content)
+    _print_problems(report, quiet=False, content=content)
     if report.failed or (strict and report.warnings):
         _fail(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).")
     click.echo(f"OK: {sum(len(e.articles) for e in site.events)} articles, "

@@ -150,9 +150,13 @@ def _readable(file: MediaFile, problems: list[ContentError]) -> bool:
         with file.path.open("rb"):
             return True
     except OSError as exc:
-        problems.append(ContentError(file.rel, None, f"cannot be read: {exc.strerror or exc}",
-                                     "check that the file exists and is readable"))
+        problems.append(_unreadable(file, exc))
         return False
+
+
+def _unreadable(file: MediaFile, exc: OSError) -> ContentError:
+    return ContentError(file.rel, None, f"cannot be read: {exc.strerror or exc}",
+                        "check that the file exists and is readable")
 
 
 def outputs(files: Iterable[MediaFile]) -> Iterator[tuple[str, bytes]]:
@@ -162,7 +166,5 @@ def outputs(files: Iterable[MediaFile]) -> Iterator[tuple[str, bytes]]:
         try:
             data = file.path.read_bytes()
         except OSError as exc:
-            raise BuildFailed(Report([ContentError(
-                file.rel, None, f"cannot be read: {exc.strerror or exc}",
-                "check that the file exists and is readable, and build again")])) from exc
+            raise BuildFailed(Report([_unreadable(file, exc)])) from exc
         yield published_path(file.rel), data

@@ -14,28 +14,22 @@ def new_article(content: Path, title: str, story: str = "", source: str = "", ur
                 today: dt.date | None = None) -> Path:
     """Writes content/<story>/<date>-<slug>.md; refuses to overwrite an existing file."""
     day = today or dt.date.today()
-    folder = content / slug(story, 60, "story") if story else content
+    folder = story_index(content, story).parent if story else content
     path = folder / f"{day.isoformat()}-{slug(title, 60, 'article')}.md"
     fields = {"title": title, "date": day, "source": source or None, "url": url or None}
     if path.exists():
         raise FileExistsError(17, "File exists", str(path))
-    if story:
-        _story_index(folder, story)
+    if story and not folder.exists():
+        _write_new(folder / "_index.md", {"title": story.strip()}, "")  # its intro: the text
     _write_new(path, fields, "Write the report here.\n")
     return path
 
 
 def story_index(content: Path, story: str) -> Path:
-    """Where `new --story` keeps the story's title and description."""
+    """Where `new --story` keeps the story's title and description. A story folder it
+    creates gets one, keeping the story's name as typed ("Élections européennes", which
+    the folder's slug cannot)."""
     return content / slug(story, 60, "story") / "_index.md"
-
-
-def _story_index(folder: Path, story: str) -> None:
-    """A new story folder gets its `_index.md`, keeping the story's name as typed
-    ("Élections européennes", which the folder's slug cannot)."""
-    index = folder / "_index.md"
-    if not folder.exists() and not index.exists():
-        _write_new(index, {"title": story.strip()}, "")  # (the text is the story's intro)
 
 
 def _write_new(path: Path, fields: dict, body: str) -> None:
