@@ -24,7 +24,13 @@ from .headlines import conflicts
 from .linkage import Groups, average_link
 from .models import Article, MergeReason
 from .parallel import iter_parts, map_parts, release_memory
-from .rescore import ScoreMemo, explain_with_memo, score_with_memo, tops_with_memo
+from .rescore import (
+    ScoreMemo,
+    background_with_memo,
+    explain_with_memo,
+    score_with_memo,
+    tops_with_memo,
+)
 from .similarity import (
     Corpus,
     build_corpus,
@@ -91,7 +97,7 @@ def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings, memo: ScoreMemo 
     pairs and their scores never exist all at once. With a `memo` of the previous build
     (rescore.py), only the pairs that could have changed are scored (`score(only)`: the
     pairs with an article marked in `only`); `paths` names the articles for the memo."""
-    floors = _floors(corpus)
+    floors = _floors(corpus, memo, paths)
 
     def score(only: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         todo = codes if only is None else codes.touching(only, len(corpus.outlets))
@@ -106,8 +112,12 @@ def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings, memo: ScoreMemo 
     return score_with_memo(memo, paths, corpus, codes, floors, score, SLICE_PAIRS)
 
 
-def _floors(corpus: Corpus) -> tuple[float | None, float | None]:
-    return background(corpus.words), background(corpus.names)
+def _floors(corpus: Corpus, memo: ScoreMemo | None = None, paths: Sequence[str] = ()
+            ) -> tuple[float | None, float | None]:
+    if memo is None:
+        return background(corpus.words), background(corpus.names)
+    cosines = background_with_memo(memo, paths, corpus, background_cosines)
+    return floor_of(cosines["words"]), floor_of(cosines["names"])
 
 
 def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -186,7 +196,10 @@ def _more_evidence(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSetting
     return logit
 
 
-def background(matrix, samples: int = 4) -> float | None:
+SAMPLES = 4  # pseudo-random partners per article, for the corpus background
+
+
+def background(matrix, samples: int = SAMPLES) -> float | None:
     """What unrelated articles of this corpus share anyway: the median cosine of fixed
     pseudo-random pairs (almost all of them unrelated, whatever the corpus), to the
     nearest FLOOR_STEP; None when there are too few articles to tell.
@@ -197,14 +210,33 @@ def background(matrix, samples: int = 4) -> float | None:
     the next build scores again only the pairs an edit touched (rescore.py). The rounding
     changes no figure `bench/merge_eval.py` prints.
     """
+    return floor_of(background_cosines(matrix, samples))
+
+
+def background_cosines(matrix, samples: int = SAMPLES,
+                       kept: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray | None:
+    """The cosines `background` takes the median of; None for too few articles. `kept`:
+    (the last build's cosines, which rows changed since) when the articles are the same
+    ones in the same order, so that only the pairs with a changed row are computed again
+    (rescore.background_with_memo): at 10,000 articles, 80,000 row products a rebuild."""
     n = matrix.shape[0]
     if n < 20:
         return None
     base = np.arange(n)
     i = np.concatenate([base] * samples)
     j = np.concatenate([(base + (k * n) // (samples + 1) + 1) % n for k in range(1, samples + 1)])
-    return round(float(np.median(rowwise_dot(matrix, i, j))) / FLOOR_STEP) * FLOOR_STEP
+    if kept is None or len(kept[0]) != len(i):
+        return rowwise_dot(matrix, i, j)
+    cosines, changed = kept[0].copy(), kept[1]
+    again = np.flatnonzero(changed[i] | changed[j])
+    cosines[again] = rowwise_dot(matrix, i[again], j[again])
+    return cosines
 
+
+def floor_of(cosines: np.ndarray | None) -> float | None:
+    if cosines is None:
+        return None
+    return round(float(np.median(cosines)) / FLOOR_STEP) * FLOOR_STEP
 
 FLOOR_STEP = 0.001
 

@@ -56,6 +56,7 @@ class ScoreState:
     assembled: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = \
         field(default_factory=dict)
     tops: dict[str, Tops] = field(default_factory=dict)  # blocking's, per matrix (by paths)
+    background: dict[str, np.ndarray | None] = field(default_factory=dict)  # cosines, per matrix
 
 
 class ScoreMemo:
@@ -73,6 +74,7 @@ class ScoreMemo:
         self.explained: int | None = None  # groups of several articles explained again
         self.fingerprints: np.ndarray | None = None  # this build's row fingerprints
         self.tops: dict[str, Tops] = {}  # this build's blocking tops, once known
+        self.background: dict[str, np.ndarray | None] = {}  # this build's background cosines
 
 
 Score = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
@@ -94,7 +96,8 @@ def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes
         fresh = score(changed)
         i, j, p = _combine(fresh, _kept(memo.previous, paths, changed), len(paths))
         memo.rescored = len(fresh[0])
-    memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p, tops=memo.tops)
+    memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p, tops=memo.tops,
+                              background=memo.background)
     return i, j, p
 
 
@@ -118,6 +121,25 @@ def explain_with_memo(memo: ScoreMemo, paths: Sequence[str], groups: Sequence[tu
         tuple(paths[k] for k in group): reason
         for group, reason in zip(groups, reasons, strict=True) if len(group) > 1})
     return reasons
+
+
+def background_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus,
+                         cosines_of: Callable) -> dict[str, np.ndarray | None]:
+    """The background cosines (cluster.background_cosines) of the words and names: with
+    the same articles in the same order as the last build, its cosines stand for the
+    pairs of two rows with unchanged fingerprints. Call after `tops_with_memo`."""
+    previous, rows = memo.previous, memo.fingerprints
+    same = previous is not None and rows is not None and previous.paths == tuple(paths) \
+        and _whole(previous)
+    changed = previous.rows != rows if same else None
+    for name in BACKGROUND:
+        old = previous.background.get(name) if same else None
+        kept = (old, changed) if isinstance(old, np.ndarray) else None
+        memo.background[name] = cosines_of(getattr(corpus, name), kept=kept)
+    return memo.background
+
+
+BACKGROUND = ("words", "names")  # the matrices whose background the scores read
 
 
 def _changed(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray,

@@ -25,7 +25,7 @@ import shutil
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
 
 import numpy as np
@@ -126,34 +126,33 @@ def _sources(keys: Sequence[bytes | None], previous: _Previous | None) -> np.nda
 def _combine(previous: _Previous, name: str, source: np.ndarray, fresh: sparse.csr_matrix,
              fresh_vocab: tuple[str, ...]) -> tuple[sparse.csr_matrix, tuple[str, ...]]:
     """The fresh rows (for the articles with source -1, in order) and the kept ones (the
-    previous rows `source` names) as one matrix over their joint sorted vocabulary. The
-    kept rows are read a block at a time: at 100,000 articles a temporary index the size
-    of the words matrix is 150 MB, and this needs several."""
+    previous rows `source` names) as one matrix over their joint sorted vocabulary."""
     indptr, indices, data = previous.arrays(name)
     kept_rows = np.flatnonzero(source >= 0)
     lengths = np.empty(len(source), dtype=np.int64)
     lengths[kept_rows] = np.diff(indptr)[source[kept_rows]]
     lengths[source < 0] = np.diff(fresh.indptr)
-    blocks = [kept_rows[lo:lo + ROWS] for lo in range(0, len(kept_rows), ROWS)]
+    stretches = _stretches(kept_rows, source[kept_rows], indptr)
     vocab_then = previous.vocab(name)
     if not all(map(operator.lt, vocab_then, islice(vocab_then, 1, None))):
         raise ValueError(f"the kept {name} vocabulary is not sorted")
     counts = np.zeros(len(vocab_then), dtype=np.int64)
-    for rows in blocks:  # which old columns the kept rows still use
-        at = ranges(indptr[source[rows]], lengths[rows])
-        counts += np.bincount(indices[at], minlength=len(vocab_then))
+    for old, _ in stretches:  # which old columns the kept rows still use
+        counts += np.bincount(indices[_at(old, indptr)], minlength=len(vocab_then))
     used = np.flatnonzero(counts)
     del counts
     rank = np.zeros(len(vocab_then), dtype=np.int64)
-    vocab, rank[used], fresh_rank = _union([vocab_then[c] for c in used.tolist()], fresh_vocab)
-    del vocab_then
+    still = vocab_then if len(used) == len(vocab_then) else [vocab_then[c] for c in used.tolist()]
+    vocab, rank[used], fresh_rank = _union(still, fresh_vocab)
+    del vocab_then, still
     start = np.zeros(len(source) + 1, dtype=np.int64)
     np.cumsum(lengths, out=start[1:])
     columns = np.empty(int(start[-1]), dtype=np.int32)
     values = np.ones(len(columns))
-    for rows in blocks:
-        at = ranges(indptr[source[rows]], lengths[rows])
-        there = ranges(start[rows], lengths[rows])
+    for old, rows in stretches:
+        at = _at(old, indptr)
+        there = slice(int(start[rows.start]), int(start[rows.stop])) \
+            if isinstance(rows, slice) else ranges(start[rows], lengths[rows])
         columns[there] = rank[indices[at]]
         if data is not None:
             values[there] = data[at]
@@ -167,7 +166,31 @@ def _combine(previous: _Previous, name: str, source: np.ndarray, fresh: sparse.c
     return matrix, vocab
 
 
-ROWS = 8_192  # kept rows read at a time
+def _stretches(rows: np.ndarray, old_rows: np.ndarray, indptr: np.ndarray) -> list[tuple]:
+    """The kept rows as pieces to copy: (where their entries are in the old arrays, which
+    rows they are here). After an edit the kept rows are runs that follow each other both
+    here and in the old rows, broken only where articles changed, came or went: each run
+    is a slice of the old arrays, read as it stands. Rows in many short runs (many
+    changes) go a block at a time, their entries gathered when the block is read (`_at`):
+    at 100,000 articles an index of every entry at once is 150 MB."""
+    breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(old_rows) != 1)) + 1
+    if len(breaks) < max(len(rows) // RUN_ROWS, 1):
+        bounds = [0, *breaks.tolist(), len(rows)]
+        return [(slice(int(indptr[old_rows[a]]), int(indptr[old_rows[b - 1] + 1])),
+                 slice(int(rows[a]), int(rows[b - 1]) + 1))
+                for a, b in pairwise(bounds) if b > a]
+    return [(old_rows[lo:lo + ROWS], rows[lo:lo + ROWS]) for lo in range(0, len(rows), ROWS)]
+
+
+def _at(piece: slice | np.ndarray, indptr: np.ndarray) -> slice | np.ndarray:
+    """Positions of a piece's entries: a run's slice, or a block's rows' entries."""
+    if isinstance(piece, slice):
+        return piece
+    return ranges(indptr[piece], indptr[piece + 1] - indptr[piece])
+
+
+ROWS = 8_192  # kept rows read at a time when they come in short runs
+RUN_ROWS = 64  # ... runs shorter than this on average
 
 
 def _union(kept: list[str], fresh: Sequence[str]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:

@@ -142,9 +142,12 @@ def test_any_edits_give_what_clustering_from_scratch_gives(edits, seed, cap):
 
 
 def same_edges(first, second) -> bool:
-    """Every edge, fingerprint and blocking top of two score states."""
+    """Every edge, fingerprint, blocking top and background cosine of two score states."""
     return all(np.array_equal(getattr(first, name), getattr(second, name))
                for name in ("i", "j", "p", "rows", "partners")) and \
+        first.floors == second.floors and first.background.keys() == second.background.keys() \
+        and all(np.array_equal(first.background[k], second.background[k])
+                for k in first.background) and \
         first.tops.keys() == second.tops.keys() and \
         all(np.array_equal(first.tops[k].counts, second.tops[k].counts) and
             np.array_equal(first.tops[k].positions, second.tops[k].positions)
@@ -168,6 +171,29 @@ def test_blocking_works_out_the_tops_of_changed_rows_only(monkeypatch):
     clustered(edited, second)
     row = sorted(a.path for a in edited).index(edited[5].path)
     assert asked == [row, row], "the edited row's tops, in words and in names; no other"
+    assert same_edges(second.current, scratch_state(edited))
+
+
+def test_the_background_is_computed_again_for_the_pairs_of_changed_rows_only(monkeypatch):
+    """The corpus background samples 4 pairs per article; after one edit with words no
+    other article has, only the edited row's samples are computed again."""
+    from generator import cluster
+
+    articles = corpus(events=40)
+    first = memo_for(articles)
+    clustered(articles, first)
+    asked: list[int] = []
+    real = cluster.rowwise_dot
+    monkeypatch.setattr(cluster, "rowwise_dot", lambda matrix, i, j: asked.append(len(i)) or
+                        real(matrix, i, j))
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + " Quillon wept."))
+    second = memo_for(edited, first.current)
+    clustered(edited, second)
+    # Background first (words, then names): the edited row's own 4 samples and the 4
+    # that pair another row with it, in each.
+    assert asked[:2] == [8, 8], asked
+    assert len(edited) >= 20 and second.current.floors[0] is not None
     assert same_edges(second.current, scratch_state(edited))
 
 

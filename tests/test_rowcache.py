@@ -9,6 +9,7 @@ import dataclasses
 import random
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -104,10 +105,15 @@ def test_rows_made_under_other_settings_or_damaged_are_not_used(tmp_path):
 @given(edits=st.lists(st.tuples(st.sampled_from(["append", "retitle", "redate", "remove",
                                                  "add"]),
                                 st.integers(0, 200)), min_size=1, max_size=4),
-       seed=st.integers(0, 3))
-def test_any_edits_give_the_corpus_built_from_scratch(tmp_path_factory, edits, seed):
+       seed=st.integers(0, 3), runs=st.booleans())
+def test_any_edits_give_the_corpus_built_from_scratch(tmp_path_factory, monkeypatch, edits,
+                                                      seed, runs):
     """Rewordings bring new words and drop others (columns join and leave the vocabulary),
-    removals leave holes in the kept rows, additions copy another article's evidence."""
+    removals leave holes in the kept rows, additions copy another article's evidence.
+    Kept rows are copied in runs or in blocks (`rowcache._stretches`)."""
+    from generator import rowcache
+
+    monkeypatch.setattr(rowcache, "RUN_ROWS", 1 if runs else 10**9)
     folder = tmp_path_factory.mktemp("rows") / "rows"
     rng = random.Random(seed)
     articles = corpus(seed)
@@ -129,10 +135,14 @@ def test_folders_left_by_a_killed_build_are_cleared(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rows"]
 
 
-def test_kept_rows_read_a_few_at_a_time_give_the_same_corpus(tmp_path, monkeypatch):
+@pytest.mark.parametrize("runs", [True, False], ids=["in runs", "in blocks"])
+def test_kept_rows_read_a_few_at_a_time_give_the_same_corpus(tmp_path, monkeypatch, runs):
+    """Kept rows are copied a run at a time where they follow each other, else a block
+    of rows at a time: both give the corpus built from scratch."""
     from generator import rowcache
 
     monkeypatch.setattr(rowcache, "ROWS", 3)
+    monkeypatch.setattr(rowcache, "RUN_ROWS", 1 if runs else 10**9)
     articles = corpus()
     edited = articles[:7] + articles[8:]
     edited[2] = reworded(edited[2])
