@@ -225,7 +225,8 @@ def print_report(runs: list[Run], extra: list[Run], commands: list[str], repeat:
           f"{'s/1k art':>10}{'vs Hugo':>9}")
     for run in runs:
         print(_row(run, hugo.get(run.n)))
-    _print_stages([r for r in runs + extra if r.tool.startswith("dateline") and r.timings])
+    _print_stages([r for r in runs if r.tool.startswith("dateline") and r.timings] +
+                  [r for r in extra if r.timings])  # (the rebuilds' stages too)
     clean_runs = {r.n: r for r in runs if r.tool == "dateline"}
     if extra:
         print(f"\n{'rebuild':<16}{'N':>8}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}"
