@@ -238,6 +238,7 @@ def floor_of(cosines: np.ndarray | None) -> float | None:
         return None
     return round(float(np.median(cosines)) / FLOOR_STEP) * FLOOR_STEP
 
+
 FLOOR_STEP = 0.001
 
 

@@ -167,19 +167,22 @@ def _combine(previous: _Previous, name: str, source: np.ndarray, fresh: sparse.c
 
 
 def _stretches(rows: np.ndarray, old_rows: np.ndarray, indptr: np.ndarray) -> list[tuple]:
-    """The kept rows as pieces to copy: (where their entries are in the old arrays, which
-    rows they are here). After an edit the kept rows are runs that follow each other both
-    here and in the old rows, broken only where articles changed, came or went: each run
-    is a slice of the old arrays, read as it stands. Rows in many short runs (many
-    changes) go a block at a time, their entries gathered when the block is read (`_at`):
-    at 100,000 articles an index of every entry at once is 150 MB."""
+    """The kept rows as pieces of at most ROWS rows to copy: (where their entries are in
+    the old arrays, which rows they are here); at 100,000 articles a temporary the size of
+    the words matrix is 150 MB. After an edit the kept rows are runs that follow each
+    other both here and in the old rows, broken only where articles changed, came or went:
+    a piece of a run is a slice of the old arrays, read as it stands. Rows in many short
+    runs (many changes) go a block at a time, their entries gathered when read (`_at`)."""
     breaks = np.flatnonzero((np.diff(rows) != 1) | (np.diff(old_rows) != 1)) + 1
-    if len(breaks) < max(len(rows) // RUN_ROWS, 1):
-        bounds = [0, *breaks.tolist(), len(rows)]
-        return [(slice(int(indptr[old_rows[a]]), int(indptr[old_rows[b - 1] + 1])),
-                 slice(int(rows[a]), int(rows[b - 1]) + 1))
-                for a, b in pairwise(bounds) if b > a]
-    return [(old_rows[lo:lo + ROWS], rows[lo:lo + ROWS]) for lo in range(0, len(rows), ROWS)]
+    if len(breaks) >= max(len(rows) // RUN_ROWS, 1):
+        return [(old_rows[lo:lo + ROWS], rows[lo:lo + ROWS]) for lo in range(0, len(rows), ROWS)]
+    pieces = []
+    for a, b in pairwise([0, *breaks.tolist(), len(rows)]):
+        for lo in range(a, b, ROWS):
+            hi = min(lo + ROWS, b)
+            pieces.append((slice(int(indptr[old_rows[lo]]), int(indptr[old_rows[hi - 1] + 1])),
+                           slice(int(rows[lo]), int(rows[hi - 1]) + 1)))
+    return pieces
 
 
 def _at(piece: slice | np.ndarray, indptr: np.ndarray) -> slice | np.ndarray:
