@@ -95,21 +95,41 @@ def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings, memo: ScoreMemo 
     edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
     them are edges: each slice is decoded, scored and filtered where it is scored, so the
     pairs and their scores never exist all at once. With a `memo` of the previous build
-    (rescore.py), only the pairs that could have changed are scored (`score(only)`: the
-    pairs with an article marked in `only`); `paths` names the articles for the memo."""
+    (rescore.py), only the pairs that could have changed are scored (`score(todo)`), and
+    each article's highest log-odds among its pairs that are not edges is kept for the
+    next build; `paths` names the articles for the memo."""
     floors = _floors(corpus, memo, paths)
 
-    def score(only: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        todo = codes if only is None else codes.touching(only, len(corpus.outlets))
-        parts = list(iter_parts(_edge_slice, range(len(todo)), (corpus, todo, s, floors),
+    def score(todo: Codes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        shared = (corpus, todo, s, floors, memo is not None)
+        parts = list(iter_parts(_edge_slice, range(len(todo)), shared,
                                 minimum=PARALLEL_PAIRS, most=SLICE_PAIRS))
         if not parts:
-            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
-        return tuple(np.concatenate(column) for column in zip(*parts, strict=True))
+            return (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0),
+                    np.full(len(corpus.outlets), -np.inf))
+        *edges, slack = zip(*parts, strict=True)
+        return (*(np.concatenate(column) for column in edges), np.maximum.reduce(slack))
 
     if memo is None:
-        return score(None)
-    return score_with_memo(memo, paths, corpus, codes, floors, score, SLICE_PAIRS)
+        return score(codes)[:3]
+    return score_with_memo(memo, paths, corpus, codes, floors, score, SLICE_PAIRS,
+                           drift(s, floors), MIN_LOGIT)
+
+
+def drift(s: MergeSettings, floors: tuple[float | None, float | None]) -> dict[str, float]:
+    """How far a pair's log-odds can move per unit that one of its rows moves (in
+    Euclidean distance) in each matrix whose weights document frequencies move: the
+    cosine moves by at most that much, times its weight, rescaled from the background up
+    as the score rescales it (rescore.py)."""
+    def rescaled(weight: float, floor: float | None) -> float:
+        if floor is None:
+            return abs(weight)
+        return abs(weight) / (1.0 - floor) if floor < 1.0 else np.inf
+
+    word_floor, name_floor = floors
+    return {"words": rescaled(s.word_weight, word_floor),
+            "names": rescaled(s.name_weight, name_floor),
+            "titles": abs(s.title_weight_cosine)}
 
 
 def _floors(corpus: Corpus, memo: ScoreMemo | None = None, paths: Sequence[str] = ()
@@ -120,13 +140,20 @@ def _floors(corpus: Corpus, memo: ScoreMemo | None = None, paths: Sequence[str] 
     return floor_of(cosines["words"]), floor_of(cosines["names"])
 
 
-def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    corpus, codes, s, floors = shared
+def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, ...]:
+    """The slice's edges, and (when asked) per article the highest log-odds of its pairs
+    in the slice that are not edges (an upper bound where the scoring stopped early)."""
+    corpus, codes, s, floors, with_slack = shared
     n, taken = len(corpus.outlets), codes.take(part.start, part.stop)
     i, j = taken // n, taken % n
-    probability = _score_slice(range(len(i)), (corpus, i, j, s, floors))
+    probability, logit = _scored(range(len(i)), (corpus, i, j, s, floors))
     keep = probability >= MIN_EDGE  # also drops nan: pairs beyond the window
-    return i[keep], j[keep], probability[keep]
+    slack = np.full(n if with_slack else 0, -np.inf)
+    if with_slack:
+        below = np.flatnonzero(~keep & ~np.isnan(logit))
+        np.maximum.at(slack, i[below], logit[below])
+        np.maximum.at(slack, j[below], logit[below])
+    return i[keep], j[keep], probability[keep], slack
 
 
 PARALLEL_PAIRS = 50_000  # below this, scoring in one process is faster than forking
@@ -136,12 +163,16 @@ MIN_LOGIT = float(np.log(MIN_EDGE / (1.0 - MIN_EDGE)))
 
 
 def _score_slice(part: range, shared: tuple) -> np.ndarray:
-    """Scores in passes, each for the pairs still in play. Dates, rare names and named days
-    first: beyond `window_days` a pair stays only with one of those links, beyond
-    `link_days` none stays (nan). Then distinctive words and titles; the rest of the
-    evidence only for pairs it could lift to MIN_EDGE. The others, most of a large
-    archive's candidates, keep an upper bound of their probability, below MIN_EDGE:
-    they are never edges either way."""
+    return _scored(part, shared)[0]
+
+
+def _scored(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(probability, log-odds) of each pair, nan beyond reach. Scores in passes, each for
+    the pairs still in play. Dates, rare names and named days first: beyond `window_days`
+    a pair stays only with one of those links, beyond `link_days` none stays (nan). Then
+    distinctive words and titles; the rest of the evidence only for pairs it could lift
+    to MIN_EDGE. The others, most of a large archive's candidates, keep an upper bound of
+    their probability (and log-odds), below MIN_EDGE: they are never edges either way."""
     corpus, all_i, all_j, s, (word_floor, name_floor) = shared
     i, j = all_i[part.start:part.stop], all_j[part.start:part.stop]
     distance = date_distance(corpus, i, j)
@@ -171,9 +202,10 @@ def _score_slice(part: range, shared: tuple) -> np.ndarray:
     rest = np.flatnonzero(ceiling >= MIN_LOGIT)
     final = ceiling.copy()
     final[rest] = _more_evidence(corpus, i[rest], j[rest], s, name_floor, logit[rest])
-    probability = np.full(len(beyond), np.nan)
+    probability, logit = np.full(len(beyond), np.nan), np.full(len(beyond), np.nan)
     probability[alive] = 1.0 / (1.0 + np.exp(-final))
-    return probability
+    logit[alive] = final
+    return probability, logit
 
 
 def _more_evidence(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings,

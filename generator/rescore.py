@@ -18,6 +18,18 @@ candidate pair joins two unchanged rows that were candidates before, so its old 
 stands: kept if it was an edge, and still below `MIN_EDGE` if it was not. Fingerprints
 are 64-bit sums of mixed 64-bit hashes; two different rows agreeing by chance is about
 as likely as two different files sharing a 64-bit checksum.
+
+An edit that adds common words ("officials", "minister") moves their document
+frequencies, and so the weights of thousands of rows, each a little. Such a row is only
+*reweighed*: its view, figures, quotes, rare names, outlet's boilerplate and partners are
+what they were (`fixed_fingerprints`), only the weights of its words, names and title
+moved, by a measured distance (the row's movement, `_movement`). A pair's log-odds are
+Lipschitz in those cosines, and a cosine moves by at most the sum of its two rows'
+movements, so a pair that was not an edge can become one only if its old log-odds plus
+that bound reach the log-odds of `MIN_EDGE`. Each build keeps, per article, an upper bound of the
+log-odds of its pairs that are not edges (`slack`): the reweighed rows' old edges and
+the few pairs near the line are scored again, the rest stand. The bound is carried
+forward, loosened by the movements, until the row is scored again.
 """
 
 from __future__ import annotations
@@ -35,7 +47,6 @@ from .similarity import Corpus
 from .weights import ranges
 
 MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
-MOST_CHANGED = 0.25  # past this share of rows changed, scoring everything is as quick
 MASK = (1 << 64) - 1
 
 
@@ -57,6 +68,14 @@ class ScoreState:
         field(default_factory=dict)
     tops: dict[str, Tops] = field(default_factory=dict)  # blocking's, per matrix (by paths)
     background: dict[str, np.ndarray | None] = field(default_factory=dict)  # cosines, per matrix
+    # Per article: an upper bound of the log-odds of its candidate pairs that are not
+    # edges (-inf for none); its view's digest; what its score reads besides its moving
+    # weights (fixed_fingerprints); its outlet's hash.
+    slack: np.ndarray | None = None
+    views: np.ndarray | None = None
+    fixed: np.ndarray | None = None
+    outlets: np.ndarray | None = None
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # float32
 
 
 class ScoreMemo:
@@ -69,7 +88,9 @@ class ScoreMemo:
                  rows: RowMemo | None = None):
         self.previous, self.tokens, self.rows = previous, tokens, rows
         self.current: ScoreState | None = None
-        self.changed: np.ndarray | None = None  # articles whose pairs were scored again
+        self.changed: np.ndarray | None = None  # articles whose rows or partners changed
+        self.edited: np.ndarray | None = None  # ... of which every pair was scored again
+        self.scored: int | None = None  # candidate pairs scored again (None: all were)
         self.rescored: int | None = None  # edges among the pairs scored again (None: all were)
         self.explained: int | None = None  # groups of several articles explained again
         self.fingerprints: np.ndarray | None = None  # this build's row fingerprints
@@ -77,27 +98,38 @@ class ScoreMemo:
         self.background: dict[str, np.ndarray | None] = {}  # this build's background cosines
 
 
-Score = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]
+Scored = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # edges i, j, p; and slack
+Score = Callable[[Codes], Scored]
 
 
 def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes: Codes,
-                    floors: tuple, score: Score, slice_size: int
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(i, j, probability) of the edges, as `score(mask)` over all codes would give them.
-    `score(mask)` scores the candidate codes whose articles are marked in `mask` (all of
-    them for None) and returns their edges."""
+                    floors: tuple, score: Score, slice_size: int, drift: Mapping[str, float],
+                    line: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(i, j, probability) of the edges, as `score(codes)` over all codes would give them.
+    `score(todo)` scores the candidate codes `todo` and returns their edges and, per
+    article, the highest log-odds of its scored pairs that are not edges. `drift`: how
+    far a pair's log-odds can move per unit of movement of a row of each matrix; `line`:
+    the log-odds of MIN_EDGE, the least an edge has."""
+    tokens = [memo.tokens[p] for p in paths]
     rows = memo.fingerprints if memo.fingerprints is not None else \
-        row_fingerprints(corpus, [memo.tokens[p] for p in paths])
+        row_fingerprints(corpus, tokens)
+    views = np.array([int(t[:16], 16) for t in tokens], dtype=np.uint64)
+    fixed, outlets = fixed_fingerprints(corpus, tokens), path_hashes(corpus.outlets)
     partners = partner_fingerprints(codes, path_hashes(paths), slice_size)
-    changed = memo.changed = _changed(memo.previous, paths, rows, partners, floors)
-    if changed is None:
-        i, j, p = score(None)
+    now = (rows, views, fixed, partners, outlets)
+    plan = _plan(memo.previous, paths, now, floors, corpus, drift)
+    if plan is None:
+        i, j, p, slack = score(codes)
     else:
-        fresh = score(changed)
-        i, j, p = _combine(fresh, _kept(memo.previous, paths, changed), len(paths))
-        memo.rescored = len(fresh[0])
+        todo, carried = _todo(codes, plan, slice_size, line)
+        fi, fj, fp, fresh = score(todo)
+        i, j, p = _combine((fi, fj, fp), _kept(memo.previous, paths, plan.changed), len(paths))
+        slack = np.maximum(fresh, carried)
+        memo.changed, memo.edited, memo.rescored = plan.changed, plan.edited, len(fi)
+        memo.scored = len(todo)
     memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p, tops=memo.tops,
-                              background=memo.background)
+                              background=memo.background, slack=slack, views=views,
+                              fixed=fixed, outlets=outlets, weights=kept_weights(corpus))
     return i, j, p
 
 
@@ -142,26 +174,133 @@ def background_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus,
 BACKGROUND = ("words", "names")  # the matrices whose background the scores read
 
 
-def _changed(previous: ScoreState | None, paths: Sequence[str], rows: np.ndarray,
-             partners: np.ndarray, floors: tuple) -> np.ndarray | None:
-    """Which articles' pairs must be scored again; None when all must."""
+@dataclass
+class _Plan:
+    """Which articles' pairs to score again after an edit. `changed`: every article whose
+    row or partners changed (its old edges are not kept); `edited`: those whose every
+    pair is scored again; the others are only reweighed, by `movement` (the most their
+    pairs' log-odds can have moved for their part). `slack`: the last build's bounds, in
+    this build's numbering."""
+
+    changed: np.ndarray
+    edited: np.ndarray
+    movement: np.ndarray
+    slack: np.ndarray
+    old_edges: np.ndarray  # the last build's edges as codes in this numbering, sorted
+
+
+def _plan(previous: ScoreState | None, paths: Sequence[str], now: tuple, floors: tuple,
+          corpus: Corpus, drift: Mapping[str, float]) -> _Plan | None:
+    """None when every pair must be scored (no usable state, other floors, or more than
+    MOST_CHANGED of the articles edited)."""
     if previous is None or previous.floors != floors or not _whole(previous):
         return None
+    rows, views, fixed, partners, outlets = now
     old = {path: k for k, path in enumerate(previous.paths)}
     at = np.array([old.get(path, -1) for path in paths], dtype=np.int64)
     known = at >= 0
-    changed = ~known
-    changed[known] = (previous.rows[at[known]] != rows[known]) | \
-        (previous.partners[at[known]] != partners[known])
-    if changed.sum() > MOST_CHANGED * max(len(paths), 1):
+    changed, own, edited = ~known, ~known, ~known
+    was = at[known]
+    moved_partners = previous.partners[was] != partners[known]
+    changed[known] = (previous.rows[was] != rows[known]) | moved_partners
+    own[known] = previous.views[was] != views[known]
+    edited[known] = own[known] | moved_partners | (previous.fixed[was] != fixed[known])
+    edited = changed & (edited | _dirty_outlets(previous, at, own, outlets))
+    movement = np.zeros(len(paths))
+    moved = changed & ~edited
+    for name, cost in drift.items():
+        movement[moved] += cost * (_movement(previous.weights[name], getattr(corpus, name),
+                                             at, np.flatnonzero(moved)) + STORED_ERROR)
+    edited |= moved & ~np.isfinite(movement)
+    movement[edited] = 0.0
+    if edited.sum() > MOST_CHANGED * max(len(paths), 1):
         return None
-    return changed
+    slack = np.full(len(paths), -np.inf)
+    slack[known] = previous.slack[at[known]]
+    return _Plan(changed, edited, movement, slack, _old_edges(previous, at, len(paths)))
+
+
+MOST_CHANGED = 0.25  # past this share of rows edited, scoring everything is as quick
+STORED_ERROR = 1e-7  # the most a row's movement can be off for its weights kept as float32
+MARGIN = 1e-6  # in log-odds, for rounding: pairs this close to the line are scored again
+
+
+def _dirty_outlets(previous: ScoreState, at: np.ndarray, own: np.ndarray,
+                   outlets: np.ndarray) -> np.ndarray:
+    """The articles of an outlet that an edited, added or removed article belongs (or
+    belonged) to (`own`: the articles whose view changed, or new): their boilerplate
+    weights may have dropped a feature to zero or brought one back, so their rows may not
+    line up entry for entry with the last build's."""
+    present = np.zeros(len(previous.paths), dtype=bool)
+    present[at[at >= 0]] = True
+    gone = previous.outlets[~present]
+    before = previous.outlets[at[own & (at >= 0)]]
+    dirty = np.unique(np.concatenate([outlets[own], before, gone]))
+    return np.isin(outlets, dirty[dirty != path_hashes([""])[0]])  # (no source: no boilerplate)
+
+
+def _movement(old: tuple[np.ndarray, np.ndarray], matrix, at: np.ndarray, rows: np.ndarray
+              ) -> np.ndarray:
+    """For each of `rows`, the Euclidean distance between its row now and its row in the
+    last build (`old`: indptr and float32 data there; rows `at` there), entry for entry:
+    their features are the same, in the same order. inf where the lengths differ."""
+    old_indptr, old_data = old
+    length = np.diff(matrix.indptr)[rows]
+    old_start = old_indptr[at[rows]]
+    same = length == old_indptr[at[rows] + 1] - old_start
+    found = np.full(len(rows), np.inf)
+    keep = np.flatnonzero(same)
+    new_at = ranges(matrix.indptr[rows[keep]], length[keep])
+    old_at = ranges(old_start[keep], length[keep])
+    gap = matrix.data[new_at] - old_data[old_at].astype(np.float64)
+    owner = np.repeat(np.arange(len(keep)), length[keep])
+    found[keep] = np.sqrt(np.bincount(owner, weights=gap * gap, minlength=len(keep)))
+    return found
+
+
+def _old_edges(previous: ScoreState, at: np.ndarray, n: int) -> np.ndarray:
+    """The last build's edges between articles still here, as codes in this numbering."""
+    index = np.full(len(previous.paths), -1, dtype=np.int64)
+    index[at[at >= 0]] = np.flatnonzero(at >= 0)
+    a, b = index[previous.i], index[previous.j]
+    both = (a >= 0) & (b >= 0)
+    return np.sort(np.minimum(a, b)[both] * n + np.maximum(a, b)[both])
+
+
+def _todo(codes: Codes, plan: _Plan, slice_size: int, line: float) -> tuple[Codes, np.ndarray]:
+    """The candidate codes to score again: every pair of an edited article, every old
+    edge of a reweighed one, and its other pairs whose old log-odds bound plus both
+    rows' movements could reach `line`. Also each article's slack carried over for
+    the pairs not scored again (its old bound, loosened by its own movement and the
+    largest movement of a partner whose pair was skipped)."""
+    n = len(plan.changed)
+    touching = codes.touching(plan.changed, n, slice_size)
+    partner = np.zeros(n)
+    kept = []
+    for start in range(0, len(touching), slice_size):
+        taken = touching.take(start, start + slice_size)
+        i, j = taken // n, taken % n
+        at = np.minimum(np.searchsorted(plan.old_edges, taken), max(len(plan.old_edges) - 1, 0))
+        was_edge = plan.old_edges[at] == taken if len(plan.old_edges) else \
+            np.zeros(len(taken), dtype=bool)
+        reach = np.minimum(plan.slack[i], plan.slack[j]) + plan.movement[i] + plan.movement[j]
+        again = plan.edited[i] | plan.edited[j] | was_edge | (reach >= line - MARGIN)
+        kept.append(taken[again])
+        np.maximum.at(partner, i[~again], plan.movement[j[~again]])
+        np.maximum.at(partner, j[~again], plan.movement[i[~again]])
+    carried = plan.slack + plan.movement + partner
+    carried[plan.edited] = -np.inf
+    return Codes(kept), carried
 
 
 def _whole(state: ScoreState) -> bool:
     """The state is one build's, in one piece (a damaged cache entry is not used)."""
     n = len(state.paths)
+    extra = (state.slack, state.views, state.fixed, state.outlets)
     return (len(state.rows) == len(state.partners) == n
+            and all(isinstance(a, np.ndarray) and len(a) == n for a in extra)
+            and set(state.weights) == set(DRIFTING)
+            and all(len(indptr) == n + 1 for indptr, _ in state.weights.values())
             and len(state.i) == len(state.j) == len(state.p)
             and (len(state.i) == 0 or (min(state.i.min(), state.j.min()) >= 0
                                        and max(state.i.max(), state.j.max()) < n)))
@@ -187,13 +326,14 @@ def _combine(first: tuple, second: tuple, n: int) -> tuple[np.ndarray, np.ndarra
     return i[order], j[order], p[order]
 
 
-def row_fingerprints(corpus: Corpus, tokens: Sequence[str]) -> np.ndarray:
+def row_fingerprints(corpus: Corpus, tokens: Sequence[str],
+                     matrices: Sequence[str] = MATRICES) -> np.ndarray:
     """Per article: its merge view's digest mixed with every weight of its matrix rows,
     a block of rows at a time (at 100,000 articles a temporary the size of the words
     matrix is a few hundred megabytes)."""
     found = _mix(np.array([int(t[:16], 16) for t in tokens], dtype=np.uint64))
-    for number, name in enumerate(MATRICES, 1):
-        matrix, salt = getattr(corpus, name), np.uint64(2 * number + 1)
+    for name in matrices:
+        matrix, salt = getattr(corpus, name), np.uint64(2 * MATRICES.index(name) + 3)
         for first in range(0, len(found), ROWS):
             last = min(first + ROWS, len(found))
             indptr = matrix.indptr[first:last + 1]
@@ -207,6 +347,26 @@ def row_fingerprints(corpus: Corpus, tokens: Sequence[str]) -> np.ndarray:
 
 
 ROWS = 8_192  # rows fingerprinted at a time
+DRIFTING = ("words", "names", "titles")  # weights that document frequencies move
+FIXED = tuple(name for name in MATRICES if name not in DRIFTING)
+
+
+def fixed_fingerprints(corpus: Corpus, tokens: Sequence[str]) -> np.ndarray:
+    """Per article: what a pair's score reads about it besides the weights of its words,
+    names and title: its merge view, its figures, quotes and rare names, and how many
+    entries its words, names and title rows hold. Equal while only its weights moved."""
+    found = row_fingerprints(corpus, tokens, FIXED)
+    for number, name in enumerate(DRIFTING, 1):
+        lengths = np.diff(getattr(corpus, name).indptr).astype(np.uint64)
+        found += _mix(lengths * np.uint64(2 * number + 1) + np.uint64(number << 40))
+    return found
+
+
+def kept_weights(corpus: Corpus) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The moving weights for the next build to measure its rows' movements against:
+    float32 (half the size; `STORED_ERROR` covers the rounding)."""
+    return {name: (getattr(corpus, name).indptr.astype(np.int64),
+                   getattr(corpus, name).data.astype(np.float32)) for name in DRIFTING}
 
 
 def path_hashes(paths: Sequence[str]) -> np.ndarray:

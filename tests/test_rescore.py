@@ -142,9 +142,13 @@ def test_any_edits_give_what_clustering_from_scratch_gives(edits, seed, cap):
 
 
 def same_edges(first, second) -> bool:
-    """Every edge, fingerprint, blocking top and background cosine of two score states."""
+    """Every edge, fingerprint, blocking top, background cosine and kept weight of two
+    score states (not their slack: a bound, carried forward by one, exact in the other)."""
     return all(np.array_equal(getattr(first, name), getattr(second, name))
-               for name in ("i", "j", "p", "rows", "partners")) and \
+               for name in ("i", "j", "p", "rows", "partners", "views", "fixed", "outlets")) and \
+        first.weights.keys() == second.weights.keys() and \
+        all(np.array_equal(a, b) for k in first.weights
+            for a, b in zip(first.weights[k], second.weights[k], strict=True)) and \
         first.floors == second.floors and first.background.keys() == second.background.keys() \
         and all(np.array_equal(first.background[k], second.background[k])
                 for k in first.background) and \
@@ -195,6 +199,70 @@ def test_the_background_is_computed_again_for_the_pairs_of_changed_rows_only(mon
     assert asked[:2] == [8, 8], asked
     assert len(edited) >= 20 and second.current.floors[0] is not None
     assert same_edges(second.current, scratch_state(edited))
+
+
+COMMON = " The council approved the budget next week, officials said after the storm."
+
+
+def test_common_words_reweigh_many_rows_but_few_pairs_are_scored_again(monkeypatch):
+    """Words most articles have move their document frequencies, so every row holding
+    them is reweighed a little: those rows' old edges and the pairs near the line are
+    scored again, not all their pairs, and the result is still the one from scratch."""
+    from generator import rescore
+
+    articles = corpus(2, events=120)  # (a corpus whose background the edit leaves alone)
+    first = memo_for(articles)
+    clustered(articles, first)
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    second = memo_for(edited, first.current)
+    assert clustered(edited, second) == clustered(edited)
+    assert same_edges(second.current, scratch_state(edited))
+    reweighed = second.changed & ~second.edited
+    assert reweighed.sum() >= 10, "rows that only moved"
+    loose = memo_for(edited, first.current)
+    monkeypatch.setattr(rescore, "MARGIN", 1e9)  # no pair is far enough from the line
+    clustered(edited, loose)
+    assert second.scored < loose.scored, (second.scored, loose.scored)
+
+
+def test_a_pair_of_reweighed_rows_moves_no_more_than_their_movements(monkeypatch):
+    """The bound the rescoring rests on, checked on every pair: with nothing pruned
+    (every log-odds exact), a pair of two rows that were only reweighed has log-odds
+    within the sum of the two rows' movements of the last build's."""
+    from generator import cluster, rescore
+    from generator.similarity import build_corpus
+
+    articles = corpus(2, events=120)
+    first = memo_for(articles)
+    clustered(articles, first)
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    plans = []
+    real = rescore._plan
+    monkeypatch.setattr(rescore, "_plan", lambda *a: plans.append(real(*a)) or plans[-1])
+    clustered(edited, memo_for(edited, first.current))
+    plan = plans[-1]
+    monkeypatch.setattr(cluster, "MIN_LOGIT", -np.inf)  # every pair scored in full
+
+    def exact(articles):
+        ordered = sorted(articles, key=lambda a: a.path)
+        found = build_corpus(ordered)
+        n = len(ordered)
+        i, j = np.triu_indices(n, 1)
+        return cluster._scored(range(len(i)), (found, i, j, MergeSettings(),
+                                               cluster._floors(found)))[1], i, j
+
+    before, i, j = exact(articles)
+    after, _, _ = exact(edited)
+    moved = ~plan.edited[i] & ~plan.edited[j]
+    assert (plan.movement > 0).sum() >= 10 and moved.sum() > 100
+    assert np.array_equal(np.isnan(before[moved]), np.isnan(after[moved]))
+    alive = moved & ~np.isnan(before)
+    gap = np.abs(after[alive] - before[alive])
+    allowed = plan.movement[i[alive]] + plan.movement[j[alive]]
+    assert np.all(gap <= allowed + 1e-9), float((gap - allowed).max())
+    assert gap.max() > 0, "some reweighed pair did move"
 
 
 def scratch_state(articles: list[Article]):
