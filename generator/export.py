@@ -76,6 +76,8 @@ def event_record(event: Event) -> dict[str, Any]:
         "articles": [article_record(a) for a in event.articles],
         "corrections": [note_record(n) for n in event.notes],
     }
+    if len(event.first_outlets) > 1:  # (the dates given cannot tell which came first)
+        record["first_reported_together"] = list(event.first_outlets)
     if event.summary:
         record["summary"] = event.summary
     record["coverage"] = {"articles": len(event.articles), "outlets": len(event.outlets)}

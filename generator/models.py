@@ -212,7 +212,16 @@ class Event:
 
     @property
     def first_reported_by(self) -> str:
+        """The outlet of the earliest report (of those tied, the first by file path)."""
         return self.articles[0].outlet
+
+    @property
+    def first_outlets(self) -> tuple[str, ...]:
+        """The outlets of every report that the dates given cannot tell from the earliest
+        (the same day with no time given, or the same minute): more than one means that
+        which came first is not known, and no page should claim it."""
+        lead = self.articles[0].published
+        return tuple(dict.fromkeys(a.outlet for a in self.articles if a.published == lead))
 
     @property
     def outlets(self) -> tuple[str, ...]:

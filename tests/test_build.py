@@ -308,8 +308,35 @@ def test_a_timed_report_is_first_over_an_undated_hour_the_same_day(make_site, bu
     assert result.exit_code == 0, result.output
     (event,) = read_events(output)
     assert event["first_reported_by"] == "Night Desk"  # the day before beats any hour after
+    assert "first_reported_together" not in event
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    assert page.count('class="badge badge-ok">first<') == 1 and "which came first" not in page
     assert [a["source"] for a in event["articles"]] == ["Night Desk", "Harbour Post",
                                                         "Coastwire"]
+
+
+def test_no_page_claims_first_when_the_dates_cannot_tell(make_site, build_site):
+    """Two reports dated the same day with no time: either may have come first. The
+    export names both (`first_reported_together`), the event page gives no "first" badge
+    and says the dates do not tell, the timeline card names both outlets as sources."""
+    body = "Storm Elra hit Port Alden with 140 km/h winds on Wednesday."
+    site = make_site({
+        "a.md": article("Storm hits Port Alden", "2024-11-13", "Coastwire", body)
+        .replace("---\n", "---\nevent: elra\n", 1),
+        "b.md": article("Storm Elra makes landfall", "2024-11-13", "Harbour Post", body, "b")
+        .replace("---\n", "---\nevent: elra\n", 1)})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert event["first_reported_by"] == "Coastwire"  # (the contract's one name: by path)
+    assert event["first_reported_together"] == ["Coastwire", "Harbour Post"]
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    assert 'class="badge badge-ok">first<' not in page
+    assert "The dates given do not say which came first: Coastwire or Harbour Post." in page
+    card = re.search(r'<p class="meta">(.*?)</p>', (output / "index.html").read_text("utf-8"),
+                     re.S).group(1)
+    assert " ".join(re.sub(r"<[^>]+>", " ", card).split()) == \
+        "2 reports · from: Coastwire , Harbour Post"
 
 
 def test_images_beside_an_article_are_published_and_linked(make_site, build_site):
