@@ -234,7 +234,10 @@ def _year_chunks(prefix: str, ordered: Sequence[Any],
 
 
 def filter_options(events: Sequence[Event], titles: dict[str, str]) -> dict[str, list]:
-    """The outlets and stories on a timeline, for the script that filters it."""
+    """The outlets and stories on a timeline, for the script that filters it; none for a
+    timeline of one event, which there is nothing to filter on."""
+    if len(events) < 2:
+        return {"outlets": [], "stories": []}
     outlets = {source_slug(o): o for e in events for o in e.outlets}
     stories = {e.story: titles.get(e.story, e.story) for e in events}
     return {"outlets": sorted(outlets.items(), key=lambda kv: kv[1].lower()),
