@@ -34,6 +34,28 @@ def test_raw_seeds_make_one_event_dated_2024_11_13(seeds_site, build_site):
     assert (output / event["url"] / "index.html").is_file()
 
 
+def test_the_seeds_event_page_puts_wrong_names_first_and_quote_wording_folded(
+        seeds_site, build_site):
+    """The three offices the translation gets wrong lead the notes, each under its own
+    heading; the five quotations it words differently wait folded below them; a line
+    under the lede counts both and the reports, linking to each."""
+    result, output = build_site(seeds_site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    notes = page[page.index('<section class="notes"'):page.index("</section>")]
+    facts, _, folded = notes.partition('<details class="quote-notes">')
+    assert re.findall(r'<h3 class="note-label">([^<]+)</h3>', facts) == [
+        "British Foreign Secretary", "NATO Secretary General", "Ukrainian Foreign Minister"]
+    assert folded and len(re.findall(r'class="note note-quote"', folded)) == 5
+    assert "note-quote" not in facts
+    glance = " ".join(re.sub(r"<[^>]+>", " ", re.search(
+        r'<p class="at-a-glance">(.*?)</p>', page, re.S).group(1)).split())
+    assert glance.endswith("· 3 corrections or disagreements · 5 quotations worded "
+                           "differently"), glance
+    assert glance.startswith("2 reports :")
+
+
 def test_missing_source_and_date_are_warnings_for_plain_files(seeds_site, build_site):
     result, _ = build_site(seeds_site)
     assert "000_ca7f983b08f06bbf.txt: warning: no source" in result.output
