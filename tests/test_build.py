@@ -54,6 +54,8 @@ def test_the_seeds_event_page_puts_wrong_names_first_and_quote_wording_folded(
     assert glance.endswith("· 3 corrections or disagreements · 5 quotations worded "
                            "differently"), glance
     assert glance.startswith("2 reports :")
+    card = (output / "index.html").read_text("utf-8")
+    assert 'title="Corrections and disagreements">3 notes</span>' in card  # (not 8)
 
 
 def test_missing_source_and_date_are_warnings_for_plain_files(seeds_site, build_site):
