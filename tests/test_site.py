@@ -136,6 +136,22 @@ def test_one_h1_one_main_and_a_language_on_every_page(site, pages):
         assert parsed.lang == "en", name
 
 
+def test_the_site_navigation_marks_where_the_reader_is(site):
+    """aria-current="page" on the link to the page itself, "true" on its section's link
+    (an outlet's timeline sits under Sources); nothing elsewhere."""
+    def current(rel: str) -> list[tuple[str, str]]:
+        html = (site / rel).read_text("utf-8")
+        nav = html[html.index('<nav aria-label="Site">'):html.index("</nav>")]
+        return re.findall(r'aria-current="(\w+)">([^<]+)<', nav)
+
+    assert current("index.html") == [("page", "Timeline")]
+    assert current("sources/index.html") == [("page", "Sources")]
+    source = next(p for p in sorted((site / "sources").iterdir()) if p.is_dir())
+    assert current(f"sources/{source.name}/index.html") == [("true", "Sources")]
+    event = next(p for p in sorted((site / "events").iterdir()) if p.is_dir())
+    assert current(f"events/{event.name}/index.html") == []
+
+
 def test_expected_pages_exist(site):
     for rel in ("index.html", "404.html", "corrections/index.html", "sources/index.html",
                 "tags/index.html", "tags/nato/index.html", "search/index.html",
