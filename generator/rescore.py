@@ -75,7 +75,7 @@ class ScoreState:
     views: np.ndarray | None = None
     fixed: np.ndarray | None = None
     outlets: np.ndarray | None = None
-    weights: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # float32
+    weights: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # float16
 
 
 class ScoreMemo:
@@ -209,8 +209,8 @@ def _plan(previous: ScoreState | None, paths: Sequence[str], now: tuple, floors:
     movement = np.zeros(len(paths))
     moved = changed & ~edited
     for name, cost in drift.items():
-        movement[moved] += cost * (_movement(previous.weights[name], getattr(corpus, name),
-                                             at, np.flatnonzero(moved)) + STORED_ERROR)
+        movement[moved] += cost * _movement(previous.weights[name], getattr(corpus, name),
+                                            at, np.flatnonzero(moved))
     edited |= moved & ~np.isfinite(movement)
     movement[edited] = 0.0
     if edited.sum() > MOST_CHANGED * max(len(paths), 1):
@@ -221,7 +221,10 @@ def _plan(previous: ScoreState | None, paths: Sequence[str], now: tuple, floors:
 
 
 MOST_CHANGED = 0.25  # past this share of rows edited, scoring everything is as quick
-STORED_ERROR = 1e-7  # the most a row's movement can be off for its weights kept as float32
+# Kept weights are float16: each entry within 2**-11 of its value (relative), or 2**-25
+# (absolute) below float16's normal range, so a row's measured movement is off by at most
+# 2**-11 (rows are unit vectors) plus 2**-25 per square root of its length.
+RELATIVE_ERROR, ABSOLUTE_ERROR = 2.0 ** -11, 2.0 ** -25
 MARGIN = 1e-6  # in log-odds, for rounding: pairs this close to the line are scored again
 
 
@@ -242,8 +245,9 @@ def _dirty_outlets(previous: ScoreState, at: np.ndarray, own: np.ndarray,
 def _movement(old: tuple[np.ndarray, np.ndarray], matrix, at: np.ndarray, rows: np.ndarray
               ) -> np.ndarray:
     """For each of `rows`, the Euclidean distance between its row now and its row in the
-    last build (`old`: indptr and float32 data there; rows `at` there), entry for entry:
-    their features are the same, in the same order. inf where the lengths differ."""
+    last build (`old`: indptr and float16 data there; rows `at` there), entry for entry:
+    their features are the same, in the same order; plus the most the float16 rounding
+    can hide. inf where the lengths differ."""
     old_indptr, old_data = old
     length = np.diff(matrix.indptr)[rows]
     old_start = old_indptr[at[rows]]
@@ -254,7 +258,8 @@ def _movement(old: tuple[np.ndarray, np.ndarray], matrix, at: np.ndarray, rows: 
     old_at = ranges(old_start[keep], length[keep])
     gap = matrix.data[new_at] - old_data[old_at].astype(np.float64)
     owner = np.repeat(np.arange(len(keep)), length[keep])
-    found[keep] = np.sqrt(np.bincount(owner, weights=gap * gap, minlength=len(keep)))
+    found[keep] = np.sqrt(np.bincount(owner, weights=gap * gap, minlength=len(keep))) + \
+        RELATIVE_ERROR + ABSOLUTE_ERROR * np.sqrt(length[keep])
     return found
 
 
@@ -364,9 +369,10 @@ def fixed_fingerprints(corpus: Corpus, tokens: Sequence[str]) -> np.ndarray:
 
 def kept_weights(corpus: Corpus) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """The moving weights for the next build to measure its rows' movements against:
-    float32 (half the size; `STORED_ERROR` covers the rounding)."""
+    float16 (a quarter of the size: at 100,000 articles 50 MB; `_movement` adds the most
+    the rounding can hide)."""
     return {name: (getattr(corpus, name).indptr.astype(np.int64),
-                   getattr(corpus, name).data.astype(np.float32)) for name in DRIFTING}
+                   getattr(corpus, name).data.astype(np.float16)) for name in DRIFTING}
 
 
 def path_hashes(paths: Sequence[str]) -> np.ndarray:
