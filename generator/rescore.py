@@ -305,7 +305,8 @@ def _whole(state: ScoreState) -> bool:
     return (len(state.rows) == len(state.partners) == n
             and all(isinstance(a, np.ndarray) and len(a) == n for a in extra)
             and set(state.weights) == set(DRIFTING)
-            and all(len(indptr) == n + 1 for indptr, _ in state.weights.values())
+            and all(len(indptr) == n + 1 and int(indptr[-1]) == len(data)
+                    for indptr, data in state.weights.values())
             and len(state.i) == len(state.j) == len(state.p)
             and (len(state.i) == 0 or (min(state.i.min(), state.j.min()) >= 0
                                        and max(state.i.max(), state.j.max()) < n)))

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -284,13 +285,22 @@ def test_fingerprints_do_not_depend_on_how_many_rows_are_taken_at_a_time(monkeyp
     assert len(set(whole.tolist())) == len(articles)
 
 
-def test_a_damaged_state_is_not_used():
+@pytest.mark.parametrize("damage", ["rows", "slack", "weights"])
+def test_a_damaged_state_is_not_used(damage):
     articles = corpus()
     first = memo_for(articles)
     clustered(articles, first)
-    broken = dataclasses.replace(first.current, rows=first.current.rows[:-1])
-    again = memo_for(articles, broken)
-    assert clustered(articles, again) == clustered(articles)
+    state = first.current
+    if damage == "weights":  # (a truncated array of kept weights)
+        indptr, data = state.weights["words"]
+        broken = dataclasses.replace(state, weights={**state.weights,
+                                                     "words": (indptr, data[:-1])})
+    else:
+        broken = dataclasses.replace(state, **{damage: getattr(state, damage)[:-1]})
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    again = memo_for(edited, broken)
+    assert clustered(edited, again) == clustered(edited)
     assert again.rescored is None, "scored from scratch"
 
 
