@@ -202,10 +202,10 @@ def _scored(part: range, shared: tuple) -> tuple[np.ndarray, np.ndarray]:
     rest = np.flatnonzero(ceiling >= MIN_LOGIT)
     final = ceiling.copy()
     final[rest] = _more_evidence(corpus, i[rest], j[rest], s, name_floor, logit[rest])
-    probability, logit = np.full(len(beyond), np.nan), np.full(len(beyond), np.nan)
+    probability, log_odds = np.full(len(beyond), np.nan), np.full(len(beyond), np.nan)
     probability[alive] = 1.0 / (1.0 + np.exp(-final))
-    logit[alive] = final
-    return probability, logit
+    log_odds[alive] = final
+    return probability, log_odds
 
 
 def _more_evidence(corpus: Corpus, i: np.ndarray, j: np.ndarray, s: MergeSettings,

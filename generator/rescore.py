@@ -26,10 +26,10 @@ what they were (`fixed_fingerprints`), only the weights of its words, names and 
 moved, by a measured distance (the row's movement, `_movement`). A pair's log-odds are
 Lipschitz in those cosines, and a cosine moves by at most the sum of its two rows'
 movements, so a pair that was not an edge can become one only if its old log-odds plus
-that bound reach the log-odds of `MIN_EDGE`. Each build keeps, per article, an upper bound of the
-log-odds of its pairs that are not edges (`slack`): the reweighed rows' old edges and
-the few pairs near the line are scored again, the rest stand. The bound is carried
-forward, loosened by the movements, until the row is scored again.
+that bound reach the log-odds of `MIN_EDGE` (the line). Each build keeps, per article,
+an upper bound of the log-odds of its pairs that are not edges (`slack`): the reweighed
+rows' old edges and the few pairs near the line are scored again, the rest stand. The
+bound is carried forward, loosened by the movements, until the row is scored again.
 """
 
 from __future__ import annotations
