@@ -13,7 +13,7 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any, NamedTuple
 
-from .models import Event, Note, Site, Story
+from .models import Event, Note, PartialDate, Site, Story
 from .slugs import slug
 
 UNDATED = 0
@@ -97,11 +97,12 @@ class Link(NamedTuple):
 
     id: str
     title: str
+    date: PartialDate
 
 
 def neighbours(events: Sequence[Event]) -> dict[str, tuple[Link | None, Link | None]]:
     """Previous and next event of each event within its story, in date order."""
-    shown = [Link(e.id, e.title) for e in events]
+    shown = [Link(e.id, e.title, e.date) for e in events]
     links: dict[str, tuple[Link | None, Link | None]] = {}
     for index, event in enumerate(events):
         before = shown[index - 1] if index > 0 else None

@@ -152,6 +152,18 @@ def test_the_site_navigation_marks_where_the_reader_is(site):
     assert current(f"events/{event.name}/index.html") == []
 
 
+def test_event_pages_link_the_earlier_and_later_event_with_their_dates(site):
+    """The pager says which way each link goes in time, whatever the timeline's order."""
+    pages = [p.read_text("utf-8") for p in sorted((site / "events").glob("*/index.html"))]
+    middle = next(page for page in pages if 'rel="prev"' in page and 'rel="next"' in page)
+    pager = middle[middle.index('<nav class="pager"'):]
+    pager = pager[:pager.index("</nav>")]
+    assert re.search(r'rel="prev"[^>]*><span class="pager-label">← Earlier · \d{1,2} \w+ '
+                     r'\d{4}</span>', pager), pager
+    assert re.search(r'rel="next"[^>]*><span class="pager-label">Later · \d{1,2} \w+ '
+                     r'\d{4} →</span>', pager), pager
+
+
 def test_expected_pages_exist(site):
     for rel in ("index.html", "404.html", "corrections/index.html", "sources/index.html",
                 "tags/index.html", "tags/nato/index.html", "search/index.html",
