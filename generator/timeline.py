@@ -132,7 +132,10 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
     events = sorted(site.events, key=event_sort_key)
     titles = {s.slug: s.title for s in site.stories}
     stories = [s for s in site.stories if s.slug]
-    pages = archive_pages("", "index.html", events, newest_first, titles, {})
+    # With one story the navigation has no Stories link: the home page names its page
+    # (its own introduction and feed) instead.
+    only = {"only_story": header(stories[0]) if len(stories) == 1 else None}
+    pages = archive_pages("", "index.html", events, newest_first, titles, only)
     for story in site.stories:
         if story.slug:
             pages += archive_pages(f"stories/{story.slug}/", "story.html", story.events,

@@ -58,6 +58,24 @@ def test_the_seeds_event_page_puts_wrong_names_first_and_quote_wording_folded(
     assert 'title="Corrections and disagreements">3 notes</span>' in card  # (not 8)
 
 
+def test_with_one_story_the_home_page_links_to_its_page(make_site, build_site):
+    """The navigation shows Stories only for several: one story's page (its introduction,
+    its feed) is named on the home page instead; with two, the navigation has them."""
+    one = {"war/_index.md": "---\ntitle: The war\n---\nHow it unfolded.\n",
+           "war/a.md": article("Dnipro hit by new missile", "2024-11-21", "Meridian Press",
+                               "Russia struck Dnipro with a new missile.", "a")}
+    result, output = build_site(make_site(one))
+    assert result.exit_code == 0, result.output
+    home = (output / "index.html").read_text("utf-8")
+    assert '<p class="muted">The story: <a href="stories/war/index.html">The war</a>' in home
+    assert "stories/index.html" not in home
+    two = {**one, "peace/b.md": article("Talks open in Geneva", "2024-12-02", "Wire",
+                                        "Delegations met in Geneva.", "b")}
+    result, output = build_site(make_site(two))
+    home = (output / "index.html").read_text("utf-8")
+    assert "The story:" not in home and 'href="stories/index.html"' in home
+
+
 def test_missing_source_and_date_are_warnings_for_plain_files(seeds_site, build_site):
     result, _ = build_site(seeds_site)
     assert "000_ca7f983b08f06bbf.txt: warning: no source" in result.output
