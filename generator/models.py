@@ -233,6 +233,18 @@ class Event:
         corrections page and the feeds."""
         return tuple(dict.fromkeys(n.field or n.kind for n in self.notes if n.kind != "author"))
 
+    @property
+    def fact_notes(self) -> tuple[Note, ...]:
+        """Corrections and disagreements on facts (names, offices, figures, dates,
+        places): what pages lead with and count."""
+        return tuple(n for n in self.notes if n.kind != "quote")
+
+    @property
+    def reworded_quotes(self) -> tuple[Note, ...]:
+        """Statements the sources word differently: a translation or a paraphrase, not
+        necessarily an error, so pages fold them below the facts."""
+        return tuple(n for n in self.notes if n.kind == "quote")
+
 
 @dataclass(frozen=True, slots=True)
 class Story:
