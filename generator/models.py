@@ -239,6 +239,12 @@ class Event:
         places): what pages lead with and count."""
         return tuple(n for n in self.notes if n.kind != "quote")
 
+    def contradicted(self, outlet: str) -> int:
+        """On how many points of fact this outlet's reports give a value other than the
+        one preferred (by the register, the trust order or the other reports)."""
+        return sum(1 for n in self.fact_notes if n.preferred is not None and any(
+            outlet in v.sources for v in n.values if v.value != n.preferred))
+
     @property
     def reworded_quotes(self) -> tuple[Note, ...]:
         """Statements the sources word differently: a translation or a paraphrase, not

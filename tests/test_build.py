@@ -118,6 +118,25 @@ def test_every_bundled_article_is_in_exactly_one_event(runner, tmp_path):
     assert files == expected
 
 
+def test_the_report_the_notes_contradict_is_marked_in_the_coverage(runner, tmp_path):
+    """On the bundled NATO event, the translation names three people the other report
+    and the register contradict: its line in the coverage says so, linking to the notes;
+    Reuters' line does not."""
+    output = tmp_path / "out"
+    result = runner.invoke(main, ["build", "--content", str(REPO / "content"),
+                                  "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    (event,) = [e for e in read_events(output) if "nato" in e["id"] and
+                e["date"] == "2024-11-13"]
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    coverage = page[page.index('<ol class="coverage-list">'):page.index("</ol>")]
+    lines = {re.search(r'data-pagefind-filter="outlet">([^<]+)<', item).group(1): item
+             for item in coverage.split("<li>")[1:]}
+    assert "contradicted on 3 points" in lines["Translated wire digest"]
+    assert 'href="#notes-heading"' in lines["Translated wire digest"]
+    assert "contradicted" not in lines["Reuters"]
+
+
 def test_content_errors_exit_1_list_every_problem_and_write_nothing(make_site, build_site):
     site = make_site({
         "bad-yaml.md": "---\ntitle: [oops\n---\nBody\n",
