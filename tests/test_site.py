@@ -7,6 +7,7 @@ nothing loaded from another host; and the outputs beside the pages follow their 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -21,7 +22,7 @@ from jinja2 import Environment
 from generator.build import build
 from generator.config import load_config
 from generator.jsonld import script_json
-from generator.models import Article, Body, Event, PartialDate, Site, Story
+from generator.models import Article, Body, Event, Note, PartialDate, Site, Story
 from generator.render import make_environment
 from generator.timeline import PAGE_SIZE, SPLIT_OVER, archive_pages, plan_pages
 
@@ -306,6 +307,26 @@ def test_long_timelines_split_by_year_and_no_page_exceeds_1_mb(tmp_path):
     for page in (pages[0], max(chunks, key=lambda p: len(p.context["groups"][0].items))):
         html = template.render(page=page, root=page.root, **page.context)
         assert len(html.encode()) < 1_000_000, page.path
+
+
+def test_timeline_cards_count_notes_on_facts_and_name_reworded_quotes_apart(tmp_path):
+    """A card's badge counts the corrections and disagreements on facts; an event whose
+    only notes are quotations worded differently says that instead."""
+    env: Environment = make_environment(load_config(REPO / "content", output=tmp_path))
+    card = env.from_string('{% from "_timeline.html" import event_card with context %}'
+                           "{{ event_card(event) }}")
+    (event,) = synthetic_events(1)
+    office = Note("office", "Sources disagree on who holds the office.")
+    quote = Note("quote", "One statement is worded differently.")
+
+    def badge(*notes: Note) -> str:
+        html = card.render(event=dataclasses.replace(event, notes=notes), root="")
+        found = re.search(r'<span class="badge"[^>]*>([^<]+)</span>', html)
+        return found.group(1) if found else ""
+
+    assert badge(office, quote, quote) == "1 note"
+    assert badge(quote, quote) == "2 reworded quotations"
+    assert badge() == ""
 
 
 def test_short_timelines_stay_on_one_page():
