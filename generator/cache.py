@@ -44,6 +44,7 @@ FOLDER = ".dateline"
 PER_CHUNK = 500  # files per parse task: small enough that replies never pile up in memory
 SHARDS = 16  # parsed articles are spread over this many files, rewritten one at a time
 ROWS = "rows"  # the last merge's raw matrix rows (rowcache.py), beside the stores
+PAIRS = "pairs.bin"  # the last merge's candidate pairs and their bounds (rescore.KeptCodes)
 
 
 def _reduce_problem(problem: ContentError) -> tuple:
@@ -293,7 +294,7 @@ class BuildCache:
             scratch = Report()
             memo = ScoreMemo(self._load(self.scores, settings, pickle.loads),
                              {a.path: t for a, t in zip(articles, tokens, strict=True)},
-                             RowMemo(self.folder / ROWS, settings))
+                             RowMemo(self.folder / ROWS, settings), self.folder / PAIRS)
             found = run(articles, config, scratch, memo=memo), scratch.problems
             self.events.put(key, self._dump(found))
             if memo.current is not None:

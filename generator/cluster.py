@@ -28,6 +28,7 @@ from .rescore import (
     ScoreMemo,
     background_with_memo,
     explain_with_memo,
+    rounded_up,
     score_with_memo,
     tops_with_memo,
 )
@@ -95,23 +96,27 @@ def score_edges(corpus: Corpus, codes: Codes, s: MergeSettings, memo: ScoreMemo 
     edge (MIN_EDGE). A 100k archive has some twenty million candidates and a fortieth of
     them are edges: each slice is decoded, scored and filtered where it is scored, so the
     pairs and their scores never exist all at once. With a `memo` of the previous build
-    (rescore.py), only the pairs that could have changed are scored (`score(todo)`), and
-    each article's highest log-odds among its pairs that are not edges is kept for the
-    next build; `paths` names the articles for the memo."""
+    (rescore.py), only the pairs that could have changed are scored (`score(todo, keep)`),
+    and each pair's log-odds (an upper bound for the pairs the scoring left early) is
+    handed to `keep` a slice at a time, for the next build; `paths` names the articles."""
     floors = _floors(corpus, memo, paths)
 
-    def score(todo: Codes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        shared = (corpus, todo, s, floors, memo is not None)
-        parts = list(iter_parts(_edge_slice, range(len(todo)), shared,
-                                minimum=PARALLEL_PAIRS, most=SLICE_PAIRS))
-        if not parts:
-            return (np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0),
-                    np.full(len(corpus.outlets), -np.inf))
-        *edges, slack = zip(*parts, strict=True)
-        return (*(np.concatenate(column) for column in edges), np.maximum.reduce(slack))
+    def score(todo: Codes, keep=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        shared = (corpus, todo, s, floors, keep is not None)
+        found = ([], [], [])
+        for *edges, bounds in iter_parts(_edge_slice, range(len(todo)), shared,
+                                         minimum=PARALLEL_PAIRS, most=SLICE_PAIRS):
+            for column, part in zip(found, edges, strict=True):
+                column.append(part)
+            if keep is not None:
+                keep(bounds)
+        if not found[0]:
+            return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0)
+        i, j, p = (np.concatenate(column) for column in found)
+        return i, j, p
 
     if memo is None:
-        return score(codes)[:3]
+        return score(codes)
     return score_with_memo(memo, paths, corpus, codes, floors, score, SLICE_PAIRS,
                            drift(s, floors), MIN_LOGIT)
 
@@ -141,19 +146,16 @@ def _floors(corpus: Corpus, memo: ScoreMemo | None = None, paths: Sequence[str] 
 
 
 def _edge_slice(part: range, shared: tuple) -> tuple[np.ndarray, ...]:
-    """The slice's edges, and (when asked) per article the highest log-odds of its pairs
-    in the slice that are not edges (an upper bound where the scoring stopped early)."""
-    corpus, codes, s, floors, with_slack = shared
+    """The slice's edges, and (when asked) every pair's log-odds as a float32 upper bound
+    (-inf beyond reach), for the next build to know which pairs an edit can bring to
+    the line (rescore.py)."""
+    corpus, codes, s, floors, with_bounds = shared
     n, taken = len(corpus.outlets), codes.take(part.start, part.stop)
     i, j = taken // n, taken % n
     probability, logit = _scored(range(len(i)), (corpus, i, j, s, floors))
     keep = probability >= MIN_EDGE  # also drops nan: pairs beyond the window
-    slack = np.full(n if with_slack else 0, -np.inf)
-    if with_slack:
-        below = np.flatnonzero(~keep & ~np.isnan(logit))
-        np.maximum.at(slack, i[below], logit[below])
-        np.maximum.at(slack, j[below], logit[below])
-    return i[keep], j[keep], probability[keep], slack
+    bounds = rounded_up(np.where(np.isnan(logit), -np.inf, logit)) if with_bounds else None
+    return i[keep], j[keep], probability[keep], bounds
 
 
 PARALLEL_PAIRS = 50_000  # below this, scoring in one process is faster than forking

@@ -12,12 +12,14 @@ plus the corpus background floors. So after a build, each article gets two finge
 - its *partners*: which articles blocking made it a candidate with, by path.
 
 The next build, with the same settings and floors, scores again only the candidate pairs
-with an end whose row or partners changed (an edited article, a row reweighed by a
-moved document frequency, an article whose blocking neighbours moved). Any other
-candidate pair joins two unchanged rows that were candidates before, so its old score
-stands: kept if it was an edge, and still below `MIN_EDGE` if it was not. Fingerprints
-are 64-bit sums of mixed 64-bit hashes; two different rows agreeing by chance is about
-as likely as two different files sharing a 64-bit checksum.
+with an end whose row changed (an edited article, a row reweighed by a moved document
+frequency), and the pairs that were not candidates before: an edit moves the edited
+article in its keys' lists, so articles near it there gain or lose a partner or two
+(their partner fingerprints tell which). Any other candidate pair joins two unchanged
+rows that were candidates before, so its old score stands: kept if it was an edge, and
+still below `MIN_EDGE` if it was not. Fingerprints are 64-bit sums of mixed 64-bit
+hashes; two different rows agreeing by chance is about as likely as two different files
+sharing a 64-bit checksum.
 
 An edit that adds common words ("officials", "minister") moves their document
 frequencies, and so the weights of thousands of rows, each a little. Such a row is only
@@ -26,17 +28,20 @@ what they were (`fixed_fingerprints`), only the weights of its words, names and 
 moved, by a measured distance (the row's movement, `_movement`). A pair's log-odds are
 Lipschitz in those cosines, and a cosine moves by at most the sum of its two rows'
 movements, so a pair that was not an edge can become one only if its old log-odds plus
-that bound reach the log-odds of `MIN_EDGE` (the line). Each build keeps, per article,
-an upper bound of the log-odds of its pairs that are not edges (`slack`): the reweighed
-rows' old edges and the few pairs near the line are scored again, the rest stand. The
-bound is carried forward, loosened by the movements, until the row is scored again.
+that bound reach the log-odds of `MIN_EDGE` (the line). Each build keeps every candidate
+pair with an upper bound of its log-odds (KeptCodes: exact where the pair was scored in
+full, the scoring's ceiling where it stopped early): a reweighed row's old edges and its
+pairs within reach of the line are scored again, the rest stand, their bounds carried
+forward loosened by the movements until the pair is scored again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -48,6 +53,22 @@ from .weights import ranges
 
 MATRICES = ("words", "names", "titles", "numbers", "quotes", "rare_names")
 MASK = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class KeptCodes:
+    """Where a build left its candidate pairs for the next one: their codes (i * n + j,
+    sorted, int64) and then each pair's log-odds bound (float32), in one file rather
+    than in the state, as a 100k archive has twenty million pairs (240 MB that would
+    otherwise stay in memory through the clustering, the merge's peak). `digest` tells
+    the file apart from one a later build (or a damaged disk) left there."""
+
+    file: str
+    count: int
+    digest: str
+
+
+Pairs = tuple[np.ndarray, np.ndarray]  # candidate codes, sorted, and their bounds
 
 
 @dataclass(frozen=True)
@@ -68,25 +89,27 @@ class ScoreState:
         field(default_factory=dict)
     tops: dict[str, Tops] = field(default_factory=dict)  # blocking's, per matrix (by paths)
     background: dict[str, np.ndarray | None] = field(default_factory=dict)  # cosines, per matrix
-    # Per article: an upper bound of the log-odds of its candidate pairs that are not
-    # edges (-inf for none); its view's digest; what its score reads besides its moving
-    # weights (fixed_fingerprints); its outlet's hash.
-    slack: np.ndarray | None = None
+    # Per article: its view's digest; what its score reads besides its moving weights
+    # (fixed_fingerprints); its outlet's hash.
     views: np.ndarray | None = None
     fixed: np.ndarray | None = None
     outlets: np.ndarray | None = None
     weights: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # float16
+    # Every candidate pair and an upper bound of its log-odds (-inf beyond reach): in a
+    # file (KeptCodes), or in memory when the memo has no file for them.
+    pairs: KeptCodes | Pairs | None = None
 
 
 class ScoreMemo:
     """The previous build's state going in (None: score everything), this build's coming
     out (`current`, for the cache to keep). `tokens`: each article's merge-view digest,
     by path (cache.BuildCache already has them). `rows`: where the last merge's raw
-    matrix rows are kept (rowcache.py)."""
+    matrix rows are kept (rowcache.py); `pairs`: the file for this build's candidate
+    pairs (KeptCodes; without one they are kept in memory, in the state)."""
 
     def __init__(self, previous: ScoreState | None, tokens: Mapping[str, str],
-                 rows: RowMemo | None = None):
-        self.previous, self.tokens, self.rows = previous, tokens, rows
+                 rows: RowMemo | None = None, pairs: Path | None = None):
+        self.previous, self.tokens, self.rows, self.pairs = previous, tokens, rows, pairs
         self.current: ScoreState | None = None
         self.changed: np.ndarray | None = None  # articles whose rows or partners changed
         self.edited: np.ndarray | None = None  # ... of which every pair was scored again
@@ -98,18 +121,17 @@ class ScoreMemo:
         self.background: dict[str, np.ndarray | None] = {}  # this build's background cosines
 
 
-Scored = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]  # edges i, j, p; and slack
-Score = Callable[[Codes], Scored]
+# score(codes, keep): the edges (i, j, p) among `codes`; with `keep`, every scored pair's
+# log-odds bound is handed to it, a slice at a time, in code order.
+Score = Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray]]
 
 
 def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes: Codes,
                     floors: tuple, score: Score, slice_size: int, drift: Mapping[str, float],
                     line: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(i, j, probability) of the edges, as `score(codes)` over all codes would give them.
-    `score(todo)` scores the candidate codes `todo` and returns their edges and, per
-    article, the highest log-odds of its scored pairs that are not edges. `drift`: how
-    far a pair's log-odds can move per unit of movement of a row of each matrix; `line`:
-    the log-odds of MIN_EDGE, the least an edge has."""
+    `drift`: how far a pair's log-odds can move per unit of movement of a row of each
+    matrix; `line`: the log-odds of MIN_EDGE, the least an edge has."""
     tokens = [memo.tokens[p] for p in paths]
     rows = memo.fingerprints if memo.fingerprints is not None else \
         row_fingerprints(corpus, tokens)
@@ -118,18 +140,23 @@ def score_with_memo(memo: ScoreMemo, paths: Sequence[str], corpus: Corpus, codes
     partners = partner_fingerprints(codes, path_hashes(paths), slice_size)
     now = (rows, views, fixed, partners, outlets)
     plan = _plan(memo.previous, paths, now, floors, corpus, drift)
+    writer = _PairWriter(memo.pairs)
+    writer.codes(codes, slice_size)
     if plan is None:
-        i, j, p, slack = score(codes)
+        i, j, p = score(codes, writer.bounds)
     else:
-        todo, carried = _todo(codes, plan, slice_size, line)
-        fi, fj, fp, fresh = score(todo)
+        todo, carried, positions = _todo(codes, plan, slice_size, line)
+        fresh: list[np.ndarray] = []
+        fi, fj, fp = score(todo, fresh.append)
+        carried[positions] = np.concatenate(fresh) if fresh else np.empty(0, np.float32)
+        writer.bounds(carried)
         i, j, p = _combine((fi, fj, fp), _kept(memo.previous, paths, plan.changed), len(paths))
-        slack = np.maximum(fresh, carried)
         memo.changed, memo.edited, memo.rescored = plan.changed, plan.edited, len(fi)
         memo.scored = len(todo)
     memo.current = ScoreState(tuple(paths), rows, partners, floors, i, j, p, tops=memo.tops,
-                              background=memo.background, slack=slack, views=views,
-                              fixed=fixed, outlets=outlets, weights=kept_weights(corpus))
+                              background=memo.background, views=views, fixed=fixed,
+                              outlets=outlets, weights=kept_weights(corpus),
+                              pairs=writer.finish())
     return i, j, p
 
 
@@ -179,35 +206,36 @@ class _Plan:
     """Which articles' pairs to score again after an edit. `changed`: every article whose
     row or partners changed (its old edges are not kept); `edited`: those whose every
     pair is scored again; the others are only reweighed, by `movement` (the most their
-    pairs' log-odds can have moved for their part). `slack`: the last build's bounds, in
-    this build's numbering."""
+    pairs' log-odds can have moved for their part; 0 for a row that is as it was and
+    only gained or lost a partner). `old`: the last build's candidate pairs and bounds,
+    in this build's numbering."""
 
     changed: np.ndarray
     edited: np.ndarray
     movement: np.ndarray
-    slack: np.ndarray
     old_edges: np.ndarray  # the last build's edges as codes in this numbering, sorted
+    old: Pairs
 
 
 def _plan(previous: ScoreState | None, paths: Sequence[str], now: tuple, floors: tuple,
           corpus: Corpus, drift: Mapping[str, float]) -> _Plan | None:
-    """None when every pair must be scored (no usable state, other floors, or more than
-    MOST_CHANGED of the articles edited)."""
+    """None when every pair must be scored (no usable state, other floors, the last
+    pairs not to be had, or more than MOST_CHANGED of the articles edited)."""
     if previous is None or previous.floors != floors or not _whole(previous):
         return None
     rows, views, fixed, partners, outlets = now
     old = {path: k for k, path in enumerate(previous.paths)}
     at = np.array([old.get(path, -1) for path in paths], dtype=np.int64)
     known = at >= 0
-    changed, own, edited = ~known, ~known, ~known
+    changed, own, edited, same_row = ~known, ~known, ~known, known.copy()
     was = at[known]
-    moved_partners = previous.partners[was] != partners[known]
-    changed[known] = (previous.rows[was] != rows[known]) | moved_partners
+    same_row[known] = previous.rows[was] == rows[known]
+    changed[known] = ~same_row[known] | (previous.partners[was] != partners[known])
     own[known] = previous.views[was] != views[known]
-    edited[known] = own[known] | moved_partners | (previous.fixed[was] != fixed[known])
-    edited = changed & (edited | _dirty_outlets(previous, at, own, outlets))
+    edited[known] = own[known] | (previous.fixed[was] != fixed[known])
+    edited = changed & (edited | (~same_row & _dirty_outlets(previous, at, own, outlets)))
     movement = np.zeros(len(paths))
-    moved = changed & ~edited
+    moved = changed & ~edited & ~same_row
     for name, cost in drift.items():
         movement[moved] += cost * _movement(previous.weights[name], getattr(corpus, name),
                                             at, np.flatnonzero(moved))
@@ -215,9 +243,10 @@ def _plan(previous: ScoreState | None, paths: Sequence[str], now: tuple, floors:
     movement[edited] = 0.0
     if edited.sum() > MOST_CHANGED * max(len(paths), 1):
         return None
-    slack = np.full(len(paths), -np.inf)
-    slack[known] = previous.slack[at[known]]
-    return _Plan(changed, edited, movement, slack, _old_edges(previous, at, len(paths)))
+    pairs = _old_pairs(previous, at, tuple(previous.paths) == tuple(paths))
+    if pairs is None:
+        return None
+    return _Plan(changed, edited, movement, _old_edges(previous, at, len(paths)), pairs)
 
 
 MOST_CHANGED = 0.25  # past this share of rows edited, scoring everything is as quick
@@ -272,41 +301,176 @@ def _old_edges(previous: ScoreState, at: np.ndarray, n: int) -> np.ndarray:
     return np.sort(np.minimum(a, b)[both] * n + np.maximum(a, b)[both])
 
 
-def _todo(codes: Codes, plan: _Plan, slice_size: int, line: float) -> tuple[Codes, np.ndarray]:
-    """The candidate codes to score again: every pair of an edited article, every old
-    edge of a reweighed one, and its other pairs whose old log-odds bound plus both
-    rows' movements could reach `line`. Also each article's slack carried over for
-    the pairs not scored again (its old bound, loosened by its own movement and the
-    largest movement of a partner whose pair was skipped)."""
+def _todo(codes: Codes, plan: _Plan, slice_size: int, line: float
+          ) -> tuple[Codes, np.ndarray, np.ndarray]:
+    """The candidate codes to score again: every pair of an edited article, every pair
+    new to blocking, every old edge of a changed article, and each other pair of a
+    reweighed one whose old bound plus both rows' movements could reach `line`. Also
+    every candidate's bound carried over (its old one, loosened by its rows' movements;
+    to be filled in where it is scored again) and where the codes to score are among
+    all the candidates."""
     n = len(plan.changed)
-    touching = codes.touching(plan.changed, n, slice_size)
-    partner = np.zeros(n)
-    kept = []
-    for start in range(0, len(touching), slice_size):
-        taken = touching.take(start, start + slice_size)
+    old_codes, old_bounds = plan.old
+    carried = np.empty(len(codes), dtype=np.float32)
+    todo, positions = [], []
+    for start in range(0, len(codes), slice_size):
+        taken = codes.take(start, start + slice_size)
         i, j = taken // n, taken % n
-        at = np.minimum(np.searchsorted(plan.old_edges, taken), max(len(plan.old_edges) - 1, 0))
-        was_edge = plan.old_edges[at] == taken if len(plan.old_edges) else \
-            np.zeros(len(taken), dtype=bool)
-        reach = np.minimum(plan.slack[i], plan.slack[j]) + plan.movement[i] + plan.movement[j]
-        again = plan.edited[i] | plan.edited[j] | was_edge | (reach >= line - MARGIN)
-        kept.append(taken[again])
-        np.maximum.at(partner, i[~again], plan.movement[j[~again]])
-        np.maximum.at(partner, j[~again], plan.movement[i[~again]])
-    carried = plan.slack + plan.movement + partner
-    carried[plan.edited] = -np.inf
-    return Codes(kept), carried
+        found, bound = _lookup(taken, old_codes, old_bounds)
+        touching = plan.changed[i] | plan.changed[j]
+        reach = bound + plan.movement[i] + plan.movement[j]
+        again = ~found | (touching & (plan.edited[i] | plan.edited[j] | (reach >= line - MARGIN)
+                                      | _sorted_member(taken, plan.old_edges)))
+        carried[start:start + len(taken)] = rounded_up(reach)
+        todo.append(taken[again])
+        positions.append(start + np.flatnonzero(again))
+    return Codes(todo), carried, np.concatenate(positions) if positions else \
+        np.empty(0, np.int64)
+
+
+def _lookup(codes: np.ndarray, old_codes: np.ndarray, old_bounds: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Per code (sorted): whether the last build had the pair, and its bound there (inf
+    where it did not)."""
+    if len(old_codes) == 0:
+        return np.zeros(len(codes), dtype=bool), np.full(len(codes), np.inf)
+    at = np.minimum(np.searchsorted(old_codes, codes), len(old_codes) - 1)
+    found = old_codes[at] == codes
+    return found, np.where(found, old_bounds[at], np.inf).astype(np.float64)
+
+
+def _sorted_member(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
+    """Per code, whether `sorted_codes` holds it."""
+    if len(sorted_codes) == 0:
+        return np.zeros(len(codes), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_codes, codes), len(sorted_codes) - 1)
+    return sorted_codes[at] == codes
+
+
+def rounded_up(values: np.ndarray) -> np.ndarray:
+    """float32 values no smaller than `values` (float64): bounds stay bounds when kept
+    in half the space."""
+    narrow = values.astype(np.float32)
+    low = narrow.astype(np.float64) < values
+    narrow[low] = np.nextafter(narrow[low], np.float32(np.inf))
+    return narrow
+
+
+def _old_pairs(previous: ScoreState, at: np.ndarray, same_numbering: bool) -> Pairs | None:
+    """The last build's candidate pairs between articles still here, renumbered to this
+    build's (`at`: each article's index in the last build, -1 if new) and sorted; None
+    when they were not kept or their file is not the one the state names."""
+    found = _read_pairs(previous.pairs)
+    if found is None or same_numbering:
+        return found
+    codes, bounds = found
+    n, old_n = len(at), len(previous.paths)
+    index = np.full(old_n, -1, dtype=np.int64)
+    index[at[at >= 0]] = np.flatnonzero(at >= 0)
+    a, b = index[codes // old_n], index[codes % old_n]
+    keep = (a >= 0) & (b >= 0)
+    renumbered = np.minimum(a, b)[keep] * n + np.maximum(a, b)[keep]
+    order = np.argsort(renumbered, kind="stable")
+    return renumbered[order], np.asarray(bounds)[keep][order]
+
+
+def _read_pairs(kept: KeptCodes | Pairs | None) -> Pairs | None:
+    """The kept pairs (memory-mapped from their file, after checking it against its
+    digest), or None."""
+    if isinstance(kept, tuple):
+        return kept
+    if not isinstance(kept, KeptCodes):
+        return None
+    try:
+        if os.path.getsize(kept.file) != kept.count * PAIR_BYTES:
+            return None
+        codes, bounds = (np.memmap(kept.file, dtype=kind, mode="r", shape=(kept.count,),
+                                   offset=offset) if kept.count else np.empty(0, kind)
+                         for kind, offset in ((CODE_TYPE, 0),
+                                              (BOUND_TYPE, kept.count * CODE_TYPE.itemsize)))
+    except (OSError, ValueError):
+        return None
+    hasher = hashlib.blake2b(digest_size=16)
+    for array in (codes, bounds):
+        for start in range(0, kept.count, PAIRS_AT_ONCE):
+            hasher.update(array[start:start + PAIRS_AT_ONCE].tobytes())
+    return (codes, bounds) if hasher.hexdigest() == kept.digest else None
+
+
+CODE_TYPE, BOUND_TYPE = np.dtype("<i8"), np.dtype("<f4")
+PAIR_BYTES = CODE_TYPE.itemsize + BOUND_TYPE.itemsize
+PAIRS_AT_ONCE = 1 << 20
+
+
+class _PairWriter:
+    """This build's candidate pairs for the next one: their codes, then their bounds in
+    the same order, written to a scratch file a slice at a time and moved over the
+    memo's file at the end (a reader sees the old file or the new one); without a file,
+    kept in memory. `finish` gives what the state keeps: None when the file could not
+    be written (the next build then scores every pair)."""
+
+    def __init__(self, file: Path | None):
+        self.file, self.count, self.ok = file, 0, True
+        self.hasher = hashlib.blake2b(digest_size=16)
+        self.parts: dict[str, list[np.ndarray]] = {"codes": [], "bounds": []}
+        self.out = None
+        if file is not None:
+            self.scratch = file.with_name(f"{file.name}.new-{os.getpid()}")
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                self.out = self.scratch.open("wb")
+            except OSError:
+                self.ok = False
+
+    def codes(self, codes: Codes, slice_size: int) -> None:
+        for start in range(0, len(codes), slice_size):
+            self._add("codes", codes.take(start, start + slice_size).astype(CODE_TYPE))
+        self.count = len(codes)
+
+    def bounds(self, bounds: np.ndarray) -> None:
+        self._add("bounds", np.asarray(bounds, dtype=BOUND_TYPE))
+
+    def _add(self, kind: str, array: np.ndarray) -> None:
+        if self.file is None:
+            self.parts[kind].append(array)
+        elif self.ok:
+            data = array.tobytes()
+            self.hasher.update(data)
+            try:
+                self.out.write(data)
+            except OSError:
+                self.ok = False
+
+    def finish(self) -> KeptCodes | Pairs | None:
+        if self.file is None:
+            codes, bounds = (np.concatenate(self.parts[k]) if self.parts[k] else
+                             np.empty(0, t) for k, t in (("codes", CODE_TYPE),
+                                                         ("bounds", BOUND_TYPE)))
+            return (codes, bounds) if len(codes) == len(bounds) else None
+        try:
+            if self.out is not None:
+                self.out.close()
+            if self.ok:
+                os.replace(self.scratch, self.file)
+                return KeptCodes(str(self.file), self.count, self.hasher.hexdigest())
+        except OSError:
+            pass
+        self.scratch.unlink(missing_ok=True)
+        return None
 
 
 def _whole(state: ScoreState) -> bool:
     """The state is one build's, in one piece (a damaged cache entry is not used)."""
     n = len(state.paths)
-    extra = (state.slack, state.views, state.fixed, state.outlets)
+    extra = (state.views, state.fixed, state.outlets)
     return (len(state.rows) == len(state.partners) == n
             and all(isinstance(a, np.ndarray) and len(a) == n for a in extra)
             and set(state.weights) == set(DRIFTING)
             and all(len(indptr) == n + 1 and int(indptr[-1]) == len(data)
                     for indptr, data in state.weights.values())
+            and (isinstance(state.pairs, KeptCodes) or (
+                isinstance(state.pairs, tuple) and len(state.pairs) == 2
+                and len(state.pairs[0]) == len(state.pairs[1])))
             and len(state.i) == len(state.j) == len(state.p)
             and (len(state.i) == 0 or (min(state.i.min(), state.j.min()) >= 0
                                        and max(state.i.max(), state.j.max()) < n)))
