@@ -547,21 +547,21 @@ def path_hashes(paths: Sequence[str]) -> np.ndarray:
 
 def partner_fingerprints(codes: Codes, hashes: np.ndarray, slice_size: int) -> np.ndarray:
     """Per article: the sum of its candidate partners' path hashes (mod 2**64), a slice
-    of codes at a time. The sums are taken in 16-bit parts with float bincounts, exact
-    below 2**53, since numpy has no unsigned scatter-add that is also fast."""
+    of codes at a time. The sums are taken in two 32-bit halves with float bincounts
+    (numpy has no unsigned scatter-add that is also fast): exact while an article has
+    fewer than 2**21 partners, and a 100k archive gives none more than a few thousand."""
     n = len(hashes)
-    parts = np.zeros((4, n), dtype=np.float64)
+    halves = np.zeros((2, n), dtype=np.float64)
+    low = hashes & np.uint64(0xFFFFFFFF)
+    high = hashes >> np.uint64(32)
     for start in range(0, len(codes), slice_size):
         taken = codes.take(start, start + slice_size)
         i, j = taken // n, taken % n
         for side, other in ((i, j), (j, i)):
-            for part in range(4):
-                chunk = (hashes[other] >> np.uint64(16 * part)) & np.uint64(0xFFFF)
-                parts[part] += np.bincount(side, weights=chunk.astype(np.float64), minlength=n)
-    total = np.zeros(n, dtype=np.uint64)
-    for part in range(4):
-        total += parts[part].astype(np.uint64) << np.uint64(16 * part)
-    return total
+            for half, part in enumerate((low, high)):
+                halves[half] += np.bincount(side, weights=part[other].astype(np.float64),
+                                            minlength=n)
+    return halves[0].astype(np.uint64) + (halves[1].astype(np.uint64) << np.uint64(32))
 
 
 def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:

@@ -415,3 +415,21 @@ def test_any_edits_give_the_events_merging_from_scratch_gives(edits, seed):
         articles = edit(articles, kind, k, rng)
         memo = memo_for(articles, memo.current)
         assert merged(articles, memo) == merged(articles), (kind, k)
+
+
+def test_partner_fingerprints_are_sums_of_the_partners_hashes_mod_2_to_the_64():
+    from generator.blocking import PairCodes
+    from generator.rescore import partner_fingerprints, path_hashes
+
+    rng = random.Random(5)
+    n = 40
+    hashes = path_hashes([f"a{k}.md" for k in range(n)])
+    pairs = {(a, b) for a, b in ((rng.randrange(n), rng.randrange(n)) for _ in range(300))
+             if a < b}
+    found = PairCodes(n)
+    found.add(np.array([a for a, _ in sorted(pairs)]), np.array([b for _, b in sorted(pairs)]))
+    expected = [0] * n
+    for a, b in pairs:
+        expected[a] = (expected[a] + int(hashes[b])) % 2 ** 64
+        expected[b] = (expected[b] + int(hashes[a])) % 2 ** 64
+    assert partner_fingerprints(found.codes(), hashes, 7).tolist() == expected
