@@ -24,6 +24,7 @@ from .headlines import conflicts
 from .linkage import Groups, average_link
 from .models import Article, MergeReason
 from .parallel import iter_parts, map_parts, release_memory
+from .regroup import groups_with_memo
 from .rescore import (
     ScoreMemo,
     background_with_memo,
@@ -307,10 +308,18 @@ def cluster_articles(
     del codes
     edges = pair_map(i, j, scores)
     rare = rowwise_dot(corpus.rare_names, i, j)
-    names = pair_map(i[rare > 0], j[rare > 0], rare[rare > 0])
     order_key = [a.path for a in articles]
-    members = average_link(len(articles), forced, apart, edges, settings.threshold, order_key,
-                           Groups(settings.group_threshold, settings.group_names, names))
+
+    def link(keep: np.ndarray, constraints: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        named = keep & (rare > 0)
+        return average_link(len(articles), constraints, apart,
+                            pair_map(i[keep], j[keep], scores[keep]), settings.threshold,
+                            order_key, Groups(settings.group_threshold, settings.group_names,
+                                              pair_map(i[named], j[named], rare[named])))
+
+    members = groups_with_memo(memo, order_key, (i, j, scores), rare, forced, apart,
+                               settings.threshold, link) \
+        if memo else link(np.ones(len(i), dtype=bool), forced)
     explained = partial(explain, corpus, edges=edges, forced=forced)
     reasons = explain_with_memo(memo, order_key, members, explained) if memo else \
         [explained(m) for m in members]

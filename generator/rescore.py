@@ -98,6 +98,10 @@ class ScoreState:
     # Every candidate pair and an upper bound of its log-odds (-inf beyond reach): in a
     # file (KeptCodes), or in memory when the memo has no file for them.
     pairs: KeptCodes | Pairs | None = None
+    # The groups of each connected component of the pair graph, by its signature
+    # (regroup.py).
+    components: dict[tuple[int, int], tuple[tuple[str, ...], ...]] = \
+        field(default_factory=dict)
 
 
 class ScoreMemo:
@@ -501,7 +505,7 @@ def row_fingerprints(corpus: Corpus, tokens: Sequence[str],
     """Per article: its merge view's digest mixed with every weight of its matrix rows,
     a block of rows at a time (at 100,000 articles a temporary the size of the words
     matrix is a few hundred megabytes)."""
-    found = _mix(np.array([int(t[:16], 16) for t in tokens], dtype=np.uint64))
+    found = mix(np.array([int(t[:16], 16) for t in tokens], dtype=np.uint64))
     for name in matrices:
         matrix, salt = getattr(corpus, name), np.uint64(2 * MATRICES.index(name) + 3)
         for first in range(0, len(found), ROWS):
@@ -511,7 +515,7 @@ def row_fingerprints(corpus: Corpus, tokens: Sequence[str],
             position = np.arange(hi - lo, dtype=np.uint64) - \
                 np.repeat(indptr[:-1] - lo, np.diff(indptr)).astype(np.uint64)
             bits = np.ascontiguousarray(matrix.data[lo:hi], dtype=np.float64).view(np.uint64)
-            entries = _mix(bits ^ _mix(position * salt))
+            entries = mix(bits ^ mix(position * salt))
             found[first:last] += _row_sums(entries, indptr - lo) * salt
     return found
 
@@ -528,7 +532,7 @@ def fixed_fingerprints(corpus: Corpus, tokens: Sequence[str]) -> np.ndarray:
     found = row_fingerprints(corpus, tokens, FIXED)
     for number, name in enumerate(DRIFTING, 1):
         lengths = np.diff(getattr(corpus, name).indptr).astype(np.uint64)
-        found += _mix(lengths * np.uint64(2 * number + 1) + np.uint64(number << 40))
+        found += mix(lengths * np.uint64(2 * number + 1) + np.uint64(number << 40))
     return found
 
 
@@ -547,20 +551,24 @@ def path_hashes(paths: Sequence[str]) -> np.ndarray:
 
 def partner_fingerprints(codes: Codes, hashes: np.ndarray, slice_size: int) -> np.ndarray:
     """Per article: the sum of its candidate partners' path hashes (mod 2**64), a slice
-    of codes at a time. The sums are taken in two 32-bit halves with float bincounts
-    (numpy has no unsigned scatter-add that is also fast): exact while an article has
-    fewer than 2**21 partners, and a 100k archive gives none more than a few thousand."""
+    of codes at a time."""
     n = len(hashes)
-    halves = np.zeros((2, n), dtype=np.float64)
-    low = hashes & np.uint64(0xFFFFFFFF)
-    high = hashes >> np.uint64(32)
+    total = np.zeros(n, dtype=np.uint64)
     for start in range(0, len(codes), slice_size):
         taken = codes.take(start, start + slice_size)
         i, j = taken // n, taken % n
-        for side, other in ((i, j), (j, i)):
-            for half, part in enumerate((low, high)):
-                halves[half] += np.bincount(side, weights=part[other].astype(np.float64),
-                                            minlength=n)
+        total += sums_by(i, hashes[j], n) + sums_by(j, hashes[i], n)
+    return total
+
+
+def sums_by(owner: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """Per owner (0..count-1), the sum of its uint64 values mod 2**64. Taken in two 32-bit
+    halves with float bincounts (numpy has no unsigned scatter-add that is also fast):
+    exact while an owner has fewer than 2**21 values (an article has at most a few
+    thousand partners, a component of the pair graph a few thousand edges)."""
+    halves = [np.bincount(owner, weights=(part & np.uint64(0xFFFFFFFF)).astype(np.float64),
+                          minlength=count)
+              for part in (values, values >> np.uint64(32))]
     return halves[0].astype(np.uint64) + (halves[1].astype(np.uint64) << np.uint64(32))
 
 
@@ -570,7 +578,7 @@ def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
     return running[indptr[1:]] - running[indptr[:-1]]
 
 
-def _mix(x: np.ndarray) -> np.ndarray:
+def mix(x: np.ndarray) -> np.ndarray:
     """splitmix64's finaliser: every input bit moves every output bit."""
     x = x.astype(np.uint64, copy=True)
     with np.errstate(over="ignore"):

@@ -172,6 +172,29 @@ def test_the_kept_pairs_file_is_read_back_and_a_damaged_one_is_not_used(tmp_path
     assert third.scored is None, "scored from scratch"
 
 
+def test_only_the_components_an_edit_touched_are_clustered_again(monkeypatch):
+    """Average-link joins groups only along edges, so a connected component of the pair
+    graph that kept its articles, edges and scores keeps its groups (regroup.py)."""
+    from generator import cluster
+
+    articles = corpus(events=40)
+    first = memo_for(articles)
+    clustered(articles, first)
+    clustered_edges = []
+    real = cluster.average_link
+    monkeypatch.setattr(cluster, "average_link", lambda n, forced, apart, edges, *rest:
+                        clustered_edges.append(len(edges)) or
+                        real(n, forced, apart, edges, *rest))
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + " Quillon wept."))
+    second = memo_for(edited, first.current)
+    assert clustered(edited, second) == clustered(edited)
+    assert same_edges(second.current, scratch_state(edited))
+    everything = clustered_edges[-1]  # (the clustering from scratch)
+    assert everything >= 20 and clustered_edges[0] <= everything // 4, clustered_edges
+    assert second.current.components.keys() == scratch_state(edited).components.keys()
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(edits=st.lists(st.tuples(st.sampled_from(["append", "retitle", "redate", "remove",
                                                  "add", "force", "separate"]),
