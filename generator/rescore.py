@@ -319,17 +319,47 @@ def _todo(codes: Codes, plan: _Plan, slice_size: int, line: float
     todo, positions = [], []
     for start in range(0, len(codes), slice_size):
         taken = codes.take(start, start + slice_size)
+        if len(taken) == 0:
+            continue
         i, j = taken // n, taken % n
-        found, bound = _lookup(taken, old_codes, old_bounds)
-        touching = plan.changed[i] | plan.changed[j]
-        reach = bound + plan.movement[i] + plan.movement[j]
-        again = ~found | (touching & (plan.edited[i] | plan.edited[j] | (reach >= line - MARGIN)
-                                      | _sorted_member(taken, plan.old_edges)))
-        carried[start:start + len(taken)] = rounded_up(reach)
+        touching = np.flatnonzero(plan.changed[i] | plan.changed[j])
+        lo = int(np.searchsorted(old_codes, taken[0], side="left"))
+        hi = int(np.searchsorted(old_codes, taken[-1], side="right"))
+        old = np.asarray(old_codes[lo:hi]), np.asarray(old_bounds[lo:hi])
+        again = _untouched(taken, touching, old, plan.changed, n,
+                           carried[start:start + len(taken)])
+        a, b, codes_of = i[touching], j[touching], taken[touching]
+        found, bound = _lookup(codes_of, *old)
+        reach = bound + plan.movement[a] + plan.movement[b]
+        redo = ~found | plan.edited[a] | plan.edited[b] | (reach >= line - MARGIN) | \
+            _sorted_member(codes_of, plan.old_edges)
+        carried[start + touching] = rounded_up(reach)
+        again[touching] = redo
         todo.append(taken[again])
         positions.append(start + np.flatnonzero(again))
     return Codes(todo), carried, np.concatenate(positions) if positions else \
         np.empty(0, np.int64)
+
+
+def _untouched(taken: np.ndarray, touching: np.ndarray, old: Pairs, changed: np.ndarray,
+               n: int, carried: np.ndarray) -> np.ndarray:
+    """Fills in the kept bounds of the codes of `taken` between two unchanged articles
+    (`touching`: the others' positions), and returns which codes to score again: those
+    of them the last build did not have. The same pairs of unchanged articles come in the
+    same order in both lists (their partners did not change), so their bounds are copied
+    in one go; only where they differ is each looked up."""
+    again = np.zeros(len(taken), dtype=bool)
+    rest = np.ones(len(taken), dtype=bool)
+    rest[touching] = False
+    old_codes, old_bounds = old
+    old_rest = ~(changed[old_codes // n] | changed[old_codes % n])
+    if np.array_equal(taken[rest], old_codes[old_rest]):
+        carried[rest] = old_bounds[old_rest]
+        return again
+    found, bound = _lookup(taken[rest], old_codes, old_bounds)
+    carried[rest] = bound  # (inf where not found: scored again, so filled in after)
+    again[rest] = ~found
+    return again
 
 
 def _lookup(codes: np.ndarray, old_codes: np.ndarray, old_bounds: np.ndarray
