@@ -164,29 +164,19 @@ def dated_pairs(doc: np.ndarray, key: np.ndarray, day: np.ndarray, window: float
     """Pairs sharing a key whose dates are within `window` days, at most `cap` apart in the
     key's date-sorted posting list, so one very common key cannot make the cost quadratic.
 
-    In the list sorted by key, then day, each entry pairs with the next ones up to the
-    first that is `cap` places on, in another key or more than `window` days later: one
-    search finds where each entry's reach ends, and the pairs are made a block of entries
-    at a time (at 100,000 articles there are some sixty million before duplicates go)."""
-    if len(doc) == 0:
-        return
+    One offset at a time: making every entry's pairs at once in blocks was 0.1 s faster at
+    10,000 articles with blocks of four million pairs, which raised the build's peak
+    memory by 170 MB, and no faster with blocks small enough not to."""
     order = np.lexsort((doc, day, key))
-    doc, key, day = doc[order], key[order].astype(np.int64), day[order].astype(np.int64)
-    reach = int(np.floor(window))
-    span = int(day.max() - day.min()) + reach + 1  # one key's days never reach the next key's
-    placed = key * span + (day - day.min())
-    end = np.searchsorted(placed, placed + reach, side="right")  # past the last within reach
-    counts = np.minimum(end - np.arange(len(doc)) - 1, cap)
-    starts = np.cumsum(counts) - counts
-    at = 0
-    while at < len(doc):
-        stop = max(int(np.searchsorted(starts, starts[at] + PAIRS_AT_ONCE, "left")), at + 1)
-        first = np.repeat(np.arange(at, stop), counts[at:stop])
-        into.add(doc[first], doc[first + ranges(np.ones(stop - at, np.int64), counts[at:stop])])
-        at = stop
-
-
-PAIRS_AT_ONCE = 1 << 22  # pairs made at a time, before duplicates are dropped
+    doc, key, day = doc[order], key[order], day[order]
+    active = np.arange(len(doc) - 1)
+    for offset in range(1, cap + 1):
+        active = active[active + offset < len(doc)]
+        ok = (key[active + offset] == key[active]) & (day[active + offset] - day[active] <= window)
+        active = active[ok]
+        if len(active) == 0:
+            break
+        into.add(doc[active], doc[active + offset])
 
 
 def undated_pairs(doc: np.ndarray, key: np.ndarray, dated_doc: np.ndarray,

@@ -219,12 +219,11 @@ def test_candidate_codes_are_the_unique_pairs_in_order(n, pairs, batch):
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 4), st.integers(0, 40)),
                 max_size=120, unique_by=lambda e: (e[0], e[1])),
-       st.integers(1, 6), st.sampled_from([0, 1, 2.5, 7, 60]), st.integers(1, 10_000))
-def test_dated_pairs_are_the_neighbours_within_the_cap_and_the_window(entries, cap, window,
-                                                                       chunk):
+       st.integers(1, 6), st.sampled_from([0, 1, 2.5, 7, 60]))
+def test_dated_pairs_are_the_neighbours_within_the_cap_and_the_window(entries, cap, window):
     """Blocking's rule, read literally: in each key's list sorted by day (then article),
     an entry pairs with each of the next `cap` entries that are at most `window` days
-    later. Made in blocks of any size, the pairs are the same."""
+    later."""
     from generator import blocking
 
     doc = np.array([e[0] for e in entries], dtype=np.int64)
@@ -239,12 +238,7 @@ def test_dated_pairs_are_the_neighbours_within_the_cap_and_the_window(entries, c
                 if e - d <= window and a != b:
                     expected.add((min(a, b), max(a, b)))
     found = blocking.PairCodes(31, buckets=3, pending=5)
-    real = blocking.PAIRS_AT_ONCE
-    blocking.PAIRS_AT_ONCE = chunk % 7 + 1 if chunk < 5_000 else real
-    try:
-        blocking.dated_pairs(doc, key, day, window, cap, found)
-    finally:
-        blocking.PAIRS_AT_ONCE = real
+    blocking.dated_pairs(doc, key, day, window, cap, found)
     codes = found.codes()
     assert codes.take(0, len(codes)).tolist() == sorted(a * 31 + b for a, b in expected)
 
