@@ -8,6 +8,7 @@ and text as HTML, so every value from content is escaped here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html import escape
 from typing import Any
 
@@ -17,7 +18,8 @@ from .models import Event, Site
 from .timeline import event_sort_key
 
 
-def timelinejs_json(site: Site, config: Config, memo: Memo | None = None) -> bytes:
+def timelinejs_json(site: Site, config: Config, memo: Memo | None = None
+                    ) -> Iterator[bytes]:
     """Every event with a known year (TimelineJS needs one), oldest first."""
     titles = {s.slug: s.title for s in site.stories}
     events = [e for e in sorted(site.events, key=event_sort_key) if e.date.year is not None]

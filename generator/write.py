@@ -58,7 +58,7 @@ class SiteWriter:
                                              suffix=".tmp", dir=output.parent))
         self.owners: dict[str, str] = {}
 
-    def write(self, rel: str, data: bytes, owner: str = "") -> None:
+    def write(self, rel: str, data: bytes | Iterable[bytes], owner: str = "") -> None:
         """Writes one output; a second write to one path is an error naming both owners."""
         self.claim(rel, owner)
         self.put(rel, data)
@@ -71,13 +71,19 @@ class SiteWriter:
                               f"{owner or 'another page'}")
         self.owners[rel] = owner or rel
 
-    def put(self, rel: str, data: bytes) -> None:
-        """Writes a claimed path; safe to call from a forked worker."""
+    def put(self, rel: str, data: bytes | Iterable[bytes]) -> None:
+        """Writes a claimed path, from bytes or from pieces of it as they are made (a
+        large export is never whole in memory); safe to call from a forked worker."""
         target = self._safe_target(rel)
         if not self.staging.is_dir():  # discarded under a worker's feet: do not recreate it
             raise OutputError(f"the staging folder {self.staging} was discarded")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        if isinstance(data, bytes | bytearray | memoryview):
+            target.write_bytes(data)
+            return
+        with target.open("wb") as file:
+            for piece in data:
+                file.write(piece)
 
     def write_all(self, outputs: Iterable[tuple[str, bytes]], owner: str = "") -> None:
         for rel, data in outputs:

@@ -277,3 +277,22 @@ def test_names_are_found_as_written_as_the_pattern_finds_them(texts, extra_names
         return name
 
     assert as_written(names, articles) == [by_pattern(n) for n in names]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=30), st.integers(1, 7))
+def test_a_lines_document_made_in_blocks_is_the_document_joined_whole(lines, block):
+    """events.json and timelinejs.json are written a block of lines at a time; the bytes
+    are those of the whole document joined at once, for any lines and block size."""
+    from generator import export
+
+    head = {"version": 1, "generated_by": "dateline"}
+    opening = export.json_text({**head, "events": []})[:-3]
+    listing = "[\n" + ",\n".join(lines) + "\n]" if lines else "[]"
+    real = export.LINES_AT_ONCE
+    export.LINES_AT_ONCE = block
+    try:
+        made = b"".join(export.lines_document(head, "events", iter(lines)))
+    finally:
+        export.LINES_AT_ONCE = real
+    assert made == f"{opening}{listing}}}\n".encode()
