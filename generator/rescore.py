@@ -38,6 +38,7 @@ forward loosened by the movements until the pair is scored again.
 from __future__ import annotations
 
 import hashlib
+import mmap
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -325,7 +326,10 @@ def _todo(codes: Codes, plan: _Plan, slice_size: int, line: float
         touching = np.flatnonzero(plan.changed[i] | plan.changed[j])
         lo = int(np.searchsorted(old_codes, taken[0], side="left"))
         hi = int(np.searchsorted(old_codes, taken[-1], side="right"))
-        old = np.asarray(old_codes[lo:hi]), np.asarray(old_bounds[lo:hi])
+        old = np.array(old_codes[lo:hi]), np.array(old_bounds[lo:hi])
+        for kept in (old_codes, old_bounds):
+            if isinstance(kept, _Released):
+                kept.release(lo, hi)
         again = _untouched(taken, touching, old, plan.changed, n,
                            carried[start:start + len(taken)])
         a, b, codes_of = i[touching], j[touching], taken[touching]
@@ -409,26 +413,62 @@ def _old_pairs(previous: ScoreState, at: np.ndarray, same_numbering: bool) -> Pa
 
 
 def _read_pairs(kept: KeptCodes | Pairs | None) -> Pairs | None:
-    """The kept pairs (memory-mapped from their file, after checking it against its
-    digest), or None."""
+    """The kept pairs (memory-mapped from their file, after reading it through once
+    against its digest), or None."""
     if isinstance(kept, tuple):
         return kept
     if not isinstance(kept, KeptCodes):
         return None
     try:
-        if os.path.getsize(kept.file) != kept.count * PAIR_BYTES:
-            return None
-        codes, bounds = (np.memmap(kept.file, dtype=kind, mode="r", shape=(kept.count,),
-                                   offset=offset) if kept.count else np.empty(0, kind)
-                         for kind, offset in ((CODE_TYPE, 0),
-                                              (BOUND_TYPE, kept.count * CODE_TYPE.itemsize)))
+        with open(kept.file, "rb") as file:
+            if os.fstat(file.fileno()).st_size != kept.count * PAIR_BYTES:
+                return None
+            if _digest_of(file) != kept.digest:
+                return None
+            if kept.count == 0:
+                return np.empty(0, CODE_TYPE), np.empty(0, BOUND_TYPE)
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
     except (OSError, ValueError):
         return None
-    hasher = hashlib.blake2b(digest_size=16)
-    for array in (codes, bounds):
-        for start in range(0, kept.count, PAIRS_AT_ONCE):
-            hasher.update(array[start:start + PAIRS_AT_ONCE].tobytes())
-    return (codes, bounds) if hasher.hexdigest() == kept.digest else None
+    return (_Released(np.frombuffer(mapped, CODE_TYPE, kept.count, 0), mapped),
+            _Released(np.frombuffer(mapped, BOUND_TYPE, kept.count,
+                                    kept.count * CODE_TYPE.itemsize), mapped))
+
+
+def _digest_of(file) -> str:
+    """The file's digest, read a block at a time (not mapped: a mapped page read once
+    would count in the build's memory until the map goes, 240 MB at 100k)."""
+    hasher, block = hashlib.blake2b(digest_size=16), bytearray(1 << 22)
+    view = memoryview(block)
+    while count := file.readinto(block):
+        hasher.update(view[:count])
+    return hasher.hexdigest()
+
+
+class _Released(np.ndarray):
+    """An array over a file mapping whose pages `release(lo, hi)` hands back once read
+    (the rescoring plan reads the kept pairs a slice at a time, once)."""
+
+    def __new__(cls, array: np.ndarray, mapped: mmap.mmap) -> _Released:
+        found = array.view(cls)
+        found.mapped = mapped
+        return found
+
+    def __array_finalize__(self, source) -> None:
+        self.mapped = getattr(source, "mapped", None)
+
+    def release(self, lo: int, hi: int) -> None:
+        if self.mapped is None or not hasattr(mmap, "MADV_DONTNEED"):
+            return
+        start = self.ctypes.data - _address(self.mapped) + lo * self.itemsize
+        stop = start + (hi - lo) * self.itemsize
+        first = start - start % mmap.PAGESIZE
+        if 0 <= first < stop <= len(self.mapped):  # (an array computed from one: not in it)
+            self.mapped.madvise(mmap.MADV_DONTNEED, first, stop - first)
+
+
+def _address(mapped: mmap.mmap) -> int:
+    return np.frombuffer(mapped, np.uint8, 1).ctypes.data
 
 
 CODE_TYPE, BOUND_TYPE = np.dtype("<i8"), np.dtype("<f4")
