@@ -142,14 +142,6 @@ class Codes:
             parts.append(self.buckets[k][max(start - first, 0):stop - first])
         return np.concatenate(parts) if parts else np.empty(0, np.int64)
 
-    def touching(self, marked: np.ndarray, n: int, step: int = 1 << 20) -> Codes:
-        """The codes (of n articles) with either article marked, still sorted."""
-        found = []
-        for start in range(0, len(self), step):
-            taken = self.take(start, start + step)
-            found.append(taken[marked[taken // n] | marked[taken % n]])
-        return Codes(found)
-
 
 def _insert_sorted(unique: np.ndarray, new: np.ndarray) -> np.ndarray:
     """Two sorted unique arrays as one, without re-sorting."""

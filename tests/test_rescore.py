@@ -279,6 +279,13 @@ def test_the_background_is_computed_again_for_the_pairs_of_changed_rows_only(mon
 COMMON = " The council approved the budget next week, officials said after the storm."
 
 
+def with_common_words(articles: list[Article]) -> list[Article]:
+    """The articles with a sentence of everyday words added to one of them."""
+    edited = list(articles)
+    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    return edited
+
+
 def test_common_words_reweigh_many_rows_but_few_pairs_are_scored_again(monkeypatch):
     """Words most articles have move their document frequencies, so every row holding
     them is reweighed a little: those rows' old edges and the pairs near the line are
@@ -288,8 +295,7 @@ def test_common_words_reweigh_many_rows_but_few_pairs_are_scored_again(monkeypat
     articles = corpus(2, events=120)  # (a corpus whose background the edit leaves alone)
     first = memo_for(articles)
     clustered(articles, first)
-    edited = list(articles)
-    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    edited = with_common_words(articles)
     second = memo_for(edited, first.current)
     assert clustered(edited, second) == clustered(edited)
     assert same_edges(second.current, scratch_state(edited))
@@ -309,8 +315,7 @@ def test_bounds_do_not_loosen_edit_after_edit():
     articles = corpus(2, events=120)
     memo = memo_for(articles)
     clustered(articles, memo)
-    edited = list(articles)
-    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    edited = with_common_words(articles)
     counts = []
     for version in [edited, articles] * 3:
         memo = memo_for(version, memo.current)
@@ -331,8 +336,7 @@ def test_a_pair_of_reweighed_rows_moves_no_more_than_their_movements(monkeypatch
     articles = corpus(2, events=120)
     first = memo_for(articles)
     clustered(articles, first)
-    edited = list(articles)
-    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    edited = with_common_words(articles)
     plans = []
     real = rescore._plan
     monkeypatch.setattr(rescore, "_plan", lambda *a: plans.append(real(*a)) or plans[-1])
@@ -394,8 +398,7 @@ def test_a_damaged_state_is_not_used(damage):
         broken = dataclasses.replace(state, pairs=(codes, bounds[:-1]))
     else:
         broken = dataclasses.replace(state, **{damage: getattr(state, damage)[:-1]})
-    edited = list(articles)
-    edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + COMMON))
+    edited = with_common_words(articles)
     again = memo_for(edited, broken)
     assert clustered(edited, again) == clustered(edited)
     assert again.rescored is None, "scored from scratch"
