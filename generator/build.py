@@ -22,7 +22,7 @@ from .compare import compare_event
 from .config import Config
 from .discover import discover
 from .errors import BuildFailed, ContentError, Report
-from .evidence import Spilled, evidence, evidence_key
+from .evidence import Spilled, evidence
 from .export import Memo, events_json
 from .feeds import feed_pages
 from .merge import merge
@@ -129,13 +129,10 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
     digesting the views in the main process took 3 s of every rebuild)."""
     title_weight = MergeSettings(**config.merge).title_weight
 
-    def settle(result: tuple, stored: Callable[[], tuple] | None) -> tuple:
-        article, problems, found, view_token, found_key = result
-        if article is not None and stored is None:
-            known.add(article.path, found, found_key)  # (a draft's is never read)
-        elif article is not None:  # (from the cache: read there again if ever needed)
-            known.defer(article.path, found_key, lambda: (stored() or (None,) * 3)[2])
+    def settle(result: tuple) -> tuple:
+        article, problems, found, view_token = result
         if article is not None:
+            known.add(article.path, found)  # (a draft's is never read)
             view_tokens[article.path] = view_token
         return article, problems
 
@@ -165,15 +162,14 @@ def site_zone(name: str) -> dt.tzinfo:
 
 
 def _parse_one(file, trusted: bool, title_weight: float, zone: dt.tzinfo = dt.UTC) -> tuple:
-    """(article, problems, its evidence pickled, its merge view's digest, the evidence's
-    digest): the main process files the evidence away unread, so it never becomes
-    objects there before the merge asks for it (and, for an article taken from the
-    cache, leaves it there: after one edit the merge reads the edited article's only)."""
+    """(article, problems, its evidence pickled, its merge view's digest): the main
+    process files the evidence away unread, so it never becomes objects there before
+    the merge asks for it."""
     article, problems = read_article(file.path, file.rel, file.story, trusted, zone)
     if article is None:
-        return None, problems, None, None, None
-    found = dumps(evidence(article, title_weight))
-    return article, problems, found, value_token(merge_view(article)), evidence_key(found)
+        return None, problems, None, None
+    return (article, problems, dumps(evidence(article, title_weight)),
+            value_token(merge_view(article)))
 
 
 def merge_view(article: Article) -> Article:

@@ -240,23 +240,19 @@ class BuildCache:
         self.files = Store(self.folder, "files")  # article files' digests, by status
         self.digests = FileDigests(self.files) if self.folder else None
 
-    def parse(self, files: Sequence, chunk: Callable,
-              settle: Callable[[tuple, Callable[[], tuple] | None], tuple],
+    def parse(self, files: Sequence, chunk: Callable, settle: Callable[[tuple], tuple],
               **options: Any) -> list[tuple]:
         """(Article | None, problems, ...) per file; only new or changed files are parsed,
         by `chunk(files, **options)`, which returns each result as `dumps` bytes. Each
-        result goes through `settle(result, stored)` as soon as it is read (the build
-        files its merge evidence away there); `stored` reads a result taken from the
-        cache again later in the build (None for a result parsed now), so that what the
-        build may never need (the merge evidence) need not be kept meanwhile. The options
-        (trusted HTML, title weight) are part of every key."""
+        result goes through `settle` as soon as it is read (the build files its merge
+        evidence away there). The options (trusted HTML, title weight) are part of every
+        key."""
         keys = [self._parse_key(f, options) for f in files]
-        results = self._load_all(self.articles, keys, lambda found, key: settle(
-            found, partial(self._load, self.articles, key, pickle.loads)))
+        results = self._load_all(self.articles, keys, settle)
         todo = [i for i, result in enumerate(results) if result is None]
         fresh = iter_chunks(partial(chunk, **options), [files[i] for i in todo], most=PER_CHUNK)
         for index, data in zip(todo, fresh, strict=True):  # each reply let go once read
-            results[index] = settle(pickle.loads(data), None)
+            results[index] = settle(pickle.loads(data))
             if keys[index] and self._parse_key(files[index], options) == keys[index]:
                 self.articles.put(keys[index], data)  # (not if it changed while parsed)
         for key, (article, *_) in zip(keys, results, strict=True):
@@ -400,7 +396,7 @@ class BuildCache:
         for number, indices in sorted(by_shard.items()):
             for index in indices:
                 found = cls._load(store, keys[index], pickle.loads)
-                results[index] = None if found is None else settle(found, keys[index])
+                results[index] = None if found is None else settle(found)
             store.forget(number)
         return results
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -141,33 +141,23 @@ class Spilled:
     """Each article's evidence, pickled as the parse worker sent it, set aside in a
     temporary file (spill.SpillFile) from parsing until the merge weighs it: held in
     memory it would be the largest thing a build holds before the merge (400 MB at
-    100,000 articles). The merge takes each out as it reads it. An article taken from
-    the cache leaves its evidence there (`defer`): the merge reads only the evidence its
-    row cache lacks, after one edit the edited article's, and a rebuild with nothing
-    changed none at all."""
+    100,000 articles). The merge takes each out as it reads it."""
 
     def __init__(self, folder: Path | None = None):
         self.spill = SpillFile(folder)
-        self.where: dict[str, Where | Callable[[], bytes]] = {}
+        self.where: dict[str, Where] = {}
         self.keys: dict[str, bytes] = {}  # (kept after a pop: the merge's row cache asks)
 
-    def add(self, path: str, data: bytes, key: bytes | None = None) -> None:
+    def add(self, path: str, data: bytes) -> None:
         self.where[path] = self.spill.put(data)
-        self.keys[path] = key if key is not None else evidence_key(data)
-
-    def defer(self, path: str, key: bytes, read: Callable[[], bytes | None]) -> None:
-        """The evidence under digest `key`, to be had from `read()` when asked for (None
-        if it is gone after all: the merge then reads it from the article again)."""
-        self.where[path] = read
-        self.keys[path] = key
+        self.keys[path] = evidence_key(data)
 
     def key(self, path: str) -> bytes | None:
         return self.keys.get(path)
 
     def pop(self, path: str, default: None = None) -> Evidence | None:
         found = self.where.pop(path, None)
-        data = found() if callable(found) else None if found is None else self.spill.get(found)
-        return default if data is None else pickle.loads(data)
+        return default if found is None else pickle.loads(self.spill.get(found))
 
     def close(self) -> None:
         self.spill.close()

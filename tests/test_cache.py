@@ -178,36 +178,6 @@ def test_a_changed_setting_renders_again_and_merge_settings_merge_again(site, wo
     assert_same_as_clean(site, output)
 
 
-def test_merge_evidence_of_cached_articles_is_read_from_the_cache_only_when_needed(
-        site, work, monkeypatch):
-    """A rebuild leaves the cached articles' merge evidence in the cache (nothing is set
-    aside for a merge that may not run); when the merge's row cache cannot be used (other
-    merge settings), every article's evidence is read from there, none worked out again."""
-    from generator import evidence as evidence_module
-    from generator import similarity
-
-    run(site)
-    worked_out = []
-    monkeypatch.setattr(similarity, "evidence", lambda *a: worked_out.append(a) or
-                        evidence_module.evidence(*a))
-    with (site / "site.toml").open("a", encoding="utf-8") as file:
-        file.write("[merge]\nthreshold = 0.98\n")
-    work.clear()
-    output = run(site)
-    assert work["parse"] == 0 and work["merge"] == 1 and worked_out == []
-    assert_same_as_clean(site, output)
-
-
-def test_evidence_gone_from_the_cache_is_worked_out_from_the_article(tmp_path):
-    from generator.evidence import Spilled
-
-    with Spilled(tmp_path) as known:
-        known.defer("a.md", b"k" * 16, lambda: None)
-        known.add("b.md", b"not read")
-        assert known.pop("a.md") is None and known.key("a.md") == b"k" * 16
-        assert known.pop("a.md") is None
-
-
 def test_a_new_generator_version_misses_everything(site, work, monkeypatch):
     run(site)
     real = cache_module.code_version
