@@ -178,6 +178,24 @@ def test_a_changed_setting_renders_again_and_merge_settings_merge_again(site, wo
     assert_same_as_clean(site, output)
 
 
+def test_merge_evidence_of_cached_articles_is_not_worked_out_again(site, work, monkeypatch):
+    """When the merge's row cache cannot be used (other merge settings), every article's
+    evidence comes from its cached parse, none is worked out from the article again."""
+    from generator import evidence as evidence_module
+    from generator import similarity
+
+    run(site)
+    worked_out = []
+    monkeypatch.setattr(similarity, "evidence", lambda *a: worked_out.append(a) or
+                        evidence_module.evidence(*a))
+    with (site / "site.toml").open("a", encoding="utf-8") as file:
+        file.write("[merge]\nthreshold = 0.98\n")
+    work.clear()
+    output = run(site)
+    assert work["parse"] == 0 and work["merge"] == 1 and worked_out == []
+    assert_same_as_clean(site, output)
+
+
 def test_a_new_generator_version_misses_everything(site, work, monkeypatch):
     run(site)
     real = cache_module.code_version
