@@ -296,6 +296,8 @@ class BuildCache:
                              {a.path: t for a, t in zip(articles, tokens, strict=True)},
                              RowMemo(self.folder / ROWS, settings), self.folder / PAIRS)
             found = run(articles, config, scratch, memo=memo), scratch.problems
+            memo.previous = None  # (let go before this merge's state is pickled: at 100k
+            # the last build's is hundreds of megabytes of events, reasons and weights)
             self.events.put(key, self._dump(found))
             if memo.current is not None:
                 self.scores.put(settings, dumps(memo.current))
