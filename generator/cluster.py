@@ -312,8 +312,9 @@ def cluster_articles(
 
     def link(keep: np.ndarray, constraints: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
         named = keep & (rare > 0)
-        return average_link(len(articles), constraints, apart,
-                            pair_map(i[keep], j[keep], scores[keep]), settings.threshold,
+        kept = edges if keep.all() else pair_map(i[keep], j[keep], scores[keep])  # (at
+        # 100k a second dictionary of every edge would sit at the merge's memory peak)
+        return average_link(len(articles), constraints, apart, kept, settings.threshold,
                             order_key, Groups(settings.group_threshold, settings.group_names,
                                               pair_map(i[named], j[named], rare[named])))
 
