@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import media
 from .cache import BuildCache, dumps, value_token
-from .cluster import MergeSettings
 from .compare import compare_event
 from .config import Config
 from .discover import discover
@@ -25,19 +25,21 @@ from .errors import BuildFailed, ContentError, Report
 from .evidence import Spilled, evidence
 from .export import Memo, events_json
 from .feeds import feed_pages
-from .merge import merge
+from .mergesettings import MergeSettings
 from .models import Article, Event, Site
 from .parallel import collector_paused, map_parts, release_memory
 from .parse import read_article
 from .register import load_register
 from .render import make_environment, static_files, write_pages
-from .rescore import ScoreMemo
 from .search import index_site
 from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
 from .timeline import build_site, plan_pages
 from .timelinejs import timelinejs_json
 from .write import SiteWriter, check_output, interrupts_discard
+
+if TYPE_CHECKING:
+    from .rescore import ScoreMemo
 
 REGISTER_FILES = ("_register.yml", "_register.yaml")
 
@@ -197,6 +199,8 @@ def with_full_articles(events: list[Event], articles: list[Article]) -> list[Eve
 
 def _merge(articles: list[Article], config: Config, report: Report,
            known: Spilled | None = None, memo: ScoreMemo | None = None) -> list[Event]:
+    from .merge import merge  # (numpy's sparse matrices load only when a merge runs)
+
     events, problems = merge(articles, MergeSettings(**config.merge), known, memo)
     report.extend(problems)
     return events

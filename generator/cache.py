@@ -35,8 +35,6 @@ from .errors import ContentError, Report
 from .filedigest import FileDigests
 from .models import Article, Event, Story
 from .parallel import iter_chunks
-from .rescore import ScoreMemo
-from .rowcache import RowMemo
 from .store import PROTOCOL, Store
 from .write import SiteWriter
 
@@ -291,6 +289,9 @@ class BuildCache:
         key = digest(settings, *tokens)
         found = self._load(self.events, key, lambda d: _RefUnpickler(d, self.known).load())
         if found is None:
+            from .rescore import ScoreMemo  # (a merge's libraries load only when it runs)
+            from .rowcache import RowMemo
+
             scratch = Report()
             memo = ScoreMemo(self._load(self.scores, settings, pickle.loads),
                              {a.path: t for a, t in zip(articles, tokens, strict=True)},

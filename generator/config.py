@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError
+from .mergesettings import MergeSettings
 
 CONFIG_FILE = "site.toml"
 
@@ -122,8 +123,6 @@ def _known_zone(value: str) -> bool:
 
 
 def _check_merge(name: str, text: str, table: dict[str, Any]) -> list[ContentError]:
-    from .cluster import MergeSettings
-
     known = {f.name: f for f in dataclasses.fields(MergeSettings)}
     problems = []
     for key, value in table.items():

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy import sparse
 
 NUMBER = re.compile(
     r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kKmMbB]n?|million|billion)?\b")
@@ -135,6 +134,8 @@ def _whole(item: str) -> re.Pattern:
 def _shape_overlap(headlines: Sequence[Headline], i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Jaccard overlap of the shape words of each pair's headlines (0 when one has none),
     as sparse products: the pairs run to the hundreds of thousands, same shapes are rare."""
+    from scipy import sparse  # (here: a build that reuses its last merge never loads it)
+
     vocab: dict[str, int] = {}
     cols = [vocab.setdefault(w, len(vocab)) for h in headlines for w in h.shape]
     indptr = np.cumsum([0] + [len(h.shape) for h in headlines])

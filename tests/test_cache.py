@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import os
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -21,6 +23,7 @@ from generator import build as build_module
 from generator import cache as cache_module
 from generator import export as export_module
 from generator import filedigest as filedigest_module
+from generator import merge as merge_module
 from generator import parallel
 from generator import render as render_module
 from generator import timelinejs as timelinejs_module
@@ -61,7 +64,7 @@ def work(monkeypatch) -> Counter:
         return wrapper
 
     monkeypatch.setattr(build_module, "read_article", counting("parse", build_module.read_article))
-    monkeypatch.setattr(build_module, "merge", counting("merge", build_module.merge))
+    monkeypatch.setattr(merge_module, "merge", counting("merge", merge_module.merge))
     monkeypatch.setattr(build_module, "compare_event",
                         counting("compare", build_module.compare_event))
     monkeypatch.setattr(render_module, "render_page", counting("render", render_module.render_page))
@@ -103,6 +106,21 @@ def test_a_no_change_rebuild_does_no_work_and_is_byte_identical(site, work):
     output = run(site)
     assert work == Counter(), "nothing should be parsed, merged, compared, rendered or exported"
     assert_same_as_clean(site, output)
+
+
+def test_a_rebuild_that_reuses_the_merge_does_not_load_its_libraries(site):
+    """scipy's sparse matrices take a third of a second or more to import, a large part
+    of a rebuild with nothing to merge: only a merge that runs loads them."""
+    run(site)
+    edit(site, "content/elections/2025-05-19-coastal-times-reyvik-wins.md",
+         "corrections = [", 'tags = ["runoff"]\ncorrections = [')
+    script = ("import sys; from generator.cli import main; main(sys.argv[1:], "
+              "standalone_mode=False); print(sorted(m for m in sys.modules if "
+              "m.split('.')[0] == 'scipy'))")
+    done = subprocess.run([sys.executable, "-c", script, "build", "--content",
+                           str(site / "content"), "--output", str(site / "public"), "--quiet"],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]"
 
 
 def test_one_edited_article_is_reparsed_and_the_output_matches_a_clean_build(site, work):
