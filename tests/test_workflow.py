@@ -40,6 +40,10 @@ def test_new_creates_a_dated_article_and_refuses_to_overwrite(runner, make_site)
     assert "already exists" in again.output
     check = runner.invoke(main, ["check", "--content", content])
     assert check.exit_code == 0, check.output
+    assert "OK: 1 article, 1 event, 0 warning(s)." in check.stdout
+    built = runner.invoke(main, ["build", "--content", content, "--no-search"])
+    assert built.exit_code == 0, built.output
+    assert ": 1 article, 1 event, 0 notes, " in built.stdout
 
 
 def test_new_article_front_matter_survives_awkward_titles(tmp_path):
