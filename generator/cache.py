@@ -293,9 +293,12 @@ class BuildCache:
             from .rowcache import RowMemo
 
             scratch = Report()
-            memo = ScoreMemo(self._load(self.scores, settings, pickle.loads),
-                             {a.path: t for a, t in zip(articles, tokens, strict=True)},
+            previous = self._load(self.scores, settings, pickle.loads)
+            for store, name in ((self.events, key), (self.scores, settings)):
+                store.forget(store.number(name))  # (at 100k, 150 MB of bytes read once)
+            memo = ScoreMemo(previous, {a.path: t for a, t in zip(articles, tokens, strict=True)},
                              RowMemo(self.folder / ROWS, settings), self.folder / PAIRS)
+            del previous
             found = run(articles, config, scratch, memo=memo), scratch.problems
             memo.previous = None  # (let go before this merge's state is pickled: at 100k
             # the last build's is hundreds of megabytes of events, reasons and weights)

@@ -11,7 +11,7 @@ two days of one running story are two timeline entries.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
@@ -20,7 +20,7 @@ from .blocking import Codes, candidate_codes
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .headlines import conflicts
-from .linkage import Groups, average_link
+from .linkage import Edges, Groups, average_link
 from .mergesettings import MergeSettings
 from .models import Article, MergeReason
 from .parallel import iter_parts, map_parts, release_memory
@@ -268,32 +268,51 @@ def cluster_articles(
     tops = tops_with_memo(memo, paths, corpus, settings.block_terms) if memo else None
     codes = candidate_codes(corpus, max(settings.window_days, settings.link_days),
                             settings.block_terms, settings.block_cap, tops)
-    i, j, scores = score_edges(corpus, codes, settings, memo, paths)
+    i, j, scores = in_pair_order(*score_edges(corpus, codes, settings, memo, paths),
+                                 len(articles))
     del codes
-    edges = pair_map(i, j, scores)
     rare = rowwise_dot(corpus.rare_names, i, j)
     order_key = [a.path for a in articles]
 
     def link(keep: np.ndarray, constraints: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
         named = keep & (rare > 0)
-        kept = edges if keep.all() else pair_map(i[keep], j[keep], scores[keep])  # (at
-        # 100k a second dictionary of every edge would sit at the merge's memory peak)
-        return average_link(len(articles), constraints, apart, kept, settings.threshold,
+        return average_link(len(articles), constraints, apart,
+                            Edges(i[keep], j[keep], scores[keep]), settings.threshold,
                             order_key, Groups(settings.group_threshold, settings.group_names,
-                                              pair_map(i[named], j[named], rare[named])))
+                                              Edges(i[named], j[named], rare[named])))
 
     members = groups_with_memo(memo, order_key, (i, j, scores), rare, forced, apart,
                                settings.threshold, link) \
         if memo else link(np.ones(len(i), dtype=bool), forced)
-    explained = partial(explain, corpus, edges=edges, forced=forced)
+    explained = partial(explain, corpus, scores_of=edge_scores(i, j, scores, len(articles)),
+                        forced=forced)
     reasons = explain_with_memo(memo, order_key, members, explained) if memo else \
         [explained(m) for m in members]
     groups = list(zip(members, reasons, strict=True))
     return sorted(groups, key=lambda g: min(order_key[k] for k in g[0])), problems
 
 
-def pair_map(i: np.ndarray, j: np.ndarray, values: np.ndarray) -> dict[tuple[int, int], float]:
-    return {(a, b): v for a, b, v in zip(i.tolist(), j.tolist(), values.tolist(), strict=True)}
+def in_pair_order(i: np.ndarray, j: np.ndarray, p: np.ndarray, n: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edges sorted by (i, j), the order clustering adds them in (they come from
+    scoring in that order already; this makes it the rule)."""
+    order = np.argsort(i.astype(np.int64) * n + j, kind="stable")
+    return i[order], j[order], p[order]
+
+
+def edge_scores(i: np.ndarray, j: np.ndarray, p: np.ndarray, n: int
+                ) -> Callable[[list[tuple[int, int]]], list[float]]:
+    """Each pair's edge probability (0 for a pair that is no edge), looked up in the
+    edges (sorted by (i, j)) rather than in a dictionary of them all."""
+    codes = i.astype(np.int64) * n + j
+
+    def scores_of(pairs: list[tuple[int, int]]) -> list[float]:
+        if not pairs or not len(codes):
+            return [0.0] * len(pairs)
+        wanted = np.array([a * n + b for a, b in pairs], dtype=np.int64)
+        at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+        return np.where(codes[at] == wanted, p[at], 0.0).tolist()
+    return scores_of
 
 
 def author_constraints(articles: Sequence[Article]):
@@ -358,13 +377,14 @@ def contradiction(article: Article, other: Article) -> ContentError:
     )
 
 
-def explain(corpus: Corpus, members: tuple[int, ...], edges: dict[tuple[int, int], float],
+def explain(corpus: Corpus, members: tuple[int, ...],
+            scores_of: Callable[[list[tuple[int, int]]], list[float]],
             forced: list[tuple[int, ...]]) -> MergeReason:
     """Why these articles form one event: mean pair score, shared names and words, spread."""
     if len(members) == 1:
         return MergeReason(score=1.0)
     pairs = [(a, b) for x, a in enumerate(members) for b in members[x + 1 :]]
-    score = sum(edges.get(p, 0.0) for p in pairs) / len(pairs)
+    score = sum(scores_of(pairs)) / len(pairs)
     days = corpus.days[list(members)]
     days = days[~np.isnan(days)]
     spread = int(days.max() - days.min()) if len(days) else 0

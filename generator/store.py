@@ -60,7 +60,8 @@ class Store:
         for number in sorted(self.dirty) if self.folder else ():
             used = self.used.get(number, set())
             old = self.shards.pop(number, None)
-            old = _read(self._path(number)) if old is None else old
+            if old is None:  # (let go earlier: read again only for entries it still keeps)
+                old = {} if used <= self.new.keys() else _read(self._path(number))
             kept = {k: v for k, v in old.items() if k in used and k not in self.new}
             del old
             kept.update((k, self._unspill(k)) for k in sorted(used) if k in self.new)

@@ -276,20 +276,21 @@ def test_rare_full_names_weigh_by_how_few_articles_share_them():
 def test_two_groups_join_only_when_nearly_identical_or_sharing_rare_names():
     """Average link with the group rule: a single report joins a group at `threshold`,
     two groups need `Groups.threshold` unless their pairs share rare full names."""
-    from generator.linkage import Groups, average_link
+    from generator.linkage import Edges, Groups, average_link
 
     # 0-1 one group, 2-3 another; every cross pair at 0.7, above the plain threshold.
-    edges = {(0, 1): 0.99, (2, 3): 0.99, (0, 2): 0.7, (0, 3): 0.7, (1, 2): 0.7, (1, 3): 0.7}
+    edges = Edges.of({(0, 1): 0.99, (2, 3): 0.99, (0, 2): 0.7, (0, 3): 0.7, (1, 2): 0.7,
+                      (1, 3): 0.7})
     order = ["a", "b", "c", "d"]
     plain = average_link(4, [], set(), edges, 0.4, order)
     assert plain == [(0, 1, 2, 3)]
-    apart = average_link(4, [], set(), edges, 0.4, order, Groups(0.9, 0.08, {}))
+    apart = average_link(4, [], set(), edges, 0.4, order, Groups(0.9, 0.08, Edges.of({})))
     assert apart == [(0, 1), (2, 3)]
-    named = Groups(0.9, 0.08, {(0, 2): 1.0})  # one cross pair names the same victim: 1/4
+    named = Groups(0.9, 0.08, Edges.of({(0, 2): 1.0}))  # one cross pair names the victim: 1/4
     assert average_link(4, [], set(), edges, 0.4, order, named) == [(0, 1, 2, 3)]
     # A single report still joins a group at the plain threshold.
-    single = {(0, 1): 0.99, (0, 2): 0.6, (1, 2): 0.6}
-    assert average_link(3, [], set(), single, 0.4, order, Groups(0.9, 0.08, {})) == [(0, 1, 2)]
+    single = Edges.of({(0, 1): 0.99, (0, 2): 0.6, (1, 2): 0.6})
+    assert average_link(3, [], set(), single, 0.4, order, Groups(0.9, 0.08, None)) == [(0, 1, 2)]
 
 
 def test_follow_up_naming_the_victim_joins_days_later():

@@ -183,7 +183,7 @@ def test_only_the_components_an_edit_touched_are_clustered_again(monkeypatch):
     clustered_edges = []
     real = cluster.average_link
     monkeypatch.setattr(cluster, "average_link", lambda n, forced, apart, edges, *rest:
-                        clustered_edges.append(len(edges)) or
+                        clustered_edges.append(len(edges.score)) or
                         real(n, forced, apart, edges, *rest))
     edited = list(articles)
     edited[5] = dataclasses.replace(edited[5], content=Body.of(edited[5].text + " Quillon wept."))
