@@ -29,6 +29,7 @@ from .rescore import (
     ScoreMemo,
     background_with_memo,
     explain_with_memo,
+    find_sorted,
     rounded_up,
     score_with_memo,
     tops_with_memo,
@@ -307,11 +308,8 @@ def edge_scores(i: np.ndarray, j: np.ndarray, p: np.ndarray, n: int
     codes = i.astype(np.int64) * n + j
 
     def scores_of(pairs: list[tuple[int, int]]) -> list[float]:
-        if not pairs or not len(codes):
-            return [0.0] * len(pairs)
-        wanted = np.array([a * n + b for a, b in pairs], dtype=np.int64)
-        at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
-        return np.where(codes[at] == wanted, p[at], 0.0).tolist()
+        found, at = find_sorted(np.array([a * n + b for a, b in pairs], dtype=np.int64), codes)
+        return np.where(found, p[at] if len(p) else 0.0, 0.0).tolist()
     return scores_of
 
 

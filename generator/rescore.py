@@ -372,17 +372,17 @@ def _lookup(codes: np.ndarray, old_codes: np.ndarray, old_bounds: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray]:
     """Per code (sorted): whether the last build had the pair, and its bound there (inf
     where it did not)."""
-    found, at = _find(codes, old_codes)
+    found, at = find_sorted(codes, old_codes)
     bound = old_bounds[at] if len(old_codes) else np.empty(0, np.float32)
     return found, np.where(found, bound, np.inf).astype(np.float64)
 
 
 def _sorted_member(codes: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
     """Per code, whether `sorted_codes` holds it."""
-    return _find(codes, sorted_codes)[0]
+    return find_sorted(codes, sorted_codes)[0]
 
 
-def _find(codes: np.ndarray, sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def find_sorted(codes: np.ndarray, sorted_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per code: whether `sorted_codes` holds it, and where (clipped to the array)."""
     if len(sorted_codes) == 0:
         return np.zeros(len(codes), dtype=bool), np.zeros(len(codes), dtype=np.int64)
