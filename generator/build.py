@@ -74,11 +74,10 @@ def load(config: Config, report: Report, timings: dict[str, float],
                          view_tokens)
         release_memory()
         stories = _collect(report, read_stories(found.story_indexes, config.trusted_html))
-        views = [cache.adopt(merge_view(a), view_tokens[a.path]) for a in articles]
-        del view_tokens
-        events = clock("merge", cache.merge, views, config, report,
+        tokens = [view_tokens.pop(a.path) for a in articles]
+        events = clock("merge", cache.merge, articles, tokens, merge_view, config, report,
                        partial(_merge, known=known))
-    del views
+    del tokens
     events = with_full_articles(events, articles)
     events = clock("compare", cache.compare, events, config, report, _compare)
     site = build_site(events, stories)

@@ -276,18 +276,24 @@ class BuildCache:
                                             dates.reference_day().isoformat(), options)
         return self.contexts[options]
 
-    def merge(self, articles: list[Article], config: Config, report: Report,
-              run: Callable) -> list[Event]:
-        """`run(articles, config, report, memo=...)`'s events, reused while every article
-        (as the merge sees it: build.merge_view), the merge settings and the merge code
-        are unchanged. When they are not, the last merge's pair scores are handed to the
-        run (rescore.ScoreMemo), so that only the pairs an edit touched are scored."""
+    def merge(self, articles: list[Article], tokens: list[str], view: Callable[[Article], Article],
+              config: Config, report: Report, run: Callable) -> list[Event]:
+        """`run(views, config, report, memo=...)`'s events, reused while every article as
+        the merge sees it (`view(article)`, whose digest is its token), the merge settings
+        and the merge code are unchanged. When they are not, the last merge's pair scores
+        are handed to the run (rescore.ScoreMemo), so that only the pairs an edit touched
+        are scored. A reused merge names its articles by their views' tokens; they are
+        read back as the articles themselves, whose views are then never made (build.py
+        puts the full articles in the events either way)."""
+        def views() -> list[Article]:
+            return [self.adopt(view(a), t) for a, t in zip(articles, tokens, strict=True)]
+
         if not self.folder:
-            return run(articles, config, report)
-        tokens = [self.token(a) for a in articles]
+            return run(views(), config, report)
         settings = digest(code_version("merge"), repr(sorted(config.merge.items())))
         key = digest(settings, *tokens)
-        found = self._load(self.events, key, lambda d: _RefUnpickler(d, self.known).load())
+        found = self._load(self.events, key, lambda d: _RefUnpickler(
+            d, dict(zip(tokens, articles, strict=True))).load())
         if found is None:
             from .rescore import ScoreMemo  # (a merge's libraries load only when it runs)
             from .rowcache import RowMemo
@@ -299,7 +305,7 @@ class BuildCache:
             memo = ScoreMemo(previous, {a.path: t for a, t in zip(articles, tokens, strict=True)},
                              RowMemo(self.folder / ROWS, settings), self.folder / PAIRS)
             del previous
-            found = run(articles, config, scratch, memo=memo), scratch.problems
+            found = run(views(), config, scratch, memo=memo), scratch.problems
             memo.previous = None  # (let go before this merge's state is pickled: at 100k
             # the last build's is hundreds of megabytes of events, reasons and weights)
             self.events.put(key, self._dump(found))
