@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import media
-from .cache import BuildCache, dumps, value_token
+from .cache import BuildCache, Recall, dumps, value_token
 from .compare import compare_event
 from .config import Config
 from .discover import discover
@@ -89,14 +89,15 @@ def load(config: Config, report: Report, timings: dict[str, float],
 
 @collector_paused()
 def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | None = None,
-          cache: bool = True) -> BuildResult:
+          cache: bool = True, recall: Recall | None = None) -> BuildResult:
     """Builds the site into config.output; raises BuildFailed (nothing written) on errors.
 
-    `cache=False` neither reads nor writes .dateline/ (`--no-cache`).
+    `cache=False` neither reads nor writes .dateline/ (`--no-cache`). `recall`: what the
+    last build in this process kept in memory for the next (`serve` passes one).
     """
     if write:
         check_output(config.output)  # refuse a foreign folder before any work or any cache
-    report, timings, store = Report(), {}, BuildCache(config, enabled=cache)
+    report, timings, store = Report(), {}, BuildCache(config, enabled=cache, recall=recall)
     try:
         site = load(config, report, timings, on_stage, store)
         if report.failed:

@@ -14,6 +14,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from .build import BuildFailed, build
+from .cache import Recall
 from .config import Config, ConfigError, load_config
 from .errors import located
 
@@ -59,10 +60,11 @@ class BuildState:
         self.version = 0
         self.errors: list[str] = []
         self.lock = threading.Lock()
+        self.recall = Recall()  # the parsed articles, kept from one rebuild to the next
 
     def rebuild(self, config: Config, echo) -> None:
         try:
-            result = build(config)
+            result = build(config, recall=self.recall)
             errors: list[str] = []
             echo(f"Rebuilt: {len(result.site.events)} events, {result.files_written} files.")
         except BuildFailed as failure:

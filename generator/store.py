@@ -44,6 +44,11 @@ class Store:
             self.used.setdefault(number, set()).add(key)
         return found
 
+    def keep(self, key: str) -> None:
+        """Counts the entry as used, unread (its value is known from elsewhere): a
+        rewritten shard still keeps it."""
+        self.used.setdefault(self.number(key), set()).add(key)
+
     def put(self, key: str, data: bytes) -> None:
         number = self.number(key)
         if self.spill is None:

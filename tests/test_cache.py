@@ -520,3 +520,29 @@ def test_files_written_just_before_a_build_are_read_again_next_time(site, hashed
     hashed.clear()
     run(site)
     assert len(hashed) == ARTICLES  # (the fixture's files were all written just now)
+
+
+def test_serve_recalls_parsed_articles_and_the_disk_cache_still_keeps_them(site, work,
+                                                                           monkeypatch):
+    """A process that builds again and again (serve) takes unchanged articles from the
+    last build's memory, not from the cache's files; an edit is still parsed, the
+    output is still a clean build's, and the recalled entries stay on disk for the next
+    command-line build (one shard, so the edit's shard is the one rewritten)."""
+    monkeypatch.setattr(cache_module, "SHARDS", 1)
+    config = load_config(site / "content", output=site / "public")
+    recall = cache_module.Recall()
+    build(config, recall=recall)
+    assert len(recall.parsed) == ARTICLES
+    loaded = []
+    real_load = cache_module.BuildCache._load
+    monkeypatch.setattr(cache_module.BuildCache, "_load", staticmethod(
+        lambda store, key, load: loaded.append(store.name) or real_load(store, key, load)))
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    work.clear()
+    build(config, recall=recall)
+    assert work["parse"] == 1
+    assert loaded.count("articles") == 1, "only the edited one was looked up; the rest recalled"
+    assert_same_as_clean(site, site / "public")
+    work.clear()
+    run(site)
+    assert work == Counter(), "the recalled articles' entries were kept in the rewritten shard"
