@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import hashlib
+import json
 import os
 import shlex
 import shutil
@@ -207,6 +208,31 @@ def incremental(bench: Bench, n: int) -> list[Run]:
     return runs
 
 
+def serve_runs(bench: Bench, n: int) -> list[Run]:
+    """The same rebuilds made the way `dateline serve` makes them: in one process that
+    stays up, keeping its last build's parsed articles (bench/serve_loop.py). Wall and
+    CPU time are each rebuild's own; peak RSS is the whole process's, first build included."""
+    site = corpus(bench, n)
+    articles = sorted((site / "content").rglob("*.md"))
+    command = [sys.executable, str(HERE / "serve_loop.py"), str(site),
+               str(bench.work / "out" / f"dateline-{n}"),
+               "--article", str(articles[n // 2].relative_to(site))]
+    bench._note(command, Path.cwd())
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
+        out = proc.stdout.read().decode("utf-8")
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        print(f"serve_loop.py N={n}: exit {proc.returncode}\n{stderr[-2000:]}", file=sys.stderr)
+        return [Run("serve", n, 0.0, 0.0, 0, 0, f"exit {proc.returncode}")]
+    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    return [Run(f"serve: {row['name']}", n, row["wall"], row["cpu"], usage.ru_maxrss, 0,
+                timings=row["timings"]) for row in rows]
+
+
 def peer_runs(bench: Bench, n: int) -> list[Run]:
     """Hugo and Pelican on the same corpus, converted to their formats, and the floor for
     this stack (bench/floor.py: markdown-it-py and jinja2 alone, two processes)."""
@@ -238,7 +264,7 @@ def print_report(runs: list[Run], extra: list[Run], commands: list[str], repeat:
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\n{os.cpu_count()} cores, load average {load} (1/5/15 min); "
           f"median of {repeat} run(s) per figure\n")
-    print(f"{'tool':<16}{'N':>8}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}{'pages':>8}"
+    print(f"{'tool':<20}{'N':>8}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}{'pages':>8}"
           f"{'s/1k art':>10}{'vs Hugo':>9}")
     for run in runs:
         print(_row(run, hugo.get(run.n)))
@@ -246,12 +272,12 @@ def print_report(runs: list[Run], extra: list[Run], commands: list[str], repeat:
                   [r for r in extra if r.timings])  # (the rebuilds' stages too)
     clean_runs = {r.n: r for r in runs if r.tool == "dateline"}
     if extra:
-        print(f"\n{'rebuild':<16}{'N':>8}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}"
+        print(f"\n{'rebuild':<20}{'N':>8}{'wall s':>9}{'CPU s':>9}{'peak RSS MB':>13}"
               f"{'of clean':>10}")
         for run in extra:
             base = clean_runs.get(run.n)
             share = f"{run.wall / base.wall:.2f}x" if base and base.wall else "-"
-            print(f"{run.tool:<16}{run.n:>8}{_figures(run)}{share:>10}")
+            print(f"{run.tool:<20}{run.n:>8}{_figures(run)}{share:>10}")
     _print_growth(list(clean_runs.values()))
     print("\nCommands:")
     print("\n".join(f"  {line}" for line in commands))
@@ -266,7 +292,7 @@ def _figures(run: Run) -> str:
 def _row(run: Run, hugo: Run | None) -> str:
     per_1k = f"{run.wall * 1000 / run.n:.2f}" if run.status == "ok" else "-"
     ratio = f"{run.wall / hugo.wall:.2f}" if hugo and hugo.status == "ok" else "-"
-    return f"{run.tool:<16}{run.n:>8}{_figures(run)}{run.pages:>8}{per_1k:>10}{ratio:>9}"
+    return f"{run.tool:<20}{run.n:>8}{_figures(run)}{run.pages:>8}{per_1k:>10}{ratio:>9}"
 
 
 def _print_stages(runs: list[Run]) -> None:
@@ -277,7 +303,7 @@ def _print_stages(runs: list[Run]) -> None:
     for run in runs:
         cells = "".join(f"{run.timings[s]:>9.2f}" if s in run.timings else f"{'-':>9}"
                         for s in stages)
-        print(f"{run.tool:<16}{run.n:>8}{cells}")
+        print(f"{run.tool:<20}{run.n:>8}{cells}")
 
 
 def _print_growth(runs: list[Run]) -> None:
@@ -334,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = [dateline(bench, n) for n in args.sizes]
     if args.peers:
         runs += peer_runs(bench, at)
-    extra = incremental(bench, at)
+    extra = incremental(bench, at) + serve_runs(bench, at)
     if args.search:
         extra.append(dateline(bench, at, search=True))
     print_report(runs, extra, bench.commands, args.repeat)

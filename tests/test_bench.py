@@ -23,6 +23,8 @@ def test_smoke_run_prints_a_dateline_row_with_pages(tmp_path):
     assert dateline, done.stdout
     assert int(dateline[0][5]) > 0  # pages
     assert "Commands:" in done.stdout
+    served = [row for row in rows if row[:3] == ["serve:", "one", "edited"]]
+    assert served and float(served[0][4]) > 0, done.stdout  # (wall s)
     stages = [row for row in rows if row[:2] == ["Dateline", "stages,"]]
     assert stages and "parse" in stages[0], done.stdout  # from `build --timings`
 

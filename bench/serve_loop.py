@@ -1,0 +1,82 @@
+"""Rebuilds in one long-running process, as `dateline serve` makes them, timed.
+
+    python bench/serve_loop.py SITE OUTPUT [--article REL]
+
+`serve` builds in its own process again on every change, with the parsed articles of
+its last build kept in memory (cache.Recall) and the interpreter, its imports and the
+compiled templates already loaded. This builds SITE/content into OUTPUT once (not
+timed), then times a rebuild with nothing changed and one after each of bench/run.py's
+EDITS (each made to the original article, rebuilt untimed before it, as run.py does),
+printing one JSON line per rebuild: its name, wall seconds, CPU seconds (this process
+and the workers it waited for) and the build's stage timings. REL defaults to the
+article run.py edits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from run import EDITS  # noqa: E402
+
+from generator.build import build  # noqa: E402
+from generator.cache import Recall  # noqa: E402
+from generator.config import load_config  # noqa: E402
+
+
+def cpu_seconds() -> float:
+    own, workers = (resource.getrusage(who) for who in
+                    (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("site", type=Path)
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--article", help="the article to edit, relative to SITE")
+    args = parser.parse_args(argv)
+    config = load_config(args.site / "content", output=args.output, search=False)
+    recall = Recall()
+    target = args.site / args.article if args.article else edited_article(args.site)
+    original = target.read_bytes()
+
+    def rebuild(name: str | None = None) -> None:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        result = build(config, recall=recall)
+        wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+        if name:  # (stages as `build --timings` prints them: "other" makes up the total)
+            timings = {**result.timings, "other": max(0.0, wall - sum(result.timings.values())),
+                       "total": wall}
+            print(json.dumps({"name": name, "wall": wall, "cpu": cpu, "timings": timings}),
+                  flush=True)
+
+    try:
+        rebuild()
+        rebuild("no change")
+        for attempt, (name, edit) in enumerate(EDITS.items()):
+            target.write_bytes(original)
+            rebuild()
+            target.write_bytes(original + edit.format(f"serve {attempt}").encode())
+            rebuild(name)
+    finally:
+        target.write_bytes(original)
+    return 0
+
+
+def edited_article(site: Path) -> Path:
+    """The article bench/run.py edits: the middle one in path order."""
+    articles = sorted((site / "content").rglob("*.md"))
+    return articles[len(articles) // 2]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
