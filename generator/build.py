@@ -59,6 +59,17 @@ class BuildResult:
     def notes(self) -> int:
         return sum(len(e.notes) for e in self.site.events)
 
+    def counts(self) -> str:
+        """"10 articles, 8 events, 9 notes, 65 files": what `build` and `serve` report."""
+        return ", ".join(counted(n, noun) for n, noun in (
+            (self.articles, "article"), (len(self.site.events), "event"),
+            (self.notes, "note"), (self.files_written, "file")))
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 event", "2 events": the nouns the summaries count take a plain s."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
 
 @collector_paused()
 def load(config: Config, report: Report, timings: dict[str, float],

@@ -60,10 +60,7 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
         _fail(f"Interrupted; {output} was not changed.")
     _print_problems(result.report, quiet, content)
     if not quiet:
-        click.echo(f"Built {output}/: {_count(result.articles, 'article')}, "
-                   f"{_count(len(result.site.events), 'event')}, "
-                   f"{_count(result.notes, 'note')}, {_count(result.files_written, 'file')} "
-                   f"in {time.perf_counter() - start:.2f}s.")
+        click.echo(f"Built {output}/: {result.counts()} in {time.perf_counter() - start:.2f}s.")
     if timings:
         _print_timings(result.timings, elapsed)
 
@@ -89,7 +86,7 @@ def _print_timings(timings: dict[str, float], elapsed: float) -> None:
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 def check(content: Path, strict: bool) -> None:
     """Load and validate the content without writing anything."""
-    from .build import load
+    from .build import counted, load
     from .config import ConfigError, load_config
     from .errors import Report
 
@@ -104,12 +101,8 @@ def check(content: Path, strict: bool) -> None:
     _print_problems(report, quiet=False, content=content)
     if report.failed or (strict and report.warnings):
         _fail(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).")
-    click.echo(f"OK: {_count(sum(len(e.articles) for e in site.events), 'article')}, "
-               f"{_count(len(site.events), 'event')}, {len(report.warnings)} warning(s).")
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    click.echo(f"OK: {counted(sum(len(e.articles) for e in site.events), 'article')}, "
+               f"{counted(len(site.events), 'event')}, {len(report.warnings)} warning(s).")
 
 
 def _config(content: Path, folder_only: bool = False, **overrides):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import threading
+import time
 import traceback
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -63,10 +64,12 @@ class BuildState:
         self.recall = Recall()  # the parsed articles, kept from one rebuild to the next
 
     def rebuild(self, config: Config, echo) -> None:
+        start = time.perf_counter()
         try:
             result = build(config, recall=self.recall)
             errors: list[str] = []
-            echo(f"Rebuilt: {len(result.site.events)} events, {result.files_written} files.")
+            taken = time.perf_counter() - start
+            echo(f"Built {config.output}/: {result.counts()} in {taken:.2f}s.")
         except BuildFailed as failure:
             errors = [located(p, config.content) for p in failure.report.errors]
             echo("Build failed; still serving the previous site:\n" + "\n".join(errors))

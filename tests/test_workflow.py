@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import re
 import subprocess
 import threading
 import time
@@ -83,12 +84,12 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
 
 
 @contextlib.contextmanager
-def serving(site):
+def serving(site, echo=lambda *_: None):
     """`dateline serve` on the site in a thread, on a free port: (base URL, BuildState)."""
     config = load_config(site / "content", output=site / "public", search=False)
     stop, ready = threading.Event(), {}
     thread = threading.Thread(target=serve, daemon=True, kwargs={
-        "config": config, "port": 0, "echo": lambda *_: None, "stop": stop,
+        "config": config, "port": 0, "echo": echo, "stop": stop,
         "on_ready": lambda port, state: ready.update(port=port, state=state)})
     thread.start()
     try:
@@ -102,9 +103,12 @@ def serving(site):
 def test_serve_rebuilds_on_change_and_shows_errors(make_site):
     site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
                                       "Storm Elra hit Port Alden with 140 km/h winds.")})
-    with serving(site) as (base, state):
+    said: list[str] = []
+    with serving(site, said.append) as (base, state):
         home = fetch(base)
         assert "Storm Elra" in home and "/__dateline/reload.js" in home
+        assert re.match(r"Built .*public/: 1 article, 1 event, 0 notes, \d+ files in [\d.]+s\.$",
+                        said[0]), said
         version = state.version
         (site / "content" / "b.md").write_text(article(
             "Parliament approves budget", "2024-11-20", "Kyiv Courier",
