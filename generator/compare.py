@@ -15,6 +15,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from .attribution import derived_from
 from .claims import NAME_RE, ORGANISATION_HEADS, Quote, Read, dateline, read, words_of
 from .figures import Figure
 from .models import Article, Event, Note, NoteValue
@@ -26,7 +27,7 @@ from .offices import (
     resolve_offices,
     sources_of,
 )
-from .prefer import Evidence, derived_from, prefer
+from .prefer import Evidence, prefer
 from .register import Tenure, fold, same_person, surname
 
 __all__ = ["compare_event", "derived_from"]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from . import dates
+from .attribution import derived_within
 from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
@@ -64,8 +65,7 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
     ident = slug(key) if key else f"{date.iso()}-{slug(title, 50, 'event')}"
     return Event(
         id=ident, date=date, title=title, story=_story(members),
-        articles=tuple(sorted(members, key=_reported_order)),
-        summary=_summary(ranked), merge=reason,
+        articles=reported_order(members), summary=_summary(ranked), merge=reason,
     ), problems
 
 
@@ -89,7 +89,7 @@ def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Ev
     since the last build made `made` from them: its date, title, summary and id stand
     (and the warnings about its dates), only the articles themselves are this build's."""
     members = _resolve_years(members)
-    return replace(made, articles=tuple(sorted(members, key=_reported_order)), merge=reason)
+    return replace(made, articles=reported_order(members), merge=reason)
 
 
 def _resolve_years(members: Sequence[Article]) -> list[Article]:
@@ -146,16 +146,24 @@ def _title_rank(article: Article) -> tuple:
             _reported_order(article))
 
 
-def _reported_order(article: Article) -> tuple:
+def reported_order(members: Sequence[Article]) -> tuple[Article, ...]:
+    """The event's reports, earliest first; where the dates tie, a report based on
+    another of the event's reports goes after it (attribution.py)."""
+    outlets = [a.outlet for a in members]
+    return tuple(sorted(members, key=lambda a: _reported_order(a, derived_within(a, outlets))))
+
+
+def _reported_order(article: Article, derived: bool = False) -> tuple:
     """Earliest first. A date given without a time reads as midnight, but the report may
     have appeared at any hour of that day: it goes after the same day's timed reports, so
     "first" is not claimed for it over a report known to be out that morning. (A time
     of exactly midnight is taken for no time: the two cannot be told apart.) The day is
-    the site's calendar day, as the reports' times are kept in its time zone."""
+    the site's calendar day, as the reports' times are kept in its time zone. `derived`:
+    the report says it is based on another one of the event, which came before it."""
     if article.published is None:
-        return (dt.date.max, 1, dt.datetime.max.replace(tzinfo=dt.UTC), article.path)
+        return (dt.date.max, 1, dt.datetime.max.replace(tzinfo=dt.UTC), derived, article.path)
     moment = article.published
-    return (moment.date(), int(moment.time() == dt.time(0)), moment, article.path)
+    return (moment.date(), int(moment.time() == dt.time(0)), moment, derived, article.path)
 
 
 def _story(members: Sequence[Article]) -> str:

@@ -11,6 +11,8 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .attribution import derived_within
+
 
 @dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
@@ -212,16 +214,21 @@ class Event:
 
     @property
     def first_reported_by(self) -> str:
-        """The outlet of the earliest report (of those tied, the first by file path)."""
+        """The outlet of the earliest report (of those tied, an original before a report
+        based on it, then the first by file path)."""
         return self.articles[0].outlet
 
     @property
     def first_outlets(self) -> tuple[str, ...]:
         """The outlets of every report that the dates given cannot tell from the earliest
-        (the same day with no time given, or the same minute): more than one means that
-        which came first is not known, and no page should claim it."""
+        (the same day with no time given, or the same minute), leaving out a report based
+        on another of them (a translation of Reuters came after Reuters): more than one
+        means that which came first is not known, and no page should claim it."""
         lead = self.articles[0].published
-        return tuple(dict.fromkeys(a.outlet for a in self.articles if a.published == lead))
+        tied = [a for a in self.articles if a.published == lead]
+        outlets = [a.outlet for a in tied]
+        originals = [a for a in tied if not derived_within(a, outlets)] or tied
+        return tuple(dict.fromkeys(a.outlet for a in originals))
 
     @property
     def outlets(self) -> tuple[str, ...]:

@@ -13,20 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 
+from .attribution import derived_from, outlet_key
 from .models import Article, Note
 from .offices import register_choice
-from .register import Tenure, fold, long_date, office_key, surname
-
-BASED_ON_RE = re.compile(
-    r"based on (?:reports?|reporting|information|material) (?:from|by) ([^.)\n]+)", re.I)
-OUTLET_ALIASES = {"ap": "associatedpress", "apnews": "associatedpress",
-                  "afp": "agencefrancepresse"}
-SOURCE_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-LEADING_THE = re.compile(r"^the\s+", re.I)
-OUTLET_DECORATION = re.compile(r"^the\s+|\.(com|org|net|co\.uk)$|www\.")
-NOT_ALNUM = re.compile(r"[^a-z0-9]")
+from .register import Tenure, long_date, office_key, surname
 
 
 @dataclass(frozen=True)
@@ -52,25 +43,6 @@ def prefer(note: Note, evidence: Evidence) -> Note:
         if found:
             return replace(note, preferred=found[0], why=found[1])
     return note
-
-
-def derived_from(article: Article) -> tuple[str, ...]:
-    """The reports an article is based on: `based_on`, or a closing line such as
-    "(This article is based on reports from Reuters and the Associated Press)"."""
-    return article.based_on or _based_on_line(article.text)
-
-
-@lru_cache(maxsize=256)
-def _based_on_line(text: str) -> tuple[str, ...]:
-    """Cached: every note of an event asks about every article of it. ASCII text without
-    the words is passed over without the case-insensitive search, which is slow."""
-    if text.isascii() and "based on " not in text.lower():
-        return ()
-    match = BASED_ON_RE.search(text)
-    if not match:
-        return ()
-    parts = SOURCE_SEPARATOR.split(match.group(1).strip())
-    return tuple(LEADING_THE.sub("", p.strip()) for p in parts if p.strip())
 
 
 def _value_of(note: Note, label: str) -> str | None:
@@ -136,14 +108,6 @@ def by_trust(note: Note, evidence: Evidence) -> tuple[str, str] | None:
         return None  # the most trusted outlet's own reports disagree: trust cannot decide
     outlet = evidence.articles[label].outlet
     return _value_of(note, label) or "", f"{outlet} ranks highest in the site's source-trust order."
-
-
-@lru_cache(maxsize=4096)
-def outlet_key(name: str) -> str:
-    """ "The Associated Press", "AP" and "apnews.com" -> one spelling."""
-    key = OUTLET_DECORATION.sub("", fold(name).strip())
-    key = NOT_ALNUM.sub("", key)
-    return OUTLET_ALIASES.get(key, key)
 
 
 RULES: tuple[Rule, ...] = (by_correction, by_register, by_original, by_trust)

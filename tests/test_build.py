@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from generator.cli import main
 from generator.write import MARKER
 
@@ -374,6 +376,35 @@ def test_a_timed_report_is_first_over_an_undated_hour_the_same_day(make_site, bu
     assert page.count('class="badge badge-ok">first<') == 1 and "which came first" not in page
     assert [a["source"] for a in event["articles"]] == ["Night Desk", "Harbour Post",
                                                         "Coastwire"]
+
+
+@pytest.mark.parametrize("says", ["based_on: [Coastwire]\n", "based_on: [The Coastwire]\n",
+                                  "", "based_on: [Night Desk]\n"])
+def test_a_report_based_on_another_is_not_first_when_the_dates_tie(make_site, build_site,
+                                                                   says):
+    """Two reports of one day with no time, the later file saying it is based on the
+    other outlet's report (in its front matter, however it spells the outlet, or in a
+    closing line): the original came first, and the pages say so. Based on an outlet that
+    did not report the event, it says nothing about which came first."""
+    body = "Storm Elra hit Port Alden with 140 km/h winds on Wednesday."
+    closing = "\n\n(This article is based on reports from Coastwire.)\n" if not says else ""
+    site = make_site({
+        "a.md": article("Storm Elra makes landfall", "2024-11-13", "Harbour Post",
+                        body + closing).replace("---\n", f"---\nevent: elra\n{says}", 1),
+        "b.md": article("Storm hits Port Alden", "2024-11-13", "Coastwire", body, "b")
+        .replace("---\n", "---\nevent: elra\n", 1)})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    if "Night Desk" in says:  # (not one of the event's outlets: the dates still tie)
+        assert event["first_reported_together"] == ["Harbour Post", "Coastwire"]
+        assert "which came first" in page
+        return
+    assert event["first_reported_by"] == "Coastwire"
+    assert [a["source"] for a in event["articles"]] == ["Coastwire", "Harbour Post"]
+    assert "first_reported_together" not in event
+    assert page.count('class="badge badge-ok">first<') == 1 and "which came first" not in page
 
 
 def test_no_page_claims_first_when_the_dates_cannot_tell(make_site, build_site):

@@ -1,0 +1,60 @@
+"""Who reported what from whom: the outlets' names as one spelling, and the reports an
+article says it is based on. The merge orders an event's reports by it (an original
+before the reports derived from it, when their dates tie) and the compare stage prefers
+an original's values to a copy's."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from .register import fold
+
+if TYPE_CHECKING:
+    from .models import Article
+
+BASED_ON_RE = re.compile(
+    r"based on (?:reports?|reporting|information|material) (?:from|by) ([^.)\n]+)", re.I)
+OUTLET_ALIASES = {"ap": "associatedpress", "apnews": "associatedpress",
+                  "afp": "agencefrancepresse"}
+SOURCE_SEPARATOR = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+LEADING_THE = re.compile(r"^the\s+", re.I)
+OUTLET_DECORATION = re.compile(r"^the\s+|\.(com|org|net|co\.uk)$|www\.")
+NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+def derived_from(article: Article) -> tuple[str, ...]:
+    """The reports an article is based on: `based_on`, or a closing line such as
+    "(This article is based on reports from Reuters and the Associated Press)"."""
+    return article.based_on or _based_on_line(article.text)
+
+
+@lru_cache(maxsize=256)
+def _based_on_line(text: str) -> tuple[str, ...]:
+    """Cached: every note of an event asks about every article of it. ASCII text without
+    the words is passed over without the case-insensitive search, which is slow."""
+    if text.isascii() and "based on " not in text.lower():
+        return ()
+    match = BASED_ON_RE.search(text)
+    if not match:
+        return ()
+    parts = SOURCE_SEPARATOR.split(match.group(1).strip())
+    return tuple(LEADING_THE.sub("", p.strip()) for p in parts if p.strip())
+
+
+@lru_cache(maxsize=4096)
+def outlet_key(name: str) -> str:
+    """ "The Associated Press", "AP" and "apnews.com" -> one spelling."""
+    key = OUTLET_DECORATION.sub("", fold(name).strip())
+    key = NOT_ALNUM.sub("", key)
+    return OUTLET_ALIASES.get(key, key)
+
+
+def derived_within(article: Article, outlets: Sequence[str]) -> bool:
+    """Whether the article says it is based on the report of another of these outlets
+    (one reporting the same event): then that report came first, whatever the dates say."""
+    own = outlet_key(article.outlet)
+    named = {outlet_key(name) for name in derived_from(article)} - {own}
+    return any(outlet_key(outlet) in named for outlet in outlets)
