@@ -253,3 +253,21 @@ def test_search_opened_as_a_file_says_how_to_serve_the_site(browser, built):
     assert tab.locator(".pagefind-ui__search-input").count() == 0
     assert not errors
     context.close()
+
+
+NATO_EVENT = "events/2024-11-13-blinken-assures-nato-of-stepped-up-ukraine-support/"
+
+
+def test_a_link_to_the_folded_quotation_notes_opens_them(base_url, page):
+    """The event page's "quotations worded differently" link leads into a closed
+    disclosure: following it, or opening the page at that address, shows the notes."""
+    page.goto(base_url + NATO_EVENT)
+    folded = page.locator("details.quote-notes")
+    assert folded.get_attribute("open") is None
+    page.locator(".at-a-glance a[href='#quotes-heading']").click()
+    assert folded.evaluate("d => d.open")
+    assert page.locator(".quote-notes .note").first.is_visible()
+    page.goto(base_url + "index.html")
+    page.goto(base_url + NATO_EVENT + "#quotes-heading")
+    assert page.locator("details.quote-notes").evaluate("d => d.open")
+    assert not page.problems

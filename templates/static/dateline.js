@@ -1,7 +1,8 @@
 /* Dateline: small enhancements over plain HTML. Without this file every page still works.
    - timeline filter: show only the events of one outlet or one story;
    - search page: start Pagefind's default UI when its script has loaded (opened as a
-     file, explain that search needs the site served over HTTP). */
+     file, explain that search needs the site served over HTTP);
+   - a link into a closed disclosure opens it. */
 (function () {
   "use strict";
 
@@ -97,9 +98,24 @@
     }
   }
 
+  /* A link to something in a closed disclosure ("5 quotations worded differently")
+     opens it, on the page and when the page is opened at that address: otherwise it
+     scrolls to a summary line and shows nothing more. */
+  function revealTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    var details = target ? target.closest("details") : null;
+    if (details && !details.open) {
+      details.open = true;
+      target.scrollIntoView();
+    }
+  }
+
   function start() {
     setUpFilter();
     setUpSearch();
+    revealTarget();
+    window.addEventListener("hashchange", revealTarget);
   }
 
   if (document.readyState === "loading") {
