@@ -11,12 +11,14 @@ two days of one running story are two timeline entries.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from functools import partial
 
 import numpy as np
 
 from .blocking import Codes, candidate_codes
+from .entities import normal_form
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .headlines import conflicts
@@ -387,17 +389,43 @@ def explain(corpus: Corpus, members: tuple[int, ...],
     days = days[~np.isnan(days)]
     spread = int(days.max() - days.min()) if len(days) else 0
     is_forced = any(set(g) <= set(members) for g in forced)
+    names = readable_names(shared(corpus.names, corpus.name_vocab, members, 3 * SHOWN))
+    said = {normal_form(word) for name in names for word in name.split()}
+    terms = [t for t in shared(corpus.words, corpus.word_vocab, members, 3 * SHOWN)
+             if t not in said]  # (a name's words again, lower-cased, say nothing more)
     return MergeReason(
         score=round(score, 4),
-        shared_names=shared(corpus.names, corpus.name_vocab, members),
-        shared_terms=shared(corpus.words, corpus.word_vocab, members),
+        shared_names=names,
+        shared_terms=tuple(terms[:SHOWN]),
         date_spread_days=spread,
         forced=is_forced,
     )
 
 
+SHOWN = 6  # shared names, and shared words, that an event's merge reason gives
+
+
+def readable_names(candidates: Sequence[str]) -> tuple[str, ...]:
+    """The shared names as a reader should see them. The name features count every part
+    of a name as well as the whole, and keep possessives: "russia's astrakhan" is two
+    names each listed on its own, "russia's" is "russia", and a word of a longer shared
+    name stands for it, in its place ("blinken" for "secretary of state antony blinken",
+    "north" for "north korea", the best-ranked such name)."""
+    forms = [POSSESSIVE_END.sub("", name) for name in candidates
+             if not any(POSSESSIVE_END.search(word) for word in name.split()[:-1])]
+    longer = [name for name in forms if " " in name]
+
+    def whole(name: str) -> str:
+        return name if " " in name else next(
+            (other for other in longer if name in other.split()), name)
+    return tuple(dict.fromkeys(map(whole, forms)))[:SHOWN]
+
+
+POSSESSIVE_END = re.compile(r"'s$")  # (name features spell ’ as ')
+
+
 def shared(
-    matrix, vocab: tuple[str, ...], members: tuple[int, ...], limit: int = 6
+    matrix, vocab: tuple[str, ...], members: tuple[int, ...], limit: int = SHOWN
 ) -> tuple[str, ...]:
     """Features found in at least two of the articles, most widely shared and weighty first.
 

@@ -311,12 +311,16 @@ def test_why_merged_names_people_and_places_as_the_reports_write_them(seeds_site
     result, output = build_site(seeds_site, "--no-search")
     assert result.exit_code == 0, result.output
     (event,) = read_events(output)
-    assert "blinken" in event["merge"]["shared_names"]  # (the export keeps the merge's tokens)
+    shared = event["merge"]["shared_names"]  # (the export keeps the merge's tokens)
+    assert "secretary of state antony blinken" in shared and "blinken" not in shared
     page = (output / event["url"] / "index.html").read_text(encoding="utf-8")
     why = re.search(r'<details class="why-merged".*?</details>', page, re.S).group(0)
     assert "Match score 1.00 (how likely, from 0 to 1, that these report one event)" in why
     names = re.search(r"shared names: ([^;]*);", why).group(1).split(", ")
-    assert "Blinken" in names and "NATO" in names and "blinken" not in names
+    assert "Secretary of State Antony Blinken" in names and "NATO" in names
+    assert "North Korea" in names and "North" not in names  # (a part of a name is not one)
+    words = re.search(r"shared words: ([^;]*);", why).group(1).split(", ")
+    assert "blinken" not in words, "a shared name's words are not listed again as words"
     assert "all dated the same day" in why
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from generator.cluster import MergeSettings, cluster_articles
+from generator.cluster import MergeSettings, cluster_articles, readable_names
 from generator.entities import names, numbers
 from generator.models import Article, Body, PartialDate
 from generator.similarity import build_corpus, date_distance
@@ -438,3 +438,14 @@ def test_year_less_articles_are_paired_by_their_keys_as_before():
         expected |= {(min(d, p), max(d, p)) for p in partners if p != d}
     codes = found.codes()
     assert {divmod(c, 200) for c in codes.take(0, len(codes)).tolist()} == expected
+
+
+def test_shared_names_read_as_names_not_as_the_features_counted():
+    """The name features hold every part of a name besides the whole, with possessives:
+    the explanation names the whole, where the best-ranked part stood, and each once."""
+    candidates = ("blinken", "nato", "north", "secretary", "korea's", "north korea's",
+                  "russia's astrakhan", "russia's", "astrakhan", "north korean",
+                  "secretary of state antony blinken", "antony", "general")
+    assert readable_names(candidates) == ("secretary of state antony blinken", "nato",
+                                          "north korea", "russia", "astrakhan", "north korean")
+    assert readable_names(("blinken",)) == ("blinken",), "a part alone stays"
