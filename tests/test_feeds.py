@@ -92,6 +92,9 @@ def test_an_entry_carries_the_outlets_corrections_and_disputes(site):
     assert "<strong>Correction by Meridian Press, 2024-11-22:</strong> An earlier version" in dnipro
     nato = next(c.text for title, c in contents.items() if title.startswith("Blinken assures"))
     assert "Sources disagree on: British Foreign Secretary, NATO Secretary General" in nato
+    disagreement = re.search(r"Sources disagree on: ([^<]*)\.</p>", nato).group(1).split(", ")
+    assert disagreement[-1] == "quoted wording" and "Antony Blinken" not in disagreement, \
+        "a quotation's speaker is not a point in dispute"
     assert "<script" not in "".join(c.text for c in contents.values())
 
 
