@@ -51,6 +51,12 @@ def test_the_seeds_event_page_puts_wrong_names_first_and_quote_wording_folded(
         "British Foreign Secretary", "NATO Secretary General", "Ukrainian Foreign Minister"]
     assert folded and len(re.findall(r'class="note note-quote"', folded)) == 5
     assert "note-quote" not in facts
+    assert len(re.findall(r'<h4 class="note-label">Quotation: ', folded)) == 5
+    # Each wording once, in its table (with the sentence around it); a line on why one
+    # is preferred said once for the quotations it holds for, not once per quotation.
+    assert "Sources quote" not in folded
+    whys = re.findall(r'<p class="why">([^<]*)</p>', folded)
+    assert len(whys) == len(set(whys)), whys
     glance = " ".join(re.sub(r"<[^>]+>", " ", re.search(
         r'<p class="at-a-glance">(.*?)</p>', page, re.S).group(1)).split())
     assert glance.endswith("· 3 corrections or disagreements · 5 quotations worded "

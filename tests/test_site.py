@@ -346,3 +346,13 @@ def test_jump_to_latest_is_offered_only_where_the_latest_is_not_first(newest_fir
     assert bool(page.context["latest"]) is offered
     if offered:
         assert page.context["latest"] == f"index.html#e-{events[-1].id}"
+
+
+def test_quotation_notes_say_which_report_is_the_original_once(site):
+    """In the bundled NATO event the digest translates Reuters: all five reworded
+    quotations prefer Reuters for that one reason, said once above them."""
+    page = next((site / "events").glob("2024-11-13-blinken-*/index.html")).read_text("utf-8")
+    folded = page[page.index('<details class="quote-notes"'):page.index("</details>")]
+    assert folded.count('class="note note-quote"') == 5
+    assert folded.count("Reuters is the original report; Translated wire digest is based "
+                        "on it") == 1
