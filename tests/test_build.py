@@ -63,7 +63,7 @@ def test_the_seeds_event_page_puts_wrong_names_first_and_quote_wording_folded(
                            "differently"), glance
     assert glance.startswith("2 reports :")
     card = (output / "index.html").read_text("utf-8")
-    assert 'title="Corrections and disagreements">3 notes</span>' in card  # (not 8)
+    assert '#notes-heading">3 corrections or disagreements</a>' in card  # (not 8)
 
 
 def test_with_one_story_the_home_page_links_to_its_page(make_site, build_site):

@@ -310,8 +310,9 @@ def test_long_timelines_split_by_year_and_no_page_exceeds_1_mb(tmp_path):
 
 
 def test_timeline_cards_count_notes_on_facts_and_name_reworded_quotes_apart(tmp_path):
-    """A card's badge counts the corrections and disagreements on facts; an event whose
-    only notes are quotations worded differently says that instead."""
+    """A card's badge counts the corrections and disagreements on facts and links to
+    them on the event page; an event whose only notes are quotations worded differently
+    says that instead, linking to those."""
     env: Environment = make_environment(load_config(REPO / "content", output=tmp_path))
     card = env.from_string('{% from "_timeline.html" import event_card with context %}'
                            "{{ event_card(event) }}")
@@ -321,11 +322,12 @@ def test_timeline_cards_count_notes_on_facts_and_name_reworded_quotes_apart(tmp_
 
     def badge(*notes: Note) -> str:
         html = card.render(event=dataclasses.replace(event, notes=notes), root="")
-        found = re.search(r'<span class="badge"[^>]*>([^<]+)</span>', html)
-        return found.group(1) if found else ""
+        found = re.search(r' · <a class="badge" href="([^"]+)">([^<]+)</a>', html)
+        return f"{found.group(2)} -> {found.group(1)}" if found else ""
 
-    assert badge(office, quote, quote) == "1 note"
-    assert badge(quote, quote) == "2 reworded quotations"
+    page = f"events/{event.id}/index.html"
+    assert badge(office, quote, quote) == f"1 correction or disagreement -> {page}#notes-heading"
+    assert badge(quote, quote) == f"2 reworded quotations -> {page}#quotes-heading"
     assert badge() == ""
 
 
