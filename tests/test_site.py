@@ -358,3 +358,10 @@ def test_quotation_notes_say_which_report_is_the_original_once(site):
     assert folded.count('class="note note-quote"') == 5
     assert folded.count("Reuters is the original report; Translated wire digest is based "
                         "on it") == 1
+
+
+def test_a_timeline_of_one_event_does_not_give_its_order(site):
+    counts = {re.search(r'<p class="count">([^<]*)</p>', p.read_text("utf-8")).group(1)
+              for p in (site / "sources").glob("*/index.html")}
+    assert "1 event." in counts and not any(c.startswith("1 event,") for c in counts)
+    assert any(re.match(r"\d+ events, (newest|oldest) first\.", c) for c in counts), counts
