@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any, NamedTuple
 
+from .attribution import derived_from
 from .models import Event, Note, PartialDate, Site, Story
 from .slugs import slug
 
@@ -169,13 +170,32 @@ def _event_pages(story: Story) -> list[Page]:
                   "next": links[e.id][1]}) for e in story.events]
 
 
+class SourceRecord(NamedTuple):
+    """What a source page says of the outlet over all its events: how many reports, whose
+    reports they say they are based on, and on how many points of fact they give a value
+    other than the one preferred (in how many events)."""
+
+    reports: int
+    based_on: tuple[str, ...]
+    contradicted: int
+    contradicted_events: int
+
+
+def source_record(outlet: str, events: Sequence[Event]) -> SourceRecord:
+    own = [a for e in events for a in e.articles if a.outlet == outlet]
+    based_on = dict.fromkeys(name for a in own for name in derived_from(a))
+    points = [e.contradicted(outlet) for e in events]
+    return SourceRecord(len(own), tuple(based_on), sum(points), sum(1 for n in points if n))
+
+
 def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Event]]],
                    newest_first: bool, titles: dict[str, str]) -> list[Page]:
     """One timeline per outlet or tag, and the index of them (sources/, tags/)."""
     pages: list[Page] = []
     for key, (name, listed) in table.items():
+        about = {"record": source_record(name, listed)} if kind == "sources" else {}
         pages += archive_pages(f"{kind}/{key}/", template, listed, newest_first, titles,
-                               {"name": name, "key": key})
+                               {"name": name, "key": key, **about})
     if table or kind == "sources":
         entries = [(k, n, len(listed)) for k, (n, listed) in table.items()]
         pages.append(Page(f"{kind}/index.html", f"{kind}.html", {kind: entries}))

@@ -365,3 +365,16 @@ def test_a_timeline_of_one_event_does_not_give_its_order(site):
               for p in (site / "sources").glob("*/index.html")}
     assert "1 event." in counts and not any(c.startswith("1 event,") for c in counts)
     assert any(re.match(r"\d+ events, (newest|oldest) first\.", c) for c in counts), counts
+
+
+def test_a_source_page_says_what_its_reports_are_based_on_and_how_often_contradicted(site):
+    def record(outlet: str) -> str:
+        page = (site / "sources" / outlet / "index.html").read_text("utf-8")
+        found = re.search(r'<p class="source-record">(.*?)</p>', page, re.S).group(1)
+        return " ".join(re.sub(r"<[^>]+>", " ", found).split())
+
+    assert record("translated-wire-digest") == (
+        "1 report, which says it is based on Reuters and Associated Press. Where the sources "
+        "disagree, Translated wire digest gives a value other than the one preferred on 3 "
+        "points of fact, in 1 event. All sources")
+    assert record("reuters").startswith("1 report. It is not contradicted on any point of fact.")
