@@ -13,7 +13,6 @@ from functools import lru_cache
 from itertools import groupby
 from typing import Any, NamedTuple
 
-from .attribution import derived_from
 from .models import Event, Note, PartialDate, Site, Story
 from .slugs import slug
 
@@ -182,8 +181,11 @@ class SourceRecord(NamedTuple):
 
 
 def source_record(outlet: str, events: Sequence[Event]) -> SourceRecord:
+    """The outlet's record over these events. What its reports are based on is read from
+    their front matter only: looking in every text for a closing "based on reports
+    from" line would unpack every article on every build (0.35 s at 10k)."""
     own = [a for e in events for a in e.articles if a.outlet == outlet]
-    based_on = dict.fromkeys(name for a in own for name in derived_from(a))
+    based_on = dict.fromkeys(name for a in own for name in a.based_on)
     points = [e.contradicted(outlet) for e in events]
     return SourceRecord(len(own), tuple(based_on), sum(points), sum(1 for n in points if n))
 
