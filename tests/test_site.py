@@ -228,6 +228,15 @@ def test_event_pages_are_the_only_search_bodies_with_story_and_outlet_filters(si
             assert 'data-pagefind-filter="story"' in html
 
 
+def test_no_text_runs_into_the_next_block_of_an_event_page(site, pages):
+    """Pagefind indexes text and the block after it without a space unless the page has
+    one: search results read "in UkraineNATO" where a quotation ran into its passage."""
+    glued = re.compile(r"[^>\s]<(?:blockquote|p|div|li|h[1-6]|table|ul|ol|section|details)[ >]")
+    for page in pages:
+        if page.parent.parent.name == "events":
+            assert not glued.findall(page.read_text("utf-8")), page
+
+
 def test_timelinejs_json_follows_the_timelinejs_format(site):
     document = json.loads((site / "timelinejs.json").read_text())
     events = json.loads((site / "events.json").read_text())["events"]
