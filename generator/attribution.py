@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .register import fold
 
 if TYPE_CHECKING:
-    from .models import Article
+    from .models import Article, Body
 
 BASED_ON_RE = re.compile(
     r"based on (?:reports?|reporting|information|material) (?:from|by) ([^.)\n]+)", re.I)
@@ -28,13 +28,16 @@ NOT_ALNUM = re.compile(r"[^a-z0-9]")
 def derived_from(article: Article) -> tuple[str, ...]:
     """The reports an article is based on: `based_on`, or a closing line such as
     "(This article is based on reports from Reuters and the Associated Press)"."""
-    return article.based_on or _based_on_line(article.text)
+    return article.based_on or _based_on_line(article.content)
 
 
-@lru_cache(maxsize=256)
-def _based_on_line(text: str) -> tuple[str, ...]:
-    """Cached: every note of an event asks about every article of it. ASCII text without
-    the words is passed over without the case-insensitive search, which is slow."""
+@lru_cache(maxsize=65536)
+def _based_on_line(body: Body) -> tuple[str, ...]:
+    """Cached by the compressed body: every note of an event asks about every article
+    of it, and every timeline card of a tied event asks again, so each text is unpacked
+    once. ASCII text without the words is passed over without the case-insensitive
+    search, which is slow."""
+    text = body.text
     if text.isascii() and "based on " not in text.lower():
         return ()
     match = BASED_ON_RE.search(text)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -148,9 +149,18 @@ def _title_rank(article: Article) -> tuple:
 
 def reported_order(members: Sequence[Article]) -> tuple[Article, ...]:
     """The event's reports, earliest first; where the dates tie, a report based on
-    another of the event's reports goes after it (attribution.py)."""
+    another of the event's reports goes after it (attribution.py: asked only of tied
+    reports, as it may read the whole text)."""
     outlets = [a.outlet for a in members]
-    return tuple(sorted(members, key=lambda a: _reported_order(a, derived_within(a, outlets))))
+    keys = [_reported_order(a) for a in members]
+    ties = Counter(key[:3] for key in keys)
+
+    def key(index: int) -> tuple:
+        found = keys[index]
+        if ties[found[:3]] < 2:
+            return found
+        return _reported_order(members[index], derived_within(members[index], outlets))
+    return tuple(members[k] for k in sorted(range(len(members)), key=key))
 
 
 def _reported_order(article: Article, derived: bool = False) -> tuple:
