@@ -55,9 +55,21 @@ def outlet_key(name: str) -> str:
     return OUTLET_ALIASES.get(key, key)
 
 
-def derived_within(article: Article, outlets: Sequence[str]) -> bool:
-    """Whether the article says it is based on the report of another of these outlets
-    (one reporting the same event): then that report came first, whatever the dates say."""
-    own = outlet_key(article.outlet)
-    named = {outlet_key(name) for name in derived_from(article)} - {own}
-    return any(outlet_key(outlet) in named for outlet in outlets)
+def derivation_depths(tied: Sequence[Article]) -> list[int]:
+    """For reports whose dates cannot tell them apart: 0 for an original, 1 for a report
+    based on another of them, 2 for one based on that, and so on, so that listing them
+    by depth puts every original before the reports derived from it, and the reports of
+    the least depth are the ones that may have come first. (Reports based on each other
+    in a loop end at the same depth: none can be shown to have come before the others.)"""
+    keys = [outlet_key(a.outlet) for a in tied]
+    present = set(keys)
+    named = [{outlet_key(name) for name in derived_from(a)} & present for a in tied]
+    above = [[m for m, other in enumerate(keys) if other in named[k] and other != keys[k]]
+             for k in range(len(tied))]
+    depths = [0] * len(tied)
+    for _ in range(len(tied)):  # (longest chain first found in at most n rounds)
+        deeper = [1 + max((depths[m] for m in up), default=-1) for up in above]
+        if deeper == depths:
+            break
+        depths = deeper
+    return depths

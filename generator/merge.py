@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
 from . import dates
-from .attribution import derived_within
+from .attribution import derivation_depths
 from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
@@ -148,32 +147,32 @@ def _title_rank(article: Article) -> tuple:
 
 
 def reported_order(members: Sequence[Article]) -> tuple[Article, ...]:
-    """The event's reports, earliest first; where the dates tie, a report based on
-    another of the event's reports goes after it (attribution.py: asked only of tied
-    reports, as it may read the whole text)."""
-    outlets = [a.outlet for a in members]
+    """The event's reports, earliest first; where the dates tie, an original before the
+    reports based on it (attribution.derivation_depths, asked of tied reports only, as
+    it may read their whole texts)."""
     keys = [_reported_order(a) for a in members]
-    ties = Counter(key[:3] for key in keys)
+    ties: dict[tuple, list[int]] = {}
+    for index, key in enumerate(keys):
+        ties.setdefault(key[:3], []).append(index)
+    for tied in ties.values():
+        if len(tied) > 1:
+            depths = derivation_depths([members[k] for k in tied])
+            for k, depth in zip(tied, depths, strict=True):
+                keys[k] = _reported_order(members[k], depth)
+    return tuple(members[k] for k in sorted(range(len(members)), key=keys.__getitem__))
 
-    def key(index: int) -> tuple:
-        found = keys[index]
-        if ties[found[:3]] < 2:
-            return found
-        return _reported_order(members[index], derived_within(members[index], outlets))
-    return tuple(members[k] for k in sorted(range(len(members)), key=key))
 
-
-def _reported_order(article: Article, derived: bool = False) -> tuple:
+def _reported_order(article: Article, depth: int = 0) -> tuple:
     """Earliest first. A date given without a time reads as midnight, but the report may
     have appeared at any hour of that day: it goes after the same day's timed reports, so
     "first" is not claimed for it over a report known to be out that morning. (A time
     of exactly midnight is taken for no time: the two cannot be told apart.) The day is
-    the site's calendar day, as the reports' times are kept in its time zone. `derived`:
-    the report says it is based on another one of the event, which came before it."""
+    the site's calendar day, as the reports' times are kept in its time zone. `depth`:
+    how many reports of the event, tied with it, it is based on in a chain (0: none)."""
     if article.published is None:
-        return (dt.date.max, 1, dt.datetime.max.replace(tzinfo=dt.UTC), derived, article.path)
+        return (dt.date.max, 1, dt.datetime.max.replace(tzinfo=dt.UTC), depth, article.path)
     moment = article.published
-    return (moment.date(), int(moment.time() == dt.time(0)), moment, derived, article.path)
+    return (moment.date(), int(moment.time() == dt.time(0)), moment, depth, article.path)
 
 
 def _story(members: Sequence[Article]) -> str:

@@ -11,7 +11,7 @@ import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .attribution import derived_within
+from .attribution import derivation_depths
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -226,11 +226,11 @@ class Event:
         means that which came first is not known, and no page should claim it."""
         lead = self.articles[0].published
         tied = [a for a in self.articles if a.published == lead]
-        outlets = tuple(dict.fromkeys(a.outlet for a in tied))
-        if len(outlets) < 2:
-            return outlets  # (the question below may read whole texts: asked of ties only)
-        originals = [a for a in tied if not derived_within(a, outlets)] or tied
-        return tuple(dict.fromkeys(a.outlet for a in originals))
+        if len({a.outlet for a in tied}) < 2:
+            return (self.articles[0].outlet,)  # (depths may read whole texts: ties only)
+        depths = derivation_depths(tied)
+        return tuple(dict.fromkeys(a.outlet for a, d in zip(tied, depths, strict=True)
+                                   if d == min(depths)))
 
     @property
     def outlets(self) -> tuple[str, ...]:

@@ -417,6 +417,33 @@ def test_a_report_based_on_another_is_not_first_when_the_dates_tie(make_site, bu
     assert page.count('class="badge badge-ok">first<') == 1 and "which came first" not in page
 
 
+@pytest.mark.parametrize("reports, order", [
+    # A chain on one day: each after the report it is based on, whatever the file names.
+    ({"a.md": ("Digest", "2024-11-13", "BBC"), "b.md": ("BBC", "2024-11-13", "AP"),
+      "c.md": ("AP", "2024-11-13", None)}, ["AP", "BBC", "Digest"]),
+    # The original of the day's first report came a day later: the digest based on the
+    # BBC's report still follows it, and the BBC is first.
+    ({"a.md": ("Digest", "2024-11-13", "BBC"), "b.md": ("BBC", "2024-11-13", "AP"),
+      "c.md": ("AP", "2024-11-14", None)}, ["BBC", "Digest", "AP"]),
+])
+def test_reports_based_on_each_other_on_one_day_follow_their_originals(
+        make_site, build_site, reports, order):
+    body = "Storm Elra hit Port Alden with 140 km/h winds on Wednesday."
+    site = make_site({name: article(f"Storm report {k}", day, outlet, body, name[0]).replace(
+        "---\n", "---\nevent: elra\n" + (f"based_on: [{based}]\n" if based else ""), 1)
+        for k, (name, (outlet, day, based)) in enumerate(reports.items())})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert [a["source"] for a in event["articles"]] == order
+    assert event["first_reported_by"] == order[0]
+    assert "first_reported_together" not in event
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    assert "which came first" not in page
+    card = (output / "index.html").read_text("utf-8")
+    assert re.search(rf"first: <a [^>]*>{order[0]}</a>", card), "the card agrees"
+
+
 def test_no_page_claims_first_when_the_dates_cannot_tell(make_site, build_site):
     """Two reports dated the same day with no time: either may have come first. The
     export names both (`first_reported_together`), the event page gives no "first" badge
