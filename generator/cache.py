@@ -219,6 +219,9 @@ class _RefUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+RECALLED_MOST = 20_000  # articles `serve` keeps between builds: about 120 MB of them
+
+
 class Recall:
     """What a process that builds again and again (`dateline serve`) keeps in memory from
     one build to the next: the last build's parsed articles, as the parse cache's entries
@@ -228,6 +231,14 @@ class Recall:
 
     def __init__(self) -> None:
         self.parsed: dict[str, tuple] = {}  # parse key -> (article, problems, evidence, view)
+        self.files: tuple = ()  # the parse cache's files as that build left them
+
+    def check(self, files: tuple) -> None:
+        """Forgets everything if the parse cache's files are not as the last build left
+        them (`.dateline/` deleted, or rewritten by another build): what is recalled must
+        also be on disk, for the next build that is not this process's."""
+        if files != self.files:
+            self.parsed = {}
 
 
 class BuildCache:
@@ -258,10 +269,12 @@ class BuildCache:
         evidence away there). The options (trusted HTML, title weight) are part of every
         key."""
         keys = [self._parse_key(f, options) for f in files]
+        if self.recall:
+            self.recall.check(self.articles.files())
         recalled, kept = (self.recall.parsed, {}) if self.recall else ({}, None)
 
         def settled(key: str | None, result: tuple) -> tuple:
-            if kept is not None and key:
+            if kept is not None and key and len(kept) < RECALLED_MOST:
                 kept[key] = result
             return settle(result)
 
@@ -273,12 +286,12 @@ class BuildCache:
             results[index] = settled(keys[index] if unchanged else None, pickle.loads(data))
             if unchanged:
                 self.articles.put(keys[index], data)  # (not if it changed while parsed)
-        if self.recall:
-            self.recall.parsed = kept  # (only this build's: the next one's could be the same)
         for key, (article, *_) in zip(keys, results, strict=True):
             if key and article is not None:
                 self._remember(article, "a" + key)
         self.articles.release()  # (a parsed article is good whatever the rest of the build does)
+        if self.recall:  # (only this build's: the next one's could be the same)
+            self.recall.parsed, self.recall.files = kept, self.articles.files()
         if self.digests:
             self.digests.save()
             self.files.release()

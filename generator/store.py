@@ -88,6 +88,17 @@ class Store:
         self.shards.clear()
         self.used.clear()
 
+    def files(self) -> tuple:
+        """Which shard files there are, each as (name, device, inode, size, modification
+        time): any rewrite, removal or new folder shows as a change."""
+        if not self.folder:
+            return ()
+        try:
+            found = sorted(self.folder.glob(f"{self.name}-*.pickle"))
+            return tuple((f.name, *_identity(f)) for f in found)
+        except OSError:
+            return ()
+
     def number(self, key: str) -> int:
         return int(key[:8], 16) % self.count
 
@@ -102,6 +113,11 @@ class Store:
         if number not in self.shards:
             self.shards[number] = _read(self._path(number)) if self.folder else {}
         return self.shards[number]
+
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    status = path.stat()
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns
 
 
 def _read(path: Path) -> dict[str, bytes]:

@@ -546,3 +546,29 @@ def test_serve_recalls_parsed_articles_and_the_disk_cache_still_keeps_them(site,
     work.clear()
     run(site)
     assert work == Counter(), "the recalled articles' entries were kept in the rewritten shard"
+
+
+def test_serve_forgets_what_it_recalled_when_the_cache_is_deleted(site, work):
+    """Deleting .dateline/ while serve runs makes its next build a clean one, which
+    writes the parse cache again for the next command-line build."""
+    config = load_config(site / "content", output=site / "public")
+    recall = cache_module.Recall()
+    build(config, recall=recall)
+    shutil.rmtree(site / ".dateline")
+    work.clear()
+    build(config, recall=recall)
+    assert work["parse"] == ARTICLES, "nothing was recalled from a deleted cache"
+    work.clear()
+    run(site)
+    assert work["parse"] == 0, "the parse cache was written again"
+
+
+def test_serve_recalls_at_most_a_bounded_number_of_articles(site, work, monkeypatch):
+    monkeypatch.setattr(cache_module, "RECALLED_MOST", 2)
+    recall = cache_module.Recall()
+    config = load_config(site / "content", output=site / "public")
+    build(config, recall=recall)
+    assert len(recall.parsed) == 2
+    work.clear()
+    build(config, recall=recall)
+    assert work["parse"] == 0 and len(recall.parsed) == 2, "the rest came from the disk cache"
