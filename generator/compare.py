@@ -18,7 +18,7 @@ from functools import lru_cache
 from .attribution import derived_from
 from .claims import NAME_RE, ORGANISATION_HEADS, Quote, Read, dateline, read, words_of
 from .figures import Figure
-from .models import Article, Event, Note, NoteValue
+from .models import Article, Event, Note, NoteValue, report_labels
 from .offices import (
     Resolved,
     listing,
@@ -50,7 +50,7 @@ def compare_event(event: Event, register: Sequence[Tenure] = (),
     if len(event.articles) < 2 and not register:
         return tuple(_author_only(event))  # nothing to compare, nothing to check against
     reads = [read(a, label)
-             for a, label in zip(event.articles, labels(event.articles), strict=True)]
+             for a, label in zip(event.articles, report_labels(event.articles), strict=True)]
     day = event.date.to_date() if event.date.precision == "day" else None
     offices = resolve_offices(reads, register, day)
     detected = register_notes(reads, offices, register, day)
@@ -78,13 +78,6 @@ def _fold_register(notes: list[Note]) -> list[Note]:
             folded[at] = replace(office, why=note.text)
             folded[k] = None
     return [n for n in folded if n is not None]
-
-
-def labels(articles: Sequence[Article]) -> list[str]:
-    """Outlet names, with the file added where two articles share one (both unknown)."""
-    outlets = [a.outlet for a in articles]
-    return [o if outlets.count(o) == 1 else f"{o} ({a.path})"
-            for o, a in zip(outlets, articles, strict=True)]
 
 
 def _author_only(event: Event) -> list[Note]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -201,6 +202,14 @@ class MergeReason:
     forced: bool = False  # grouped by an author's `event:` key
 
 
+def report_labels(articles: Sequence[Article]) -> list[str]:
+    """How notes name each report: its outlet, with the file added where two reports of
+    the event share one (both unknown, say)."""
+    outlets = [a.outlet for a in articles]
+    return [o if outlets.count(o) == 1 else f"{o} ({a.path})"
+            for o, a in zip(outlets, articles, strict=True)]
+
+
 @dataclass(frozen=True, slots=True)
 class Event:
     id: str
@@ -251,11 +260,14 @@ class Event:
         places): what pages lead with and count."""
         return tuple(n for n in self.notes if n.kind != "quote")
 
-    def contradicted(self, outlet: str) -> int:
-        """On how many points of fact this outlet's reports give a value other than the
-        one preferred (by the register, the trust order or the other reports)."""
+    def contradicted(self, *outlets: str) -> int:
+        """On how many points of fact the reports of these outlets (spellings of one) give
+        a value other than the one preferred (by the register, the trust order or the
+        other reports). Notes name reports by `report_labels`."""
+        own = {label for a, label in zip(self.articles, report_labels(self.articles),
+                                         strict=True) if a.outlet in outlets}
         return sum(1 for n in self.fact_notes if n.preferred is not None and any(
-            outlet in v.sources for v in n.values if v.value != n.preferred))
+            own.intersection(v.sources) for v in n.values if v.value != n.preferred))
 
     @property
     def reworded_quotes(self) -> tuple[Note, ...]:

@@ -170,24 +170,28 @@ def _event_pages(story: Story) -> list[Page]:
 
 
 class SourceRecord(NamedTuple):
-    """What a source page says of the outlet over all its events: how many reports, whose
-    reports they say they are based on, and on how many points of fact they give a value
-    other than the one preferred (in how many events)."""
+    """What a source page says of the outlet over all its events: how many reports, how
+    many of them say whose reports they are based on (and whose), and on how many points
+    of fact they give a value other than the one preferred (in how many events)."""
 
     reports: int
+    derived: int
     based_on: tuple[str, ...]
     contradicted: int
     contradicted_events: int
 
 
-def source_record(outlet: str, events: Sequence[Event]) -> SourceRecord:
-    """The outlet's record over these events. What its reports are based on is read from
-    their front matter only: looking in every text for a closing "based on reports
-    from" line would unpack every article on every build (0.35 s at 10k)."""
-    own = [a for e in events for a in e.articles if a.outlet == outlet]
+def source_record(key: str, events: Sequence[Event]) -> SourceRecord:
+    """The record of the outlet whose page is `key` (every spelling that slugs to it).
+    What its reports are based on is read from their front matter only: looking in
+    every text for a closing "based on reports from" line would unpack every article on
+    every build (0.35 s at 10k)."""
+    own = [a for e in events for a in e.articles if source_slug(a.outlet) == key]
+    names = tuple(dict.fromkeys(a.outlet for a in own))
     based_on = dict.fromkeys(name for a in own for name in a.based_on)
-    points = [e.contradicted(outlet) for e in events]
-    return SourceRecord(len(own), tuple(based_on), sum(points), sum(1 for n in points if n))
+    points = [e.contradicted(*names) for e in events]
+    return SourceRecord(len(own), sum(1 for a in own if a.based_on), tuple(based_on),
+                        sum(points), sum(1 for n in points if n))
 
 
 def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Event]]],
@@ -195,7 +199,7 @@ def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Ev
     """One timeline per outlet or tag, and the index of them (sources/, tags/)."""
     pages: list[Page] = []
     for key, (name, listed) in table.items():
-        about = {"record": source_record(name, listed)} if kind == "sources" else {}
+        about = {"record": source_record(key, listed)} if kind == "sources" else {}
         pages += archive_pages(f"{kind}/{key}/", template, listed, newest_first, titles,
                                {"name": name, "key": key, **about})
     if table or kind == "sources":

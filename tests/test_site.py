@@ -22,9 +22,16 @@ from jinja2 import Environment
 from generator.build import build
 from generator.config import load_config
 from generator.jsonld import script_json
-from generator.models import Article, Body, Event, Note, PartialDate, Site, Story
+from generator.models import Article, Body, Event, Note, NoteValue, PartialDate, Site, Story
 from generator.render import make_environment
-from generator.timeline import PAGE_SIZE, SPLIT_OVER, archive_pages, plan_pages
+from generator.timeline import (
+    PAGE_SIZE,
+    SPLIT_OVER,
+    SourceRecord,
+    archive_pages,
+    plan_pages,
+    source_record,
+)
 
 from .conftest import REPO
 
@@ -387,3 +394,23 @@ def test_a_source_page_says_what_its_reports_are_based_on_and_how_often_contradi
         "disagree, Translated wire digest gives a value other than the one preferred on 3 "
         "points of fact, in 1 event. All sources")
     assert record("reuters").startswith("1 report. It is not contradicted on any point of fact.")
+
+
+def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
+    """"A.P." and "AP" share one page; two reports of one outlet in an event are named
+    "AP (file)" by the notes, and a value they give against the preferred one still
+    counts against the outlet; how many reports say they are based on another is said."""
+    def report(path: str, source: str, based_on: tuple[str, ...] = ()) -> Article:
+        return Article(path=path, story="s", title="t", content=Body.of(""), source=source,
+                       based_on=based_on)
+
+    toll = Note("figure", "Sources disagree on the toll.", field="deaths", values=(
+        NoteValue("12", ("Coastwire",)), NoteValue("15", ("AP (b.md)", "AP (c.md)"))),
+        preferred="12")
+    first = Event("e1", PartialDate.of(dt.date(2025, 3, 2)), "Storm", "s", (
+        report("a.md", "Coastwire"), report("b.md", "AP"),
+        report("c.md", "AP", ("Reuters",))), notes=(toll,))
+    second = Event("e2", PartialDate.of(dt.date(2025, 3, 3)), "Floods", "s",
+                   (report("d.md", "A.P."),))
+    assert source_record("ap", [first, second]) == SourceRecord(
+        reports=3, derived=1, based_on=("Reuters",), contradicted=1, contradicted_events=1)
