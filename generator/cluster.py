@@ -410,7 +410,10 @@ def readable_names(candidates: Sequence[str]) -> tuple[str, ...]:
     of a name as well as the whole, and keep possessives: "russia's astrakhan" is two
     names each listed on its own, "russia's" is "russia", and a word of a longer shared
     name stands for it, in its place ("blinken" for "secretary of state antony blinken",
-    "north" for "north korea", the best-ranked such name)."""
+    "north" for "north korea", the best-ranked such name). (The features also join a
+    name across a word that is none: "Minneapolis Police Chief Pamela Smith" gives
+    "minneapolis chief pamela smith", which no report writes; the page shows such a
+    name's words one by one, `render.as_written`.)"""
     forms = [POSSESSIVE_END.sub("", name) for name in candidates
              if not any(POSSESSIVE_END.search(word) for word in name.split()[:-1])]
     longer = [name for name in forms if " " in name]

@@ -60,10 +60,25 @@ def month_name(number: int) -> str:
 
 
 def as_written(names: Sequence[str], articles: Sequence) -> list[str]:
-    """The merge's names (lower-cased tokens: "russia's astrakhan") as the first report
-    that has them writes them ("Russia's Astrakhan")."""
+    """The merge's names (lower-cased tokens: "secretary of state antony blinken") as the
+    first report that has them writes them ("Secretary of State Antony Blinken"). A name
+    of several words that no report writes so (joined across a word that is none, see
+    cluster.readable_names) is shown as its words, each as written; each name once."""
+    shown: list[str] = []
+    for name, found in zip(names, find_written(names, articles), strict=True):
+        if found is None and " " in name:
+            words = name.split()
+            shown += [w or word for word, w in zip(words, find_written(words, articles),
+                                                   strict=True)]
+        else:
+            shown.append(found or name)
+    return list(dict.fromkeys(shown))
+
+
+def find_written(names: Sequence[str], articles: Sequence) -> list[str | None]:
+    """Each name as the first report that has it writes it; None where none does."""
     texts = [_Searchable(f"{a.title}\n{a.text}") for a in articles]
-    return [next((found for t in texts if (found := t.find(name)) is not None), name)
+    return [next((found for t in texts if (found := t.find(name)) is not None), None)
             for name in names]
 
 

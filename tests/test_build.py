@@ -566,3 +566,23 @@ def test_marked_links_are_placed_but_alt_and_title_text_is_left_alone():
     assert from_root(html, "../../") == (
         f'<img src="../../media/storms/map.png" alt="{mark}" title="{mark}" />'
         '<a href="../../media/storms/map.png#p=2">x</a>')
+
+
+def test_a_shared_name_no_report_writes_is_shown_word_by_word(make_site, build_site):
+    """The name features join "Minneapolis Police Chief Pamela Smith" across "Police"
+    (not a name) into a name no report writes; the page shows its words as written."""
+    body = ("Minneapolis Police Chief Pamela Smith said two officers were hurt in a "
+            "shooting on Lake Street in Minneapolis on Tuesday night.")
+    site = make_site({
+        "a.md": article("Two officers hurt in Minneapolis shooting", "2024-11-12",
+                        "Coastwire", body),
+        "b.md": article("Minneapolis shooting leaves two officers hurt", "2024-11-12",
+                        "Harbour Post", body, "b")})
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert "minneapolis chief pamela smith" in event["merge"]["shared_names"]
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    names = re.search(r"shared names: ([^;]*);", page).group(1).split(", ")
+    assert "Minneapolis" in names and "Pamela" in names and "Smith" in names, names
+    assert not any(name.islower() for name in names), names
