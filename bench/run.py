@@ -211,23 +211,31 @@ def incremental(bench: Bench, n: int) -> list[Run]:
 def serve_runs(bench: Bench, n: int) -> list[Run]:
     """The same rebuilds made the way `dateline serve` makes them: in one process that
     stays up, keeping its last build's parsed articles (bench/serve_loop.py). Wall and
-    CPU time are each rebuild's own; peak RSS is the whole process's, first build included."""
+    CPU time are each rebuild's own, one run each whatever --repeat says; peak RSS is the
+    whole process's, first build included."""
     site = corpus(bench, n)
     articles = sorted((site / "content").rglob("*.md"))
     command = [sys.executable, str(HERE / "serve_loop.py"), str(site),
                str(bench.work / "out" / f"dateline-{n}"),
                "--article", str(articles[n // 2].relative_to(site))]
     bench._note(command, Path.cwd())
+    killed = threading.Event()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err)
-        out = proc.stdout.read().decode("utf-8")
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=err,
+                                start_new_session=True)
+        timer = threading.Timer(bench.timeout, _kill_group, (proc.pid, killed))
+        timer.start()
+        with proc.stdout:
+            out = proc.stdout.read().decode("utf-8")
         _, status, usage = os.wait4(proc.pid, 0)
+        timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         stderr = err.read().decode("utf-8", "replace")
-    if proc.returncode != 0:
-        print(f"serve_loop.py N={n}: exit {proc.returncode}\n{stderr[-2000:]}", file=sys.stderr)
-        return [Run("serve", n, 0.0, 0.0, 0, 0, f"exit {proc.returncode}")]
+    if killed.is_set() or proc.returncode != 0:
+        outcome = "timeout" if killed.is_set() else f"exit {proc.returncode}"
+        print(f"serve_loop.py N={n}: {outcome}\n{stderr[-2000:]}", file=sys.stderr)
+        return [Run("serve", n, 0.0, 0.0, 0, 0, outcome)]
     rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     return [Run(f"serve: {row['name']}", n, row["wall"], row["cpu"], usage.ru_maxrss, 0,
                 timings=row["timings"]) for row in rows]

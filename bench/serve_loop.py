@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             rebuild(name)
     finally:
         target.write_bytes(original)
+    rebuild()  # (output and cache as the unedited articles make them, as run.py leaves them)
     return 0
 
 
