@@ -436,7 +436,8 @@ class BuildCache:
         """Every entry under `keys`, as `settle(key, entry)`: from `recalled` (entries kept
         in memory since the last build, `Recall`) or unpickled, a shard at a time, each
         shard let go once read: the bytes of every parsed article and the articles
-        themselves are never all in memory together."""
+        themselves are never all in memory together (besides what `serve` recalls, at
+        most RECALLED_MOST articles)."""
         results: list[Any] = [None] * len(keys)
         by_shard: dict[int, list[int]] = {}
         for index, key in enumerate(keys):
