@@ -264,10 +264,17 @@ class Event:
         """On how many points of fact the reports of these outlets (spellings of one) give
         a value other than the one preferred (by the register, the trust order or the
         other reports). Notes name reports by `report_labels`."""
-        own = {label for a, label in zip(self.articles, report_labels(self.articles),
-                                         strict=True) if a.outlet in outlets}
+        return self._contradicted({label for a, label in zip(
+            self.articles, report_labels(self.articles), strict=True) if a.outlet in outlets})
+
+    def report_contradicted(self, article: Article) -> int:
+        """`contradicted` for one report (of two from one outlet, this one's points)."""
+        return self._contradicted({label for a, label in zip(
+            self.articles, report_labels(self.articles), strict=True) if a is article})
+
+    def _contradicted(self, labels: set[str]) -> int:
         return sum(1 for n in self.fact_notes if n.preferred is not None and any(
-            own.intersection(v.sources) for v in n.values if v.value != n.preferred))
+            labels.intersection(v.sources) for v in n.values if v.value != n.preferred))
 
     @property
     def reworded_quotes(self) -> tuple[Note, ...]:

@@ -414,3 +414,16 @@ def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
                    (report("d.md", "A.P."),))
     assert source_record("ap", [first, second]) == SourceRecord(
         reports=3, derived=1, based_on=("Reuters",), contradicted=1, contradicted_events=1)
+
+
+def test_of_two_reports_from_one_outlet_only_the_contradicted_one_is_marked():
+    def report(path: str) -> Article:
+        return Article(path=path, story="s", title="t", content=Body.of(""), source="AP")
+
+    toll = Note("figure", "Sources disagree on the toll.", field="deaths", values=(
+        NoteValue("12", ("AP (a.md)",)), NoteValue("15", ("AP (b.md)",))), preferred="12")
+    first, second = report("a.md"), report("b.md")
+    event = Event("e1", PartialDate.of(dt.date(2025, 3, 2)), "Storm", "s", (first, second),
+                  notes=(toll,))
+    assert (event.report_contradicted(first), event.report_contradicted(second)) == (0, 1)
+    assert event.contradicted("AP") == 1
