@@ -102,7 +102,8 @@
      opens it, on the page and when the page is opened at that address: otherwise it
      scrolls to a summary line and shows nothing more. */
   function revealTarget() {
-    var id = decodeURIComponent(window.location.hash.slice(1));
+    var id;
+    try { id = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { return; }
     var target = id ? document.getElementById(id) : null;
     var details = target ? target.closest("details") : null;
     if (details && !details.open) {
@@ -114,8 +115,8 @@
   function start() {
     setUpFilter();
     setUpSearch();
-    revealTarget();
     window.addEventListener("hashchange", revealTarget);
+    revealTarget();
   }
 
   if (document.readyState === "loading") {
