@@ -18,7 +18,7 @@ from functools import partial
 import numpy as np
 
 from .blocking import Codes, candidate_codes
-from .entities import normal_form
+from .entities import normal_form, word_set
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
 from .headlines import conflicts
@@ -410,7 +410,8 @@ def readable_names(candidates: Sequence[str]) -> tuple[str, ...]:
     of a name as well as the whole, and keep possessives: "russia's astrakhan" is two
     names each listed on its own, "russia's" is "russia", and a word of a longer shared
     name stands for it, in its place ("blinken" for "secretary of state antony blinken",
-    "north" for "north korea", the best-ranked such name). (The features also join a
+    "north" for "north korea", the best-ranked such name), and a title's word alone
+    ("regional", "secretary") is left out. (The features also join a
     name across a word that is none: "Minneapolis Police Chief Pamela Smith" gives
     "minneapolis chief pamela smith", which no report writes; the page shows such a
     name's words one by one, `render.as_written`.)"""
@@ -418,10 +419,21 @@ def readable_names(candidates: Sequence[str]) -> tuple[str, ...]:
              if not any(POSSESSIVE_END.search(word) for word in name.split()[:-1])]
     longer = [name for name in forms if " " in name]
 
-    def whole(name: str) -> str:
-        return name if " " in name else next(
-            (other for other in longer if name in other.split()), name)
-    return tuple(dict.fromkeys(map(whole, forms)))[:SHOWN]
+    def whole(name: str) -> str | None:
+        if " " in name:
+            return name
+        found = next((other for other in longer if name in other.split()), None)
+        return found or (None if name in TITLE_WORDS else name)
+    return tuple(n for n in dict.fromkeys(map(whole, forms)) if n)[:SHOWN]
+
+
+# Capitalised words that are parts of names and titles but no name alone ("Regional" of
+# "Regional Governor ..."): listed only as part of a longer shared name.
+TITLE_WORDS = word_set(
+    "regional national federal state general secretary minister ministry president prime "
+    "deputy chief governor mayor foreign defence defense interior government department "
+    "council committee commission office army navy air force forces military "
+    "north south east west northern southern eastern western central united")
 
 
 POSSESSIVE_END = re.compile(r"'s$")  # (name features spell ’ as ')

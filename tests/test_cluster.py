@@ -449,3 +449,5 @@ def test_shared_names_read_as_names_not_as_the_features_counted():
     assert readable_names(candidates) == ("secretary of state antony blinken", "nato",
                                           "north korea", "russia", "astrakhan", "north korean")
     assert readable_names(("blinken",)) == ("blinken",), "a part alone stays"
+    assert readable_names(("dnipro", "regional", "russia")) == ("dnipro", "russia"), \
+        "a title's word alone is no name"
