@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -263,17 +263,20 @@ class Event:
     def contradicted(self, *outlets: str) -> int:
         """On how many points of fact the reports of these outlets (spellings of one) give
         a value other than the one preferred (by the register, the trust order or the
-        other reports). Notes name reports by `report_labels`."""
-        return self._contradicted({label for a, label in zip(
-            self.articles, report_labels(self.articles), strict=True) if a.outlet in outlets})
+        other reports)."""
+        return self._contradicted(lambda article: article.outlet in outlets)
 
     def report_contradicted(self, article: Article) -> int:
         """`contradicted` for one report (of two from one outlet, this one's points)."""
-        return self._contradicted({label for a, label in zip(
-            self.articles, report_labels(self.articles), strict=True) if a is article})
+        return self._contradicted(lambda other: other is article)
 
-    def _contradicted(self, labels: set[str]) -> int:
-        return sum(1 for n in self.fact_notes if n.preferred is not None and any(
+    def _contradicted(self, chosen: Callable[[Article], bool]) -> int:
+        contested = [n for n in self.fact_notes if n.preferred is not None]
+        if not contested:  # (most events: no labels to work out)
+            return 0
+        labels = {label for a, label in zip(self.articles, report_labels(self.articles),
+                                            strict=True) if chosen(a)}  # (as notes name them)
+        return sum(1 for n in contested if any(
             labels.intersection(v.sources) for v in n.values if v.value != n.preferred))
 
     @property
