@@ -250,7 +250,7 @@ def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None =
 
     A rebuild patches the old output when the page cache knows it (write.py), unless
     search is on: Pagefind indexes a whole staged site."""
-    env = make_environment(config)
+    env = make_environment(config, cache.folder / "templates" if cache and cache.folder else None)
     pages = plan_pages(site, config.order == "newest", search=config.search)
     page_cache = cache.page_cache(config) if cache else None
     writer = SiteWriter(config.output, patch=bool(page_cache and page_cache.old)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from .config import Config
 from .jsonld import event_jsonld, script_json
@@ -140,12 +148,15 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
 
 
-def make_environment(config: Config) -> Environment:
-    """One compiled environment per build: templates are parsed once, not per page."""
+def make_environment(config: Config, compiled: Path | None = None) -> Environment:
+    """One environment per build: templates are parsed once, not per page. `compiled`:
+    a folder where their compiled code is kept between builds (jinja2 compiles a template
+    again when its source changed), which saves a rebuild compiling every template."""
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(config)]),
         autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
+        bytecode_cache=_compiled_templates(compiled),
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
@@ -153,6 +164,25 @@ def make_environment(config: Config) -> Environment:
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
     return env
+
+
+class _KeptTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept under .dateline/; one that cannot be written (a read-only
+    checkout) is compiled again next time, not a failed build."""
+
+    def dump_bytecode(self, bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _compiled_templates(folder: Path | None) -> FileSystemBytecodeCache | None:
+    if folder is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _KeptTemplates(str(folder))
 
 
 def render_page(env: Environment, page: Page, config: Config) -> bytes:
@@ -204,9 +234,10 @@ def static_files(config: Config) -> Iterator[tuple[str, bytes]]:
                 yield rel, file.read_bytes()
 
 
-@cache
 def _asset_versions(dirs: tuple[Path, ...]) -> dict[str, str]:
-    """A short content hash per asset, appended to its URL so browsers cache it safely."""
+    """A short content hash per asset, appended to its URL so browsers cache it safely.
+    Hashed again by every build: `serve` builds many times in one process, and an edited
+    style sheet must get a new URL."""
     versions: dict[str, str] = {}
     for folder in dirs:
         for file in sorted((folder / "static").rglob("*")) if (folder / "static").is_dir() else []:

@@ -8,6 +8,7 @@ rendered, so a cache that reuses too much (wrong output) or too little (no speed
 from __future__ import annotations
 
 import ast
+import hashlib
 import os
 import shutil
 import subprocess
@@ -180,6 +181,31 @@ def test_a_changed_template_renders_every_page_again(site, work):
     assert all(b"<!-- x -->" in data for rel, data in files(output).items()
                if rel.endswith(".html"))
     assert_same_as_clean(site, output)
+
+
+def test_templates_and_style_edited_while_one_process_builds_again_and_again(site):
+    """`serve` builds in one process: each rebuild renders with the templates as they are
+    now (their compiled code is kept under .dateline/ between builds, and compiled again
+    when a template changes), and an edited style sheet gets a new URL, so the browser's
+    cached copy is not used."""
+    config = load_config(site / "content", output=site / "public")
+    build(config)
+    assert list((site / ".dateline" / "templates").iterdir()), "compiled templates kept"
+    theme = render_module.theme_dir()
+    own = site / "templates"
+    (own / "static").mkdir(parents=True)
+    base = (theme / "base.html").read_text(encoding="utf-8")
+    for mark, colour in (("first", "navy"), ("second", "maroon")):
+        (own / "base.html").write_text(base.replace("</body>", f"<!-- {mark} --></body>"),
+                                       encoding="utf-8")
+        style = f"body {{ color: {colour}; }}\n".encode()
+        (own / "static" / "style.css").write_bytes(style)
+        build(config)
+        page = (site / "public" / "index.html").read_text(encoding="utf-8")
+        version = hashlib.sha256(style).hexdigest()[:10]
+        assert f"<!-- {mark} -->" in page and f"style.css?v={version}" in page
+        assert (site / "public" / "static" / "style.css").read_bytes() == style
+    assert_same_as_clean(site, site / "public")
 
 
 def test_a_changed_setting_renders_again_and_merge_settings_merge_again(site, work):
