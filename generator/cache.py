@@ -219,7 +219,11 @@ class _RefUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-RECALLED_MOST = 20_000  # articles `serve` keeps between builds: about 120 MB of them
+# The most articles a site may have for `serve` to keep them between builds (about 120 MB
+# of them). A larger site's are not kept at all: part of them saved a rebuild at 100,000
+# articles little of its time, and the memory they held and fragmented slowed every
+# stage of the next build.
+RECALLED_MOST = 20_000
 
 
 class Recall:
@@ -271,10 +275,11 @@ class BuildCache:
         keys = [self._parse_key(f, options) for f in files]
         if self.recall:
             self.recall.check(self.articles.files())
-        recalled, kept = (self.recall.parsed, {}) if self.recall else ({}, None)
+        recalled = self.recall.parsed if self.recall else {}
+        kept = {} if self.recall and len(files) <= RECALLED_MOST else None
 
         def settled(key: str | None, result: tuple) -> tuple:
-            if kept is not None and key and len(kept) < RECALLED_MOST:
+            if kept is not None and key:
                 kept[key] = result
             return settle(result)
 
@@ -291,7 +296,7 @@ class BuildCache:
                 self._remember(article, "a" + key)
         self.articles.release()  # (a parsed article is good whatever the rest of the build does)
         if self.recall:  # (only this build's: the next one's could be the same)
-            self.recall.parsed, self.recall.files = kept, self.articles.files()
+            self.recall.parsed, self.recall.files = kept or {}, self.articles.files()
         if self.digests:
             self.digests.save()
             self.files.release()
@@ -436,8 +441,8 @@ class BuildCache:
         """Every entry under `keys`, as `settle(key, entry)`: from `recalled` (entries kept
         in memory since the last build, `Recall`) or unpickled, a shard at a time, each
         shard let go once read: the bytes of every parsed article and the articles
-        themselves are never all in memory together (besides what `serve` recalls, at
-        most RECALLED_MOST articles)."""
+        themselves are never all in memory together (besides what `serve` recalls, a
+        site of at most RECALLED_MOST articles)."""
         results: list[Any] = [None] * len(keys)
         by_shard: dict[int, list[int]] = {}
         for index, key in enumerate(keys):

@@ -589,12 +589,17 @@ def test_serve_forgets_what_it_recalled_when_the_cache_is_deleted(site, work):
     assert work["parse"] == 0, "the parse cache was written again"
 
 
-def test_serve_recalls_at_most_a_bounded_number_of_articles(site, work, monkeypatch):
-    monkeypatch.setattr(cache_module, "RECALLED_MOST", 2)
+def test_serve_recalls_nothing_of_a_site_larger_than_its_bound(site, work, monkeypatch):
+    """Above RECALLED_MOST articles a rebuild reads every article from the disk cache, as
+    the command line does: part of a large site saved little and cost memory."""
+    monkeypatch.setattr(cache_module, "RECALLED_MOST", ARTICLES - 1)
     recall = cache_module.Recall()
     config = load_config(site / "content", output=site / "public")
     build(config, recall=recall)
-    assert len(recall.parsed) == 2
+    assert recall.parsed == {}
     work.clear()
     build(config, recall=recall)
-    assert work["parse"] == 0 and len(recall.parsed) == 2, "the rest came from the disk cache"
+    assert work["parse"] == 0 and recall.parsed == {}, "all came from the disk cache"
+    monkeypatch.setattr(cache_module, "RECALLED_MOST", ARTICLES)
+    build(config, recall=recall)
+    assert len(recall.parsed) == ARTICLES
