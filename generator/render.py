@@ -138,6 +138,13 @@ def _words_end(text: str, lowered: str, words: list[str], at: int) -> int | None
     return None if end < len(text) and _is_word(text[end]) else end
 
 
+def match_score(score: float) -> str:
+    """A merge's score to two places, except that one rounding to 1 reads "above 0.99":
+    it is a model's estimate, never a certainty ("1.00" read as one under a translation
+    full of wrong names)."""
+    return "above 0.99" if score >= 0.995 else f"{score:.2f}"
+
+
 def _is_word(char: str) -> bool:
     return char.isalnum() or char == "_"  # re's \w on str
 
@@ -160,6 +167,7 @@ def make_environment(config: Config, compiled: Path | None = None) -> Environmen
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
+                       match_score=match_score,
                        from_root=from_root,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
