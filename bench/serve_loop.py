@@ -2,10 +2,11 @@
 
     python bench/serve_loop.py SITE OUTPUT [--article REL]
 
-`serve` builds in its own process again on every change, with the parsed articles of its
-last build kept in memory (cache.Recall) and the interpreter, its imports and the
-compiled templates already loaded, and hands the memory a build left back to the system
-after each (untimed: serve does it while the browser reloads). This builds SITE/content
+`serve` builds again on every change as `serve.BuildState` does: in its own process,
+with the parsed articles of its last build kept in memory (cache.Recall) and the
+interpreter and its imports already loaded, or for a site too large to keep them, in a
+process forked for each build; it hands the memory a build left back to the system after
+each (untimed: serve does it while the browser reloads). This builds SITE/content
 into OUTPUT once (not timed), then times a rebuild with nothing changed and one after
 each of bench/run.py's EDITS (each made to the original article, rebuilt untimed before
 it, as run.py does), printing one JSON line per rebuild: its name, wall seconds, CPU
@@ -28,10 +29,8 @@ sys.path.insert(0, str(HERE))
 
 from run import EDITS  # noqa: E402
 
-from generator.build import build  # noqa: E402
-from generator.cache import Recall  # noqa: E402
 from generator.config import load_config  # noqa: E402
-from generator.serve import hand_back_memory  # noqa: E402
+from generator.serve import BuildState, hand_back_memory  # noqa: E402
 
 
 def cpu_seconds() -> float:
@@ -47,14 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--article", help="the article to edit, relative to SITE")
     args = parser.parse_args(argv)
     config = load_config(args.site / "content", output=args.output, search=False)
-    recall = Recall()
+    state = BuildState()
     target = args.site / args.article if args.article else edited_article(args.site)
     original = target.read_bytes()
 
     def rebuild(name: str | None = None) -> None:
         wall, cpu = time.perf_counter(), cpu_seconds()
-        stages = build(config, recall=recall).timings  # (the site let go, as serve does)
+        outcome = state.rebuild(config, echo=lambda said: None)
         wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+        if outcome.errors:
+            raise SystemExit(outcome.said)
+        stages = outcome.timings
         hand_back_memory()  # (serve does this after the browser is told: not timed)
         if name:  # (stages as `build --timings` prints them: "other" makes up the total)
             timings = {**stages, "other": max(0.0, wall - sum(stages.values())), "total": wall}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import multiprocessing
+import os
 import re
 import subprocess
 import threading
@@ -14,6 +16,8 @@ import urllib.request
 import pytest
 import yaml
 
+from generator import cache as cache_module
+from generator import serve as serve_module
 from generator.cli import main
 from generator.config import load_config
 from generator.scaffold import new_article
@@ -137,6 +141,67 @@ def test_serve_starts_on_broken_content_and_recovers(make_site):
             encoding="utf-8")
         assert wait_for(lambda: state.version > version), "no rebuild after the fix"
         assert "Storm Elra makes landfall" in fetch(base)
+
+
+@pytest.fixture
+def build_pids(monkeypatch, tmp_path):
+    """The process each of serve's builds ran in, in order (a file: forked builds
+    write to it too); a build of a site with a `die.md` ends its process outright."""
+    pids, real = tmp_path / "pids", serve_module.build
+
+    def recording(config, **options):
+        with pids.open("a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        if (config.content / "die.md").exists() and \
+                multiprocessing.current_process().name == "dateline build":
+            os._exit(3)  # (only ever a forked build's process)
+        return real(config, **options)
+
+    monkeypatch.setattr(serve_module, "build", recording)
+    return lambda: [int(line) for line in pids.read_text(encoding="utf-8").split()]
+
+
+def test_serve_keeps_a_small_sites_builds_in_its_own_process(make_site, build_pids):
+    """The first build runs in a process of its own; once the site is known to be small
+    enough for serve to keep its articles between builds, it builds in its own."""
+    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+    with serving(site) as (base, state):
+        version = state.version
+        (site / "content" / "b.md").write_text(article(
+            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
+            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
+        assert wait_for(lambda: state.version > version), "no rebuild after a change"
+        assert "Parliament approves budget" in fetch(base)
+    first, *later = build_pids()
+    assert first != os.getpid() and later and set(later) == {os.getpid()}
+    assert state.recall.parsed, "the small site's articles are kept for the next build"
+
+
+def test_serve_builds_a_large_site_apart_and_survives_a_build_that_dies(make_site, build_pids,
+                                                                       monkeypatch):
+    """A site above the bound (cache.RECALLED_MOST, 0 here) is built in a forked process
+    every time, which hands back all the build's memory when it ends; a build whose
+    process dies is reported on the page and the last good site is still served."""
+    monkeypatch.setattr(cache_module, "RECALLED_MOST", 0)
+    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+    with serving(site) as (base, state):
+        version = state.version
+        (site / "content" / "b.md").write_text(article(
+            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
+            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
+        assert wait_for(lambda: state.version > version), "no rebuild after a change"
+        assert "Parliament approves budget" in fetch(base)
+        (site / "content" / "die.md").write_text(article(
+            "Port reopens", "2024-11-21", "Coastwire", "The port reopened.", "c"),
+            encoding="utf-8")
+        assert wait_for(lambda: state.errors), "a build that died should be reported"
+        assert "exit code 3" in fetch(base + "__dateline/status")
+        assert "Parliament approves budget" in fetch(base)
+    pids = build_pids()
+    assert os.getpid() not in pids and len(set(pids)) == len(pids) >= 3, "each build forked"
+    assert not state.recall.parsed
 
 
 def git(cwd, *args):
