@@ -1,8 +1,8 @@
 """Where a build reaches its peak memory: one build, in this process, sampled.
 
-    python bench/peak_memory.py SITE [--every 0.05] [--top 20]
+    python bench/peak_memory.py SITE [--output DIR] [--every 0.05] [--top 20]
 
-Builds SITE (its content/ into its site/, search off, with the cache, as `dateline build`
+Builds SITE (its content/ into its site/ or DIR, search off, with the cache, as `dateline build`
 does) while a thread reads the process's resident memory every `--every` seconds with the
 main thread's stack. Prints the stage timings, the peak and the stack at the peak, and the
 highest memory seen at each innermost generator line: the figures in docs/performance.md
@@ -69,6 +69,13 @@ def report(sampler: Sampler, top: int) -> None:
         line = where[-1] if where else "(outside the generator)"
         if mb > highest.get(line, (0, 0.0))[0]:
             highest[line] = (mb, when)
+    print("highest memory in each stretch of 5 seconds (where it was):")
+    stretches: dict[int, tuple[int, float, str]] = {}
+    for when, mb, where in sampler.samples:
+        if mb > stretches.get(int(when // 5), (0,))[0]:
+            stretches[int(when // 5)] = (mb, when, " < ".join(reversed(where[-3:])))
+    for _, (mb, when, where) in sorted(stretches.items()):
+        print(f"  {mb:6d} MB {when:7.1f} s  {where}")
     print("highest memory by innermost generator line:")
     for line, (mb, when) in sorted(highest.items(), key=lambda kv: -kv[1][0])[:top]:
         print(f"  {mb:6d} MB {when:7.1f} s  {line}")
@@ -77,10 +84,12 @@ def report(sampler: Sampler, top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", type=Path, help="a folder holding content/")
+    parser.add_argument("--output", type=Path, help="the output folder (SITE/site)")
     parser.add_argument("--every", type=float, default=0.05, help="seconds between samples")
     parser.add_argument("--top", type=int, default=20, help="lines of the by-line table")
     args = parser.parse_args()
-    config = load_config(args.site / "content", output=args.site / "site", search=False)
+    config = load_config(args.site / "content", output=args.output or args.site / "site",
+                         search=False)
     sampler = Sampler(args.every)
     sampler.start()
     result = build(config)

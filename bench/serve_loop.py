@@ -64,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
 
     try:
-        rebuild()
+        rebuild()  # (forked: serve does not know the site's size yet)
+        rebuild()  # (the first in serve's own process for a site it keeps: it reads the cache)
         rebuild("no change")
         for attempt, (name, edit) in enumerate(EDITS.items()):
             target.write_bytes(original)
