@@ -6,12 +6,12 @@
 with the parsed articles of its last build kept in memory (cache.Recall) and the
 interpreter and its imports already loaded, or for a site too large to keep them, in a
 process forked for each build; it hands the memory a build left back to the system after
-each (untimed: serve does it while the browser reloads). This builds SITE/content
-into OUTPUT once (not timed), then times a rebuild with nothing changed and one after
-each of bench/run.py's EDITS (each made to the original article, rebuilt untimed before
-it, as run.py does), printing one JSON line per rebuild: its name, wall seconds, CPU
-seconds (this process and the workers it waited for) and the build's stage timings. REL
-defaults to the article run.py edits.
+each (untimed: serve does it while the browser reloads). This builds SITE/content into
+OUTPUT twice (not timed: the first build forked, the second fills the recall), then
+times a rebuild with nothing changed and one after each of bench/run.py's EDITS (each
+made to the original article, rebuilt untimed before it, as run.py does), printing one
+JSON line per rebuild: its name, wall seconds, CPU seconds (this process and the workers
+it waited for) and the build's stage timings. REL defaults to the article run.py edits.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import media
-from .cache import BuildCache, Recall, dumps, value_token
+from .cache import BuildCache, Recall, code_version, dumps, value_token
 from .compare import compare_event
 from .config import Config
 from .discover import discover
@@ -50,6 +50,7 @@ class BuildResult:
     report: Report
     files_written: int = 0
     timings: dict[str, float] = field(default_factory=dict)
+    article_files: int = 0  # read (drafts included)
 
     @property
     def articles(self) -> int:
@@ -114,7 +115,7 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
         if report.failed:
             store.save()  # what was parsed is still good: fixing one file reparses one file
             raise BuildFailed(report)
-        result = BuildResult(site, report, timings=timings)
+        result = BuildResult(site, report, timings=timings, article_files=store.article_files)
         if write:
             with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
                 result.files_written = _write(site, config, _Clock(timings, on_stage), store)
@@ -250,7 +251,8 @@ def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None =
 
     A rebuild patches the old output when the page cache knows it (write.py), unless
     search is on: Pagefind indexes a whole staged site."""
-    env = make_environment(config, cache.folder / "templates" if cache and cache.folder else None)
+    kept = cache.folder / "templates" if cache and cache.folder else None
+    env = make_environment(config, kept, code_version("render") if kept else "")
     pages = plan_pages(site, config.order == "newest", search=config.search)
     page_cache = cache.page_cache(config) if cache else None
     writer = SiteWriter(config.output, patch=bool(page_cache and page_cache.old)

@@ -226,6 +226,11 @@ class _RefUnpickler(pickle.Unpickler):
 RECALLED_MOST = 20_000
 
 
+def recallable(article_files: int) -> bool:
+    """Whether `serve` keeps the parsed articles of a site with this many article files."""
+    return article_files <= RECALLED_MOST
+
+
 class Recall:
     """What a process that builds again and again (`dateline serve`) keeps in memory from
     one build to the next: the last build's parsed articles, as the parse cache's entries
@@ -252,6 +257,7 @@ class BuildCache:
     def __init__(self, config: Config, enabled: bool = True, recall: Recall | None = None):
         self.folder = config.root / FOLDER if enabled else None
         self.recall = recall if enabled else None
+        self.article_files = 0  # (parse's: drafts included)
         self.articles = Store(self.folder, "articles", SHARDS)
         self.events = Store(self.folder, "events")
         self.notes = Store(self.folder, "notes", 4)
@@ -276,7 +282,8 @@ class BuildCache:
         if self.recall:
             self.recall.check(self.articles.files())
         recalled = self.recall.parsed if self.recall else {}
-        kept = {} if self.recall and len(files) <= RECALLED_MOST else None
+        self.article_files = len(files)
+        kept = {} if self.recall and recallable(len(files)) else None
 
         def settled(key: str | None, result: tuple) -> tuple:
             if kept is not None and key:

@@ -93,15 +93,16 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "SIGHUP"):
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    _die_with_parent()
+    die_with_parent()
 
 
-def _die_with_parent() -> None:
-    """If the build is killed outright (SIGKILL), Linux kills its workers too, instead of
-    leaving orphans writing into a dead build's staging folder."""
+def die_with_parent(signum: int = signal.SIGKILL) -> None:
+    """This process gets `signum` when its parent ends: if a build is killed outright
+    (SIGKILL), Linux kills its workers too, instead of leaving orphans writing into a
+    dead build's staging folder."""
     # (Not Linux: the writer still refuses to recreate a discarded staging folder.)
     with contextlib.suppress(OSError, AttributeError):
-        _libc().prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+        _libc().prctl(1, signum)  # 1 = PR_SET_PDEATHSIG
 
 
 @contextlib.contextmanager

@@ -155,15 +155,18 @@ def _name_pattern(name: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE)
 
 
-def make_environment(config: Config, compiled: Path | None = None) -> Environment:
+def make_environment(config: Config, compiled: Path | None = None, version: str = ""
+                     ) -> Environment:
     """One environment per build: templates are parsed once, not per page. `compiled`:
-    a folder where their compiled code is kept between builds (jinja2 compiles a template
-    again when its source changed), which saves a rebuild compiling every template."""
+    a folder where their compiled code is kept between builds, which saves a rebuild
+    compiling every template; a template is compiled again when its source or `version`
+    changed (the code that makes this environment, its filters and jinja2's version:
+    jinja2 itself checks only the source and its bytecode format)."""
     env = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in template_dirs(config)]),
         autoescape=select_autoescape(("html", "xml")),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False,
-        bytecode_cache=_compiled_templates(compiled),
+        bytecode_cache=_compiled_templates(compiled, version),
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
@@ -175,22 +178,31 @@ def make_environment(config: Config, compiled: Path | None = None) -> Environmen
 
 
 class _KeptTemplates(FileSystemBytecodeCache):
-    """Compiled templates kept under .dateline/; one that cannot be written (a read-only
-    checkout) is compiled again next time, not a failed build."""
+    """Compiled templates kept under .dateline/, each valid for its source and `version`
+    (a template's file is overwritten when either changes); one that cannot be written
+    (a read-only checkout) is compiled again next time, not a failed build."""
+
+    def __init__(self, folder: Path, version: str):
+        super().__init__(str(folder))
+        self.version = version
+
+    def get_source_checksum(self, source: str) -> str:
+        return hashlib.sha1(f"{self.version}\n{source}".encode(), usedforsecurity=False
+                            ).hexdigest()
 
     def dump_bytecode(self, bucket) -> None:
         with contextlib.suppress(OSError):
             super().dump_bytecode(bucket)
 
 
-def _compiled_templates(folder: Path | None) -> FileSystemBytecodeCache | None:
+def _compiled_templates(folder: Path | None, version: str) -> FileSystemBytecodeCache | None:
     if folder is None:
         return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
-    return _KeptTemplates(str(folder))
+    return _KeptTemplates(folder, version)
 
 
 def render_page(env: Environment, page: Page, config: Config) -> bytes:

@@ -11,6 +11,7 @@ import functools
 import gc
 import json
 import multiprocessing
+import signal
 import threading
 import time
 import traceback
@@ -23,7 +24,7 @@ from .build import BuildFailed, build
 from .cache import Recall
 from .config import Config, ConfigError, load_config
 from .errors import located
-from .parallel import release_memory
+from .parallel import die_with_parent, release_memory
 
 RELOAD_JS = b"""(function () {
   var seen = null;
@@ -68,23 +69,26 @@ class BuildState:
         self.errors: list[str] = []
         self.lock = threading.Lock()
         self.recall = Recall()  # the parsed articles, kept from one rebuild to the next
-        self.articles: int | None = None  # the last good build's: where to build next
+        self.article_files: int | None = None  # the last good build's: where to build next
+        self.listening = None  # the server's socket, which a forked build closes
 
     def rebuild(self, config: Config, echo) -> Outcome:
         """Builds in this process while the site is one whose articles it keeps between
-        builds (cache.RECALLED_MOST); a larger site, or one not built yet, in a process
+        builds (`cache.recallable`); a larger site, or one not built yet, in a process
         forked for the build, which hands all its memory back when it ends: at 100,000
         articles a process that stayed up held most of a gigabyte between builds, and its
         builds peaked 130-190 MB higher than the command line's, above 2 GB."""
         start = time.perf_counter()
-        apart = self.articles is None or self.articles > cache.RECALLED_MOST
-        outcome = _build_apart(config) if apart else _attempt(config, self.recall)
+        apart = self.article_files is None or not cache.recallable(self.article_files)
+        outcome = _build_apart(config, self.listening) if apart else \
+            _attempt(config, self.recall)
         echo(outcome.said if outcome.errors else
              f"{outcome.said} in {time.perf_counter() - start:.2f}s.")
         with self.lock:
             self.version += 1
             self.errors = outcome.errors
-        self.articles = outcome.articles if outcome.articles is not None else self.articles
+        if outcome.article_files is not None:
+            self.article_files = outcome.article_files
         return outcome
 
 
@@ -94,15 +98,15 @@ class Outcome:
 
     errors: list[str]  # to show on the page; none when the build succeeded
     said: str  # to print
-    articles: int | None = None  # built; None when the build failed
+    article_files: int | None = None  # read; None when the build failed
     timings: dict[str, float] = field(default_factory=dict)  # by stage, as `build` gives them
 
 
 def _attempt(config: Config, recall: Recall | None) -> Outcome:
     try:
         result = build(config, recall=recall)
-        return Outcome([], f"Built {config.output}/: {result.counts()}", result.articles,
-                       result.timings)
+        return Outcome([], f"Built {config.output}/: {result.counts()}",
+                       result.article_files, result.timings)
     except BuildFailed as failure:
         errors = [located(p, config.content) for p in failure.report.errors]
         return Outcome(errors, "Build failed; still serving the previous site:\n" +
@@ -113,12 +117,13 @@ def _attempt(config: Config, recall: Recall | None) -> Outcome:
                        "Still serving the previous site.")
 
 
-def _build_apart(config: Config) -> Outcome:
+def _build_apart(config: Config, listening=None) -> Outcome:
     """`_attempt` in a forked process (which has this one's imports and settings); a
     process that dies (out of memory, say) is a build that stopped."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_build_and_send, args=(config, send), name="dateline build")
+    child = context.Process(target=_build_and_send, args=(config, send, listening),
+                            name="dateline build")
     child.start()
     send.close()
     try:
@@ -128,15 +133,21 @@ def _build_apart(config: Config) -> Outcome:
         child.join()
         problem = f"the build stopped: its process ended with exit code {child.exitcode}"
         return Outcome([problem], problem + "; still serving the previous site.")
-    except BaseException:  # (Ctrl-C: the build discards its staging folder and ends)
-        child.terminate()
+    except BaseException:  # (Ctrl-C reached the build too: it discards its staging folder)
+        child.join(timeout=10)
+        child.terminate()  # (SIGTERM: the same, if it has not ended)
         raise
     finally:
         child.join()
 
 
-def _build_and_send(config: Config, send) -> None:
-    with contextlib.suppress(KeyboardInterrupt):  # (Ctrl-C: the server says it stops)
+def _build_and_send(config: Config, send, listening) -> None:
+    """The forked build: it ends with the server (SIGTERM, so its staging folder is
+    discarded) and does not hold the server's port open."""
+    die_with_parent(signal.SIGTERM)
+    if listening is not None:
+        listening.close()
+    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):  # (the server stops)
         send.send(_attempt(config, None))
 
 
@@ -199,6 +210,7 @@ def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
                                      functools.partial(handler, directory=str(config.output)))
     except OSError as exc:
         raise PortUnavailable(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    state.listening = server.socket
     state.rebuild(config, echo)
     hand_back_memory()
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from jinja2 import Environment, FileSystemLoader
 
 from generator import build as build_module
 from generator import cache as cache_module
@@ -206,6 +207,23 @@ def test_templates_and_style_edited_while_one_process_builds_again_and_again(sit
         assert f"<!-- {mark} -->" in page and f"style.css?v={version}" in page
         assert (site / "public" / "static" / "style.css").read_bytes() == style
     assert_same_as_clean(site, site / "public")
+
+
+def test_compiled_templates_are_compiled_again_for_another_version_of_the_render_code(
+        tmp_path):
+    """jinja2 checks a kept template's source only; what compiles it (the environment's
+    options, its filters, jinja2 itself) is the version the cache also checks."""
+    (tmp_path / "page.html").write_text("{{ text }}", encoding="utf-8")
+    kept = tmp_path / "kept"
+
+    def render(escape: bool, version: str) -> str:
+        env = Environment(loader=FileSystemLoader(str(tmp_path)), autoescape=escape,
+                          bytecode_cache=render_module._compiled_templates(kept, version))
+        return env.get_template("page.html").render(text="<b>")
+
+    assert render(True, "one") == "&lt;b&gt;"
+    assert render(False, "one") == "&lt;b&gt;", "the same version reuses the compiled code"
+    assert render(False, "two") == "<b>", "another version compiles it again"
 
 
 def test_a_changed_setting_renders_again_and_merge_settings_merge_again(site, work):

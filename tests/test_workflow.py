@@ -180,12 +180,15 @@ def test_serve_keeps_a_small_sites_builds_in_its_own_process(make_site, build_pi
 
 def test_serve_builds_a_large_site_apart_and_survives_a_build_that_dies(make_site, build_pids,
                                                                        monkeypatch):
-    """A site above the bound (cache.RECALLED_MOST, 0 here) is built in a forked process
-    every time, which hands back all the build's memory when it ends; a build whose
-    process dies is reported on the page and the last good site is still served."""
-    monkeypatch.setattr(cache_module, "RECALLED_MOST", 0)
+    """A site above the bound (cache.RECALLED_MOST, 1 here: its files count, a draft
+    too) is built in a forked process every time, which hands back all the build's
+    memory when it ends; a build whose process dies is reported on the page and the last
+    good site is still served."""
+    monkeypatch.setattr(cache_module, "RECALLED_MOST", 1)
     site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
-                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+                                      "Storm Elra hit Port Alden with 140 km/h winds."),
+                      "draft.md": "---\ntitle: Port closes\ndate: 2024-11-12\nsource: X\n"
+                                  "draft: true\n---\nThe port closed.\n"})
     with serving(site) as (base, state):
         version = state.version
         (site / "content" / "b.md").write_text(article(
