@@ -7,6 +7,7 @@ current branch are never touched.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -25,6 +26,20 @@ class Deployment:
     branch: str
     pushed_to: str | None
     unchanged: bool = False  # the branch already held this very site: no new commit
+
+
+STYLESHEET = re.compile(rb'<link rel="stylesheet" href="([^"]*)"')
+
+
+def missing_page_works_deep(site: Path) -> bool:
+    """Whether the built 404.html links its style sheet by an address that holds at any
+    depth: GitHub Pages serves it for every missing page, whatever folder that page is
+    in, so a relative link (a build without base_url) breaks below the top of the site."""
+    try:
+        found = STYLESHEET.search((site / "404.html").read_bytes())
+    except OSError:
+        return True  # (no 404 page, or a theme without one: nothing to say)
+    return found is None or found.group(1).startswith((b"http:", b"https:", b"/"))
 
 
 def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",

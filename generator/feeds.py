@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .config import Config
 from .models import Event, Site
 from .slugs import slug
-from .timeline import event_sort_key
+from .timeline import dispute_phrases, event_sort_key
 
 FEED_ENTRIES = 50
 
@@ -50,7 +50,13 @@ def entry_html(event: Event) -> Markup:
                      .format(by, when, note.text))
     if event.disputed:
         parts.append(Markup("<p>Sources disagree on: {}.</p>").format(", ".join(event.disputed)))
+    if dispute_phrases(event):
+        parts.append(Markup("<p>{}.</p>").format(_sentence("; ".join(dispute_phrases(event)))))
     return Markup("").join(parts)
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def local_ids(config: Config) -> str:

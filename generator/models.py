@@ -247,12 +247,12 @@ class Event:
 
     @property
     def disputed(self) -> tuple[str, ...]:
-        """What the sources disagree about, for the corrections page and the feeds: each
-        office or kind of fact once, then "quoted wording" if quotations differ (a
-        quotation note's field is its speaker, who is not what is in dispute)."""
-        facts = (n.field or n.kind for n in self.fact_notes if n.kind != "author")
-        quoted = ("quoted wording",) if len(self.fact_notes) < len(self.notes) else ()
-        return (*dict.fromkeys(facts), *quoted)
+        """The points of fact the sources disagree about, for the corrections page and the
+        feeds: each office or kind of fact once. Reworded quotations are not among them
+        (`reworded_quotes`: not necessarily an error, and a quotation note's field is its
+        speaker, who is not what is in dispute)."""
+        return tuple(dict.fromkeys(n.field or n.kind for n in self.fact_notes
+                                   if n.kind != "author"))
 
     @property
     def fact_notes(self) -> tuple[Note, ...]:

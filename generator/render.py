@@ -18,12 +18,13 @@ from jinja2 import (
     select_autoescape,
 )
 
+from .claims import DATELINE_RE
 from .config import Config
 from .jsonld import event_jsonld, script_json
 from .media import from_root
 from .models import PartialDate
 from .parallel import map_parts
-from .timeline import Page, source_slug, tag_slug
+from .timeline import Page, dispute_phrases, source_slug, tag_slug
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -84,10 +85,25 @@ def as_written(names: Sequence[str], articles: Sequence) -> list[str]:
 
 
 def find_written(names: Sequence[str], articles: Sequence) -> list[str | None]:
-    """Each name as the first report that has it writes it; None where none does."""
+    """Each name as the first report that has it writes it; None where none does. A
+    dateline ("KYIV, Nov 17 (Reuters) -") is in capitals by custom, so a name is taken
+    from one only when no report writes the name anywhere else."""
     texts = [_Searchable(f"{a.title}\n{a.text}") for a in articles]
-    return [next((found for t in texts if (found := t.find(name)) is not None), None)
-            for name in names]
+    undated = [_Searchable(f"{a.title}\n{without_dateline(a.text)}") for a in articles]
+
+    def written(name: str) -> str | None:
+        for searched in (undated, texts):
+            for text in searched:
+                if (found := text.find(name)) is not None:
+                    return found
+        return None
+    return [written(name) for name in names]
+
+
+def without_dateline(text: str) -> str:
+    """The text with a wire report's opening dateline blanked out (as many spaces)."""
+    match = DATELINE_RE.match(text)
+    return " " * match.end() + text[match.end():] if match else text
 
 
 class _Searchable:
@@ -170,7 +186,7 @@ def make_environment(config: Config, compiled: Path | None = None, version: str 
     )
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
-                       match_score=match_score,
+                       match_score=match_score, dispute_phrases=dispute_phrases,
                        from_root=from_root,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))

@@ -171,14 +171,16 @@ def _event_pages(story: Story) -> list[Page]:
 
 class SourceRecord(NamedTuple):
     """What a source page says of the outlet over all its events: how many reports, how
-    many of them say whose reports they are based on (and whose), and on how many points
-    of fact they give a value other than the one preferred (in how many events)."""
+    many of them say whose reports they are based on (and whose), on how many points
+    of fact they give a value other than the one preferred (in how many events), and how
+    many corrections it published to them (as the front matter records them)."""
 
     reports: int
     derived: int
     based_on: tuple[str, ...]
     contradicted: int
     contradicted_events: int
+    corrections: int = 0
 
 
 def source_record(key: str, events: Sequence[Event]) -> SourceRecord:
@@ -191,7 +193,8 @@ def source_record(key: str, events: Sequence[Event]) -> SourceRecord:
     based_on = dict.fromkeys(name for a in own for name in a.based_on)
     points = [e.contradicted(*names) for e in events]
     return SourceRecord(len(own), sum(1 for a in own if a.based_on), tuple(based_on),
-                        sum(points), sum(1 for n in points if n))
+                        sum(points), sum(1 for n in points if n),
+                        sum(len(a.corrections) for a in own))
 
 
 def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Event]]],
@@ -320,3 +323,18 @@ def correction_entries(events: Sequence[Event]) -> list[tuple[int, Note | None, 
 def _year(ordinal: int) -> int:
     """The year a corrections entry is filed under: the year of the day it is sorted by."""
     return dt.date.fromordinal(ordinal).year if ordinal != UNDATED else UNDATED
+
+
+def dispute_phrases(event: Event) -> list[str]:
+    """How the corrections page and the feeds sum up where an event's sources differ:
+    which outlets are contradicted, on how many points, and how many quotations are
+    worded differently, apart from the facts ("Translated wire digest contradicted on 3
+    points", "5 quotations worded differently"). Who is wrong, not only on what."""
+    counts = [(outlet, event.contradicted(outlet)) for outlet in event.outlets]
+    ranked = sorted((c for c in counts if c[1]), key=lambda c: -c[1])  # (ties: report order)
+    phrases = [f"{outlet} contradicted on {points} point{'s' if points != 1 else ''}"
+               for outlet, points in ranked]
+    if event.reworded_quotes:
+        count = len(event.reworded_quotes)
+        phrases.append(f"{count} quotation{'s' if count != 1 else ''} worded differently")
+    return phrases

@@ -196,6 +196,22 @@ def test_filter_by_outlet_hides_other_events_and_works_by_keyboard(base_url, pag
     assert not page.problems
 
 
+def test_the_filter_still_applies_after_going_back_to_the_timeline(base_url, page):
+    """The browser puts the chosen outlet back in the box on Back; the timeline must
+    show what the box says, not every event under a filter that reads "Reuters"."""
+    page.goto(base_url + "index.html")
+    page.locator('[data-filter="outlets"]').select_option("reuters")
+    shown = page.locator(".timeline .event:visible").count()
+    page.locator(".timeline .event:visible a").first.click()
+    page.wait_for_load_state()
+    page.go_back()
+    page.wait_for_load_state("load")
+    assert page.locator('[data-filter="outlets"]').input_value() == "reuters"
+    assert page.locator(".timeline .event:visible").count() == shown
+    assert "Showing" in page.locator("[data-filter-status]").inner_text()
+    assert not page.problems
+
+
 def test_jump_to_latest_goes_while_the_filter_hides_its_event(browser, tmp_path):
     """Oldest-first timelines offer "Jump to latest"; a filter that hides that event hides
     the link too, rather than leave it leading nowhere."""

@@ -331,6 +331,19 @@ def test_why_merged_names_people_and_places_as_the_reports_write_them(seeds_site
     assert "all dated the same day" in why
 
 
+def test_a_name_is_written_as_a_report_writes_it_outside_a_capitalised_dateline():
+    from types import SimpleNamespace
+
+    from generator.render import find_written
+
+    wire = SimpleNamespace(title="Drones hit Dnipro",
+                           text="KYIV, Nov 17 (Reuters) - Drones struck Dnipro overnight.")
+    other = SimpleNamespace(title="Dnipro attacked", text="Officials in Kyiv said so.")
+    assert find_written(["kyiv"], [wire, other]) == ["Kyiv"], "not the dateline's KYIV"
+    assert find_written(["kyiv"], [wire]) == ["KYIV"], "the dateline when nothing else has it"
+    assert find_written(["dnipro"], [wire, other]) == ["Dnipro"]
+
+
 def test_the_site_timezone_dates_an_evening_report_on_the_desks_own_day(make_site, build_site):
     evening = "---\ntitle: Levee breaks\ndate: 2024-10-08T21:30:00-05:00\nsource: Wire\n---\n" \
               "The levee broke late in the evening.\n"

@@ -261,7 +261,7 @@ def test_names_are_found_as_written_as_the_pattern_finds_them(texts, extra_names
     text meets "s" in a name) and arbitrary ones."""
     from types import SimpleNamespace
 
-    from generator.render import _name_pattern, find_written
+    from generator.render import _name_pattern, find_written, without_dateline
 
     joined = "\n".join(texts)
     cuts = data.draw(st.lists(st.tuples(st.integers(0, len(joined)), st.integers(1, 12)),
@@ -270,10 +270,11 @@ def test_names_are_found_as_written_as_the_pattern_finds_them(texts, extra_names
     names = [n for n in [*names, *extra_names] if n.strip()]
     articles = [SimpleNamespace(title=t[:8], text=t[8:]) for t in texts]
 
-    def by_pattern(name):
-        for article in articles:
-            if found := _name_pattern(name).search(f"{article.title}\n{article.text}"):
-                return found.group(0)
+    def by_pattern(name):  # (outside the datelines, then anywhere)
+        for blank in (without_dateline, str):
+            for article in articles:
+                if found := _name_pattern(name).search(f"{article.title}\n{blank(article.text)}"):
+                    return found.group(0)
         return None
 
     assert find_written(names, articles) == [by_pattern(n) for n in names]

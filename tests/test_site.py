@@ -22,7 +22,17 @@ from jinja2 import Environment
 from generator.build import build
 from generator.config import load_config
 from generator.jsonld import script_json
-from generator.models import Article, Body, Event, Note, NoteValue, PartialDate, Site, Story
+from generator.models import (
+    Article,
+    Body,
+    Correction,
+    Event,
+    Note,
+    NoteValue,
+    PartialDate,
+    Site,
+    Story,
+)
 from generator.render import make_environment
 from generator.timeline import (
     PAGE_SIZE,
@@ -192,6 +202,11 @@ def test_corrections_page_lists_author_corrections_newest_first(site):
     disputed = [e["id"] for e in events if any(n["kind"] != "author" for n in e["corrections"])]
     section = html.split('id="disputed-heading"')[1]
     assert all(f"events/{i}/index.html" in section for i in disputed)
+    nato = re.search(r"Blinken assures.*?</li>", section, re.S).group(0)
+    summary = " ".join(re.sub(r"<[^>]+>", " ", nato.split("—", 1)[1]).split())
+    assert re.fullmatch(r"British Foreign Secretary, NATO Secretary General, Ukrainian Foreign "
+                        r"Minister; Translated wire digest contradicted on 3 points; "
+                        r"\d+ quotations worded differently", summary), summary
 
 
 def test_event_pages_carry_json_ld_that_cannot_end_the_script(site, pages):
@@ -394,6 +409,9 @@ def test_a_source_page_says_what_its_reports_are_based_on_and_how_often_contradi
         "disagree, Translated wire digest gives a value other than the one preferred on 3 "
         "points of fact, in 1 event. All sources")
     assert record("reuters").startswith("1 report. It is not contradicted on any point of fact.")
+    assert record("meridian-press").startswith(
+        "1 report. It published 1 correction to it. It is not contradicted"), \
+        "an outlet's own corrections are part of its record"
 
 
 def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
@@ -409,11 +427,13 @@ def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
         preferred="12")
     first = Event("e1", PartialDate.of(dt.date(2025, 3, 2)), "Storm", "s", (
         report("a.md", "Coastwire"), report("b.md", "AP"),
-        report("c.md", "AP", ("Reuters",))), notes=(toll,))
+        dataclasses.replace(report("c.md", "AP", ("Reuters",)),
+                corrections=(Correction(None, "The toll was 15, not 51."),))), notes=(toll,))
     second = Event("e2", PartialDate.of(dt.date(2025, 3, 3)), "Floods", "s",
                    (report("d.md", "A.P."),))
     assert source_record("ap", [first, second]) == SourceRecord(
-        reports=3, derived=1, based_on=("Reuters",), contradicted=1, contradicted_events=1)
+        reports=3, derived=1, based_on=("Reuters",), contradicted=1, contradicted_events=1,
+        corrections=1)
 
 
 def test_of_two_reports_from_one_outlet_only_the_contradicted_one_is_marked():

@@ -238,6 +238,7 @@ def test_deploy_pushes_site_to_gh_pages_without_touching_work_tree(author_repo, 
     head_before = git(site, "rev-parse", "HEAD")
     result = runner.invoke(main, ["deploy", "-m", "Publish test"])
     assert result.exit_code == 0, result.output
+    assert "404.html was built without base_url" in result.output, "a 404 that breaks deep"
     files = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
     assert "index.html" in files and ".nojekyll" in files and "events.json" in files
     assert ".dateline-site" not in files
@@ -252,10 +253,12 @@ def test_deploy_pushes_site_to_gh_pages_without_touching_work_tree(author_repo, 
     (site / "content" / "b.md").write_text(
         article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
     rebuilt = runner.invoke(main, ["build", "--content", str(site / "content"),
-                                   "--output", str(site / "site")])
+                                   "--output", str(site / "site"),
+                                   "--base-url", "https://timeline.example.org/"])
     assert rebuilt.exit_code == 0, rebuilt.output
     second = runner.invoke(main, ["deploy"])
     assert second.exit_code == 0, second.output
+    assert "base_url" not in second.output, "built with its address: no warning"
     assert git(remote, "rev-list", "--count", "gh-pages") == "2"  # history is kept
 
 

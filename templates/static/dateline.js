@@ -58,6 +58,9 @@
       select.addEventListener("change", function () { applyFilter(box); });
     });
     applyFilter(box);
+    // Back to this page, the browser puts the chosen outlet and story back in the
+    // boxes after this script ran: show what the boxes say.
+    window.addEventListener("pageshow", function () { applyFilter(box); });
   }
 
   function setUpSearch() {
