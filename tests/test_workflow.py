@@ -104,21 +104,29 @@ def serving(site, echo=lambda *_: None):
         thread.join(timeout=10)
 
 
+STORM = article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                "Storm Elra hit Port Alden with 140 km/h winds.")
+
+
+def add_a_report_and_see_it_served(site, base: str, state) -> None:
+    """Saves a second report while serve runs, and waits until the site shows it."""
+    version = state.version
+    (site / "content" / "b.md").write_text(article(
+        "Parliament approves budget", "2024-11-20", "Kyiv Courier",
+        "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
+    assert wait_for(lambda: state.version > version), "no rebuild after a change"
+    assert "Parliament approves budget" in fetch(base)
+
+
 def test_serve_rebuilds_on_change_and_shows_errors(make_site):
-    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
-                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+    site = make_site({"a.md": STORM})
     said: list[str] = []
     with serving(site, said.append) as (base, state):
         home = fetch(base)
         assert "Storm Elra" in home and "/__dateline/reload.js" in home
         assert re.match(r"Built .*public/: 1 article, 1 event, 0 notes, \d+ files in [\d.]+s\.$",
                         said[0]), said
-        version = state.version
-        (site / "content" / "b.md").write_text(article(
-            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
-            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
-        assert wait_for(lambda: state.version > version), "no rebuild after a change"
-        assert "Parliament approves budget" in fetch(base)
+        add_a_report_and_see_it_served(site, base, state)
         (site / "content" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
         assert wait_for(lambda: state.errors), "a broken file should be reported"
         assert "bad.md:2" in fetch(base + "__dateline/status")
@@ -164,15 +172,9 @@ def build_pids(monkeypatch, tmp_path):
 def test_serve_keeps_a_small_sites_builds_in_its_own_process(make_site, build_pids):
     """The first build runs in a process of its own; once the site is known to be small
     enough for serve to keep its articles between builds, it builds in its own."""
-    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
-                                      "Storm Elra hit Port Alden with 140 km/h winds.")})
+    site = make_site({"a.md": STORM})
     with serving(site) as (base, state):
-        version = state.version
-        (site / "content" / "b.md").write_text(article(
-            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
-            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
-        assert wait_for(lambda: state.version > version), "no rebuild after a change"
-        assert "Parliament approves budget" in fetch(base)
+        add_a_report_and_see_it_served(site, base, state)
     first, *later = build_pids()
     assert first != os.getpid() and later and set(later) == {os.getpid()}
     assert state.recall.parsed, "the small site's articles are kept for the next build"
@@ -185,17 +187,11 @@ def test_serve_builds_a_large_site_apart_and_survives_a_build_that_dies(make_sit
     memory when it ends; a build whose process dies is reported on the page and the last
     good site is still served."""
     monkeypatch.setattr(cache_module, "RECALLED_MOST", 1)
-    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
-                                      "Storm Elra hit Port Alden with 140 km/h winds."),
+    site = make_site({"a.md": STORM,
                       "draft.md": "---\ntitle: Port closes\ndate: 2024-11-12\nsource: X\n"
                                   "draft: true\n---\nThe port closed.\n"})
     with serving(site) as (base, state):
-        version = state.version
-        (site / "content" / "b.md").write_text(article(
-            "Parliament approves budget", "2024-11-20", "Kyiv Courier",
-            "Lawmakers in Kyiv approved the 2025 budget by 257 votes.", "b"), encoding="utf-8")
-        assert wait_for(lambda: state.version > version), "no rebuild after a change"
-        assert "Parliament approves budget" in fetch(base)
+        add_a_report_and_see_it_served(site, base, state)
         (site / "content" / "die.md").write_text(article(
             "Port reopens", "2024-11-21", "Coastwire", "The port reopened.", "c"),
             encoding="utf-8")
