@@ -50,8 +50,8 @@ def entry_html(event: Event) -> Markup:
                      .format(by, when, note.text))
     if event.disputed:
         parts.append(Markup("<p>Sources disagree on: {}.</p>").format(", ".join(event.disputed)))
-    if dispute_phrases(event):
-        parts.append(Markup("<p>{}.</p>").format(_sentence("; ".join(dispute_phrases(event)))))
+    if phrases := dispute_phrases(event):
+        parts.append(Markup("<p>{}.</p>").format(_sentence("; ".join(phrases))))
     return Markup("").join(parts)
 
 

@@ -88,20 +88,24 @@ def find_written(names: Sequence[str], articles: Sequence) -> list[str | None]:
     """Each name as the first report that has it writes it; None where none does. A
     dateline ("KYIV, Nov 17 (Reuters) -") is in capitals by custom, so a name is taken
     from one only when no report writes the name anywhere else."""
-    texts = [_Searchable(f"{a.title}\n{a.text}") for a in articles]
-    undated = [_Searchable(f"{a.title}\n{without_dateline(a.text)}") for a in articles]
+    undated, dated = [], []  # (every text without its dateline; those that had one, whole)
+    for article in articles:
+        blanked = without_dateline(article.text)
+        undated.append(_Searchable(f"{article.title}\n{blanked}"))
+        if blanked is not article.text:
+            dated.append(_Searchable(f"{article.title}\n{article.text}"))
 
     def written(name: str) -> str | None:
-        for searched in (undated, texts):
-            for text in searched:
-                if (found := text.find(name)) is not None:
-                    return found
+        for text in (*undated, *dated):
+            if (found := text.find(name)) is not None:
+                return found
         return None
     return [written(name) for name in names]
 
 
 def without_dateline(text: str) -> str:
-    """The text with a wire report's opening dateline blanked out (as many spaces)."""
+    """The text with a wire report's opening dateline blanked out (as many spaces); the
+    very same string when it has none."""
     match = DATELINE_RE.match(text)
     return " " * match.end() + text[match.end():] if match else text
 

@@ -77,7 +77,7 @@ class BuildState:
         builds (`cache.recallable`); a larger site, or one not built yet, in a process
         forked for the build, which hands all its memory back when it ends: at 100,000
         articles a process that stayed up held most of a gigabyte between builds, and its
-        builds peaked 130-190 MB higher than the command line's, above 2 GB."""
+        builds peaked higher than the command line's, above 2 GB."""
         start = time.perf_counter()
         apart = self.article_files is None or not cache.recallable(self.article_files)
         outcome = _build_apart(config, self.listening) if apart else \
