@@ -11,6 +11,7 @@ import functools
 import gc
 import json
 import multiprocessing
+import os
 import signal
 import threading
 import time
@@ -77,9 +78,11 @@ class BuildState:
         builds (`cache.recallable`); a larger site, or one not built yet, in a process
         forked for the build, which hands all its memory back when it ends: at 100,000
         articles a process that stayed up held most of a gigabyte between builds, and its
-        builds peaked higher than the command line's, above 2 GB."""
+        builds peaked higher than the command line's, above 2 GB. (Where processes
+        cannot fork, every build is made in this process.)"""
         start = time.perf_counter()
-        apart = self.article_files is None or not cache.recallable(self.article_files)
+        apart = hasattr(os, "fork") and (self.article_files is None or
+                                         not cache.recallable(self.article_files))
         outcome = _build_apart(config, self.listening) if apart else \
             _attempt(config, self.recall)
         echo(outcome.said if outcome.errors else

@@ -180,6 +180,15 @@ def test_serve_keeps_a_small_sites_builds_in_its_own_process(make_site, build_pi
     assert state.recall.parsed, "the small site's articles are kept for the next build"
 
 
+def test_serve_builds_in_its_own_process_where_processes_cannot_fork(make_site, build_pids,
+                                                                     monkeypatch):
+    monkeypatch.delattr(os, "fork")  # (Windows)
+    site = make_site({"a.md": STORM})
+    with serving(site) as (base, state):
+        add_a_report_and_see_it_served(site, base, state)
+    assert set(build_pids()) == {os.getpid()}
+
+
 def test_serve_builds_a_large_site_apart_and_survives_a_build_that_dies(make_site, build_pids,
                                                                        monkeypatch):
     """A site above the bound (cache.RECALLED_MOST, 1 here: its files count, a draft
