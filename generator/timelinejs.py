@@ -15,7 +15,7 @@ from typing import Any
 from .config import Config
 from .export import Memo, json_text, lines_document
 from .models import Event, Site
-from .timeline import event_sort_key
+from .timeline import dispute_phrases, event_sort_key
 
 
 def timelinejs_json(site: Site, config: Config, memo: Memo | None = None
@@ -51,11 +51,18 @@ def timelinejs_event(event: Event, group: str, config: Config) -> dict[str, Any]
 
 
 def _text(event: Event, config: Config) -> str:
-    """The summary, who reported it and a link to the event page."""
+    """The summary, who reported it, what was corrected and where the reports differ (as
+    the corrections page says it), and a link to the event page."""
     href = f"{config.base_url.rstrip('/')}/" if config.base_url else ""
     parts = [f"<p>{escape(event.summary)}</p>"] if event.summary else []
+    corrected = sum(1 for n in event.notes if n.kind == "author")
+    said = [f"{corrected} correction{'s' if corrected != 1 else ''} published"] \
+        if corrected else []
+    if event.disputed:
+        said.append(f"the sources disagree on {', '.join(event.disputed)}")
+    said += dispute_phrases(event)
     parts.append(f"<p>Reported by {escape(', '.join(event.outlets))}"
-                 f"{f'; {len(event.notes)} correction note(s)' if event.notes else ''}.</p>")
+                 f"{''.join(f'; {escape(p)}' for p in said)}.</p>")
     parts.append(f'<p><a href="{escape(href)}events/{escape(event.id)}/index.html">'
                  "Sources and corrections</a></p>")
     return "".join(parts)

@@ -272,6 +272,14 @@ def test_timelinejs_json_follows_the_timelinejs_format(site):
         assert event["text"]["headline"] and "<" not in event["text"]["headline"]
         assert f'href="{BASE}events/{event["unique_id"]}/index.html"' in event["text"]["text"]
         assert event["group"] == "Ukraine diplomacy after the 2024 US election"
+    texts = {e["unique_id"]: e["text"]["text"] for e in document["events"]}
+    nato = next(t for i, t in texts.items() if "blinken" in i)
+    assert re.search(r"the sources disagree on British Foreign Secretary, NATO Secretary "
+                     r"General, Ukrainian Foreign Minister; Translated wire digest "
+                     r"contradicted on 3 points; \d+ quotations worded differently\.", nato), \
+        "the facts in dispute and the reworded quotations as the corrections page counts them"
+    dnipro = next(t for i, t in texts.items() if "dnipro" in i)
+    assert "; 1 correction published." in dnipro
 
 
 def test_sitemap_lists_every_page_with_absolute_urls(site, pages):
