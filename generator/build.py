@@ -34,7 +34,7 @@ from .render import make_environment, static_files, write_pages
 from .search import index_site
 from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
-from .timeline import build_site, plan_pages
+from .timeline import build_site, counted, plan_pages
 from .timelinejs import timelinejs_json
 from .write import SiteWriter, check_output, interrupts_discard
 
@@ -65,11 +65,6 @@ class BuildResult:
         return ", ".join(counted(n, noun) for n, noun in (
             (self.articles, "article"), (len(self.site.events), "event"),
             (self.notes, "note"), (self.files_written, "file")))
-
-
-def counted(number: int, noun: str) -> str:
-    """"1 event", "2 events": the nouns the summaries count take a plain s."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 @collector_paused()

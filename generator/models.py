@@ -270,6 +270,20 @@ class Event:
         """`contradicted` for one report (of two from one outlet, this one's points)."""
         return self._contradicted(lambda other: other is article)
 
+    def disputed_with(self, *outlets: str) -> tuple[int, int]:
+        """(on how many points of fact other reports disagree with the reports of these
+        outlets, on how many of those their value is the one preferred)."""
+        disputes = [n for n in self.fact_notes if n.kind != "author"]
+        if not disputes:  # (most events: no labels to work out)
+            return 0, 0
+        labels = {label for a, label in zip(self.articles, report_labels(self.articles),
+                                            strict=True) if a.outlet in outlets}
+        given = [{v.value for v in n.values if labels.intersection(v.sources)}
+                 for n in disputes]
+        return (sum(1 for values in given if values),
+                sum(1 for n, values in zip(disputes, given, strict=True)
+                    if n.preferred in values))
+
     def _contradicted(self, chosen: Callable[[Article], bool]) -> int:
         contested = [n for n in self.fact_notes if n.preferred is not None]
         if not contested:  # (most events: no labels to work out)

@@ -181,6 +181,24 @@ class SourceRecord(NamedTuple):
     contradicted: int
     contradicted_events: int
     corrections: int = 0
+    disputed: int = 0  # points of fact on which other reports disagree with its reports
+    disputed_events: int = 0
+    upheld: int = 0  # of those, where its value is the one preferred
+
+    @property
+    def disagreements(self) -> str:
+        """The record's sentence on the points of fact other reports dispute with it."""
+        if not self.disputed:
+            return "No other report disagrees with it on a point of fact."
+        said = f"Other reports disagree with it on {counted(self.disputed, 'point')} of " \
+               f"fact, in {counted(self.disputed_events, 'event')}"
+        parts = [(self.upheld, "its value is the one preferred"),
+                 (self.contradicted, "another value is preferred"),
+                 (self.disputed - self.upheld - self.contradicted, "no value is preferred")]
+        shown = [(n, text) for n, text in parts if n]
+        if len(shown) == 1:
+            return f"{said}; {shown[0][1]} on {'it' if self.disputed == 1 else 'all of them'}."
+        return f"{said}: " + ", ".join(f"{text} on {n}" for n, text in shown) + "."
 
 
 def source_record(key: str, events: Sequence[Event]) -> SourceRecord:
@@ -192,9 +210,12 @@ def source_record(key: str, events: Sequence[Event]) -> SourceRecord:
     names = tuple(dict.fromkeys(a.outlet for a in own))
     based_on = dict.fromkeys(name for a in own for name in a.based_on)
     points = [e.contradicted(*names) for e in events]
+    disputes = [e.disputed_with(*names) for e in events]
     return SourceRecord(len(own), sum(1 for a in own if a.based_on), tuple(based_on),
                         sum(points), sum(1 for n in points if n),
-                        sum(len(a.corrections) for a in own))
+                        sum(len(a.corrections) for a in own),
+                        sum(d for d, _ in disputes), sum(1 for d, _ in disputes if d),
+                        sum(u for _, u in disputes))
 
 
 def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Event]]],
@@ -338,3 +359,8 @@ def dispute_phrases(event: Event) -> list[str]:
         count = len(event.reworded_quotes)
         phrases.append(f"{count} quotation{'s' if count != 1 else ''} worded differently")
     return phrases
+
+
+def counted(number: int, noun: str) -> str:
+    """"1 event", "2 events": the nouns the summaries count take a plain s."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

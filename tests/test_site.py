@@ -413,13 +413,15 @@ def test_a_source_page_says_what_its_reports_are_based_on_and_how_often_contradi
         return " ".join(re.sub(r"<[^>]+>", " ", found).split())
 
     assert record("translated-wire-digest") == (
-        "1 report, which says it is based on Reuters and Associated Press. Where the sources "
-        "disagree, Translated wire digest gives a value other than the one preferred on 3 "
-        "points of fact, in 1 event. All sources")
-    assert record("reuters").startswith("1 report. It is not contradicted on any point of fact.")
+        "1 report, which says it is based on Reuters and Associated Press. Other reports "
+        "disagree with it on 3 points of fact, in 1 event; another value is preferred on "
+        "all of them. All sources")
+    assert record("reuters").startswith(
+        "1 report. Other reports disagree with it on 3 points of fact, in 1 event; its value "
+        "is the one preferred on all of them."), "disputed, though upheld: not 'uncontradicted'"
     assert record("meridian-press").startswith(
-        "1 report. It published 1 correction to it. It is not contradicted"), \
-        "an outlet's own corrections are part of its record"
+        "1 report. It published 1 correction to it. No other report disagrees with it on a "
+        "point of fact."), "an outlet's own corrections are part of its record"
 
 
 def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
@@ -441,7 +443,15 @@ def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
                    (report("d.md", "A.P."),))
     assert source_record("ap", [first, second]) == SourceRecord(
         reports=3, derived=1, based_on=("Reuters",), contradicted=1, contradicted_events=1,
-        corrections=1)
+        corrections=1, disputed=1, disputed_events=1, upheld=0)
+    assert source_record("coastwire", [first, second]).disagreements == (
+        "Other reports disagree with it on 1 point of fact, in 1 event; its value is the one "
+        "preferred on it.")
+    mixed = SourceRecord(reports=4, derived=0, based_on=(), contradicted=1,
+                         contradicted_events=1, disputed=4, disputed_events=2, upheld=2)
+    assert mixed.disagreements == (
+        "Other reports disagree with it on 4 points of fact, in 2 events: its value is the one "
+        "preferred on 2, another value is preferred on 1, no value is preferred on 1.")
 
 
 def test_of_two_reports_from_one_outlet_only_the_contradicted_one_is_marked():
