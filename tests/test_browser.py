@@ -283,6 +283,10 @@ def test_a_link_to_the_folded_quotation_notes_opens_them(base_url, page):
     page.locator(".at-a-glance a[href='#quotes-heading']").click()
     assert folded.evaluate("d => d.open")
     assert page.locator(".quote-notes .note").first.is_visible()
+    page.locator("details.quote-notes > summary").click()  # (the reader closes them)
+    assert not folded.evaluate("d => d.open")
+    page.locator(".at-a-glance a[href='#quotes-heading']").click()  # (the same address)
+    assert folded.evaluate("d => d.open"), "the link opens them again"
     page.goto(base_url + "index.html")
     page.goto(base_url + NATO_EVENT + "#quotes-heading")
     assert page.locator("details.quote-notes").evaluate("d => d.open")

@@ -104,9 +104,18 @@
   /* A link to something in a closed disclosure ("5 quotations worded differently")
      opens it, on the page and when the page is opened at that address: otherwise it
      scrolls to a summary line and shows nothing more. */
-  function revealTarget() {
+  function revealTarget() { reveal(window.location.hash); }
+
+  /* A second click on the same link changes no address, so no hashchange: clicks on
+     links within the page open their target too (after a reader closed it). */
+  function revealClicked(event) {
+    var link = event.target.closest ? event.target.closest('a[href^="#"]') : null;
+    if (link) { reveal(link.getAttribute("href")); }
+  }
+
+  function reveal(hash) {
     var id;
-    try { id = decodeURIComponent(window.location.hash.slice(1)); } catch (e) { return; }
+    try { id = decodeURIComponent(hash.slice(1)); } catch (e) { return; }
     var target = id ? document.getElementById(id) : null;
     var details = target ? target.closest("details") : null;
     if (details && !details.open) {
@@ -119,6 +128,7 @@
     setUpFilter();
     setUpSearch();
     window.addEventListener("hashchange", revealTarget);
+    document.addEventListener("click", revealClicked);
     revealTarget();
   }
 
