@@ -106,6 +106,8 @@ def article_record(article: Article) -> dict[str, Any]:
         "url": article.url,
         "published": article.published_date.isoformat() if article.published else None,
     }
+    if article.updated:
+        record["updated"] = article.updated.isoformat()
     if article.based_on:
         record["based_on"] = list(article.based_on)
     return record

@@ -209,6 +209,23 @@ def test_corrections_page_lists_author_corrections_newest_first(site):
                         r"\d+ quotations worded differently", summary), summary
 
 
+def test_a_revised_report_says_when_it_was_updated(site):
+    events = json.loads((site / "events.json").read_text())["events"]
+    updated = {a["file"]: a.get("updated") for e in events for a in e["articles"]}
+    assert updated["ukraine-diplomacy/2024-11-21-meridian-press-dnipro-oreshnik.md"] == \
+        "2024-11-22T07:45:00+00:00"  # (in the site's time zone)
+    assert updated["ukraine-diplomacy/2024-11-13-reuters-blinken-nato.md"] is None
+    coverage = {}
+    for event in events:
+        page = (site / event["url"] / "index.html").read_text("utf-8")
+        listed = re.search(r'<ol class="coverage-list">(.*?)</ol>', page, re.S).group(1)
+        coverage[event["id"]] = " ".join(re.sub(r"<[^>]+>", " ", listed).split())
+    dnipro = next(text for i, text in coverage.items() if "dnipro" in i)
+    assert "21 Nov 2024 , updated 22 Nov 2024" in dnipro
+    ramstein = next(text for i, text in coverage.items() if "ramstein" in i)
+    assert "9 Jan 2025 , updated the same day" in ramstein
+
+
 def test_event_pages_carry_json_ld_that_cannot_end_the_script(site, pages):
     events = {e["id"]: e for e in json.loads((site / "events.json").read_text())["events"]}
     for page, parsed in pages.items():
