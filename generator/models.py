@@ -242,6 +242,19 @@ class Event:
                                    if d == min(depths)))
 
     @property
+    def based_on_first(self) -> tuple[str, ...]:
+        """The outlets of the reports dated as the first one that come after it because
+        they are based on it, directly or not: why "first" can be shown where the dates
+        alone tie (a translation of Reuters dated the same day as Reuters)."""
+        lead = self.articles[0].published
+        tied = [a for a in self.articles if a.published == lead]
+        if len(self.first_outlets) > 1 or len({a.outlet for a in tied}) < 2:
+            return ()
+        depths = derivation_depths(tied)
+        return tuple(dict.fromkeys(a.outlet for a, d in zip(tied, depths, strict=True)
+                                   if d > min(depths) and a.outlet != self.articles[0].outlet))
+
+    @property
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.outlet for a in self.articles))
 

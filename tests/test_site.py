@@ -226,6 +226,23 @@ def test_a_revised_report_says_when_it_was_updated(site):
     assert "9 Jan 2025 , updated the same day" in ramstein
 
 
+def test_the_coverage_list_says_why_a_report_is_first_and_what_contradicted_means(site):
+    """Reuters and the digest are dated the same day: the page says why Reuters is listed
+    first, and what the "contradicted" badge means, in words every reader sees."""
+    events = json.loads((site / "events.json").read_text())["events"]
+    nato = next(e for e in events if "blinken" in e["id"])
+    page = (site / nato["url"] / "index.html").read_text("utf-8")
+    coverage = page.split('id="coverage-heading"')[1].split("</section>")[0]
+    text = " ".join(re.sub(r"<[^>]+>", " ", coverage).split())
+    assert "Translated wire digest is dated the same as Reuters but says it is based on its " \
+           "report, so Reuters is listed first." in text
+    assert "“Contradicted” marks a report that gives, on a point where the sources disagree, " \
+           "a value other than the one preferred" in text
+    quiet = next(e for e in events if "dnipro" in e["id"])
+    other = (site / quiet["url"] / "index.html").read_text("utf-8")
+    assert "listed first" not in other and "“Contradicted” marks" not in other
+
+
 def test_event_pages_carry_json_ld_that_cannot_end_the_script(site, pages):
     events = {e["id"]: e for e in json.loads((site / "events.json").read_text())["events"]}
     for page, parsed in pages.items():
