@@ -194,7 +194,8 @@ class SourceRecord(NamedTuple):
                f"fact, in {counted(self.disputed_events, 'event')}"
         parts = [(self.upheld, "its value is the one preferred"),
                  (self.contradicted, "another value is preferred"),
-                 (self.disputed - self.upheld - self.contradicted, "no value is preferred")]
+                 (max(0, self.disputed - self.upheld - self.contradicted),
+                  "no value is preferred")]  # (two reports of one outlet can be on both sides)
         shown = [(n, text) for n, text in parts if n]
         if len(shown) == 1:
             return f"{said}; {shown[0][1]} on {'it' if self.disputed == 1 else 'all of them'}."
@@ -353,11 +354,9 @@ def dispute_phrases(event: Event) -> list[str]:
     points", "5 quotations worded differently"). Who is wrong, not only on what."""
     counts = [(outlet, event.contradicted(outlet)) for outlet in event.outlets]
     ranked = sorted((c for c in counts if c[1]), key=lambda c: -c[1])  # (ties: report order)
-    phrases = [f"{outlet} contradicted on {points} point{'s' if points != 1 else ''}"
-               for outlet, points in ranked]
+    phrases = [f"{outlet} contradicted on {counted(points, 'point')}" for outlet, points in ranked]
     if event.reworded_quotes:
-        count = len(event.reworded_quotes)
-        phrases.append(f"{count} quotation{'s' if count != 1 else ''} worded differently")
+        phrases.append(f"{counted(len(event.reworded_quotes), 'quotation')} worded differently")
     return phrases
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from .config import Config
 from .export import Memo, json_text, lines_document
 from .models import Event, Site
-from .timeline import dispute_phrases, event_sort_key
+from .timeline import counted, dispute_phrases, event_sort_key
 
 
 def timelinejs_json(site: Site, config: Config, memo: Memo | None = None
@@ -56,8 +56,7 @@ def _text(event: Event, config: Config) -> str:
     href = f"{config.base_url.rstrip('/')}/" if config.base_url else ""
     parts = [f"<p>{escape(event.summary)}</p>"] if event.summary else []
     corrected = sum(1 for n in event.notes if n.kind == "author")
-    said = [f"{corrected} correction{'s' if corrected != 1 else ''} published"] \
-        if corrected else []
+    said = [f"{counted(corrected, 'correction')} published"] if corrected else []
     if event.disputed:
         said.append(f"the sources disagree on {', '.join(event.disputed)}")
     said += dispute_phrases(event)

@@ -486,6 +486,10 @@ def test_a_source_record_counts_every_spelling_and_every_report_of_the_outlet():
     assert mixed.disagreements == (
         "Other reports disagree with it on 4 points of fact, in 2 events: its value is the one "
         "preferred on 2, another value is preferred on 1, no value is preferred on 1.")
+    both = SourceRecord(reports=2, derived=0, based_on=(), contradicted=1,
+                        contradicted_events=1, disputed=1, disputed_events=1, upheld=1)
+    assert both.disagreements.endswith(  # (its two reports on either side of one point)
+        ": its value is the one preferred on 1, another value is preferred on 1.")
 
 
 def test_of_two_reports_from_one_outlet_only_the_contradicted_one_is_marked():
