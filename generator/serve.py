@@ -234,10 +234,14 @@ def _watched(config: Config) -> list[Path]:
 
 
 def _reload_config(config: Config, echo) -> Config:
-    """site.toml may have changed; a broken one keeps the previous settings."""
+    """site.toml may have changed; a broken one keeps the previous settings. The address
+    stays the one the server started with (`dateline serve` builds without site.toml's
+    `base_url`, so that every link stays on 127.0.0.1): a rebuild that took it from
+    site.toml again sent the 404 page's style sheet and links to the published site and
+    rendered every page again."""
     try:
         return load_config(config.content, output=config.output, drafts=config.drafts or None,
-                           base_url=config.base_url or None)
+                           base_url=config.base_url)
     except ConfigError as exc:
         echo(str(exc))
         return config

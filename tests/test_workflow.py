@@ -89,8 +89,9 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
 
 @contextlib.contextmanager
 def serving(site, echo=lambda *_: None):
-    """`dateline serve` on the site in a thread, on a free port: (base URL, BuildState)."""
-    config = load_config(site / "content", output=site / "public", search=False)
+    """`dateline serve` on the site in a thread, on a free port: (base URL, BuildState);
+    as the command does it, without site.toml's base_url."""
+    config = load_config(site / "content", output=site / "public", search=False, base_url="")
     stop, ready = threading.Event(), {}
     thread = threading.Thread(target=serve, daemon=True, kwargs={
         "config": config, "port": 0, "echo": echo, "stop": stop,
@@ -131,6 +132,16 @@ def test_serve_rebuilds_on_change_and_shows_errors(make_site):
         assert wait_for(lambda: state.errors), "a broken file should be reported"
         assert "bad.md:2" in fetch(base + "__dateline/status")
         assert "Parliament approves budget" in fetch(base)  # the last good site is still served
+
+
+def test_serve_keeps_every_link_local_when_site_toml_has_an_address(make_site):
+    """site.toml's base_url is the published address; the pages serve makes, the first
+    and every rebuild, link to 127.0.0.1 (the 404 page's style sheet included)."""
+    site = make_site({"a.md": STORM}, config='base_url = "https://desk.example.org/timeline/"\n')
+    with serving(site) as (base, state):
+        add_a_report_and_see_it_served(site, base, state)
+        missing = (site / "public" / "404.html").read_text(encoding="utf-8")
+        assert "desk.example.org" not in missing and 'href="static/style.css' in missing
 
 
 def test_serve_starts_on_broken_content_and_recovers(make_site):
