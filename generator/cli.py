@@ -227,7 +227,8 @@ def deploy(site_dir: Path, remote: str, branch: str, message: str, no_push: bool
         _fail(f"Error: {exc}")
     where = f" and pushed to {done.pushed_to}" if done.pushed_to else ""
     if done.unchanged:
-        click.echo(f"{done.branch} already holds this site ({done.commit[:10]}); "
-                   f"no new commit{where}.")
+        pushed = f"; pushed it to {done.pushed_to}" if done.pushed_to else ""
+        click.echo(f"{done.branch} already holds this site ({done.commit[:10]}): "
+                   f"no new commit{pushed}.")
     else:
         click.echo(f"Committed {site_dir}/ to {done.branch} ({done.commit[:10]}){where}.")

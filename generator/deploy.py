@@ -47,25 +47,77 @@ def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
     """Commits `site/` as the whole tree of `branch` (history kept) and pushes it."""
     if not (site / MARKER).is_file():
         raise DeployError(f"{site} is not a Dateline build; run `dateline build` first")
-    top = Path(_git(site.parent, "rev-parse", "--show-toplevel"))
+    top = _repository(site)
     if remote and not _has_remote(top, remote):  # (before committing anything)
         raise DeployError(f"this repository has no remote {remote!r}; add one with "
                           f"`git remote add {remote} URL`, name another with --remote, "
                           "or commit without pushing with --no-push")
+    published = _published_head(top, remote, branch) if remote else None
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         tree = _tree(top, site, cname, env)
-    parent = _branch_head(top, branch)
+    parent = _parent(top, _branch_head(top, branch), published)
     unchanged = parent is not None and _git(top, "rev-parse", f"{parent}^{{tree}}") == tree
     if unchanged:
         commit = parent  # (a second deploy of the same site adds no empty commit)
     else:
         args = ["commit-tree", tree, "-m", message] + (["-p", parent] if parent else [])
         commit = _git(top, *args, env=_identity())
-        _git(top, "update-ref", f"refs/heads/{branch}", commit)
+    _git(top, "update-ref", f"refs/heads/{branch}", commit)
     if remote:
         _git(top, "push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
     return Deployment(commit, branch, remote, unchanged)
+
+
+def _repository(site: Path) -> Path:
+    try:
+        return Path(_git(site.parent, "rev-parse", "--show-toplevel"))
+    except DeployError as exc:
+        raise DeployError(f"{site.parent.resolve()} is not in a git repository, so there is no "
+                          "branch to publish on; run `git init` and add the GitHub repository "
+                          "as a remote (`git remote add origin URL`)") from exc
+
+
+def _published_head(top: Path, remote: str, branch: str) -> str | None:
+    """The branch as the remote has it now (fetched), or None when the remote has no such
+    branch yet. Deploying from a fresh clone, or after someone else has published, must
+    build on it: a commit on anything else is refused by the push as not fast-forward."""
+    tracking = f"refs/remotes/{remote}/{branch}"
+    done = subprocess.run(["git", "fetch", "--quiet", "--no-tags", remote,
+                           f"+refs/heads/{branch}:{tracking}"],
+                          cwd=top, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        if _remote_lacks(top, remote, branch):
+            return None
+        raise DeployError(f"could not fetch {branch} from {remote} (nothing was committed): "
+                          f"{done.stderr.strip()}; check the remote's address and your access "
+                          f"with `git fetch {remote}`, or commit without pushing with --no-push")
+    return _git(top, "rev-parse", "--verify", "--quiet", tracking)
+
+
+def _remote_lacks(top: Path, remote: str, branch: str) -> bool:
+    """Whether the remote answers and has no `branch` (its first deploy)."""
+    done = subprocess.run(["git", "ls-remote", "--exit-code", "--heads", remote, branch],
+                          cwd=top, capture_output=True, text=True, check=False)
+    return done.returncode == 2  # (ls-remote's "reachable, but no matching ref")
+
+
+def _parent(top: Path, local: str | None, published: str | None) -> str | None:
+    """What the new site commit follows: the published branch, unless the local one
+    already contains it (commits made with --no-push since). A local branch that went
+    its own way is left behind: it only ever held built sites, and the new commit holds
+    the current one."""
+    if published is None or local == published:
+        return local or published
+    if local is not None and _is_ancestor(top, published, local):
+        return local
+    return published
+
+
+def _is_ancestor(top: Path, older: str, newer: str) -> bool:
+    done = subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
+                          cwd=top, capture_output=True, check=False)
+    return done.returncode == 0
 
 
 def _has_remote(top: Path, remote: str) -> bool:

@@ -278,6 +278,51 @@ def test_deploy_pushes_site_to_gh_pages_without_touching_work_tree(author_repo, 
     assert git(remote, "rev-list", "--count", "gh-pages") == "2"  # history is kept
 
 
+def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, runner,
+                                                                   monkeypatch, tmp_path):
+    site, remote = author_repo
+    monkeypatch.chdir(site)
+    assert runner.invoke(main, ["deploy"]).exit_code == 0
+    git(site, "push", "-q", "origin", "main")
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(colleague))
+    (colleague / "content" / "b.md").write_text(
+        article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
+    monkeypatch.chdir(colleague)
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    result = runner.invoke(main, ["deploy"])
+    assert result.exit_code == 0, result.output  # (was: push refused, not fast-forward)
+    assert git(remote, "rev-list", "--count", "gh-pages") == "2", "history kept"
+    assert "events/2024-12-03-second-event/index.html" in git(
+        remote, "ls-tree", "-r", "--name-only", "gh-pages")
+    monkeypatch.chdir(site)  # (the first author, behind now, builds on the colleague's)
+    again = runner.invoke(main, ["deploy", "-m", "Back to one event"])
+    assert again.exit_code == 0, again.output
+    assert git(remote, "rev-list", "--count", "gh-pages") == "3"
+    assert git(site, "rev-parse", "gh-pages") == git(remote, "rev-parse", "gh-pages")
+
+
+def test_deploy_to_an_unreachable_remote_commits_nothing(author_repo, runner, monkeypatch,
+                                                        tmp_path):
+    site, _ = author_repo
+    git(site, "remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    monkeypatch.chdir(site)
+    result = runner.invoke(main, ["deploy"])
+    assert result.exit_code == 1
+    assert "could not fetch gh-pages from origin (nothing was committed)" in result.output
+    assert git(site, "branch", "--list", "gh-pages") == ""
+
+
+def test_deploy_outside_a_repository_says_how_to_make_one(make_site, runner, monkeypatch):
+    site = make_site({"a.md": article("First event", "2024-11-13", "X", "First text.")})
+    monkeypatch.chdir(site)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(site.parent))
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    result = runner.invoke(main, ["deploy"])
+    assert result.exit_code == 1
+    assert "is not in a git repository" in result.output and "git init" in result.output
+
+
 def test_deploy_without_the_remote_says_how_and_commits_nothing(author_repo, runner,
                                                                 monkeypatch):
     site, _ = author_repo
