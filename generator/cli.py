@@ -24,12 +24,24 @@ def main() -> None:
     """Dateline turns dated news articles into a static timeline site."""
 
 
+def _checked_base_url(ctx: click.Context, param: click.Parameter, value: str | None
+                      ) -> str | None:
+    """--base-url held to site.toml's rule (a usage error, exit 2, when it breaks it)."""
+    from .config import base_url_problem
+
+    if value is not None and base_url_problem(value):
+        raise click.BadParameter(f"{value!r} {base_url_problem(value)}, e.g. "
+                                 "https://user.github.io/repo/")
+    return value
+
+
 @main.command()
 @CONTENT
 @click.option("--output", type=click.Path(path_type=Path), default=Path("site"),
               show_default=True,
               help="Folder to write the site into (changed only once the build succeeded).")
-@click.option("--base-url", default=None, help="Public URL of the site, e.g. "
+@click.option("--base-url", default=None, callback=_checked_base_url,
+              help="Public URL of the site, e.g. "
               "https://user.github.io/repo/ (default: site.toml's base_url).")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
 @click.option("--no-search", is_flag=True, help="Skip the Pagefind search index and page "

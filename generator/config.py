@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import re
 import tomllib
+import urllib.parse
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,11 +108,28 @@ def _check_value(name: str, text: str, key: str, value: Any, line: int | None):
     if key == "timezone" and not _known_zone(value):
         return [ContentError(name, line, f"unknown time zone '{value}'",
                              "use an IANA name such as Europe/Brussels")]
-    if key == "base_url" and value and not re.match(r"^https?://", value):
-        return [ContentError(name, line, "'base_url' must start with http:// or https://")]
+    if key == "base_url" and base_url_problem(value):
+        return [ContentError(name, line, f"'base_url' {base_url_problem(value)}",
+                             "write the site's whole address, e.g. "
+                             "https://user.github.io/repo/")]
     if key == "merge":
         return _check_merge(name, text, value)
     return []
+
+
+def base_url_problem(value: str) -> str:
+    """What is wrong with a site address ("" when nothing is, or it is left out). Every
+    feed id, sitemap entry and canonical link starts with it, so it must be absolute."""
+    if not value:
+        return ""
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https"):
+        return "must start with http:// or https://"
+    if not parts.hostname or any(c.isspace() or c in "<>\"'`" for c in value):
+        return "must be a web address with a host name and no spaces or quotes"
+    if parts.query or parts.fragment:
+        return "must not have a query (?) or a fragment (#)"
+    return ""
 
 
 def _known_zone(value: str) -> bool:

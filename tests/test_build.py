@@ -370,6 +370,23 @@ def test_a_file_size_limit_below_one_byte_is_a_setting_error(make_site, build_si
     assert "site.toml:2: 'max_file_size' must be a positive number of bytes" in result.output
 
 
+@pytest.mark.parametrize("address", ["example.org/news", "javascript:alert(1)//",
+                                     "https://", "https://example.org/a b/",
+                                     "https://example.org/?page=1"])
+def test_a_site_address_that_is_not_absolute_is_refused_from_either_place(
+        make_site, build_site, address):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine.")})
+    result, output = build_site(site, "--base-url", address)
+    assert result.exit_code == 2, result.output  # (a usage error, like any bad option)
+    assert "Invalid value for '--base-url'" in result.output
+    assert "https://user.github.io/repo/" in result.output
+    assert not output.exists()
+    (site / "site.toml").write_text(f'title = "Desk"\nbase_url = "{address}"\n')
+    result, _ = build_site(site)
+    assert result.exit_code == 1
+    assert "site.toml:2: 'base_url' must" in result.output
+
+
 def test_check_reports_settings_and_content_problems_together(make_site, runner):
     site = make_site({"bad.md": "---\ntitle: Broken\ndate: 2024-13-45\n---\nText.\n"},
                      config='title = "My desk"\ntitel = "typo"\n')
