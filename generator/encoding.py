@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from .errors import ContentError, warning
 
@@ -12,7 +13,36 @@ BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
 
 def decode(path: str, raw: bytes) -> tuple[str | None, list[ContentError]]:
     """UTF-8 (with or without BOM) and UTF-16 with BOM decode silently; anything else is
-    read as Windows-1252 with a warning, and binary files are an error naming the file."""
+    read as Windows-1252 with a warning, and binary files are an error naming the file.
+    Control characters are taken out, with a warning (`printable`)."""
+    text, problems = _decoded(path, raw)
+    if text is None:
+        return None, problems
+    text, removed = printable(path, text)
+    return text, problems + removed
+
+
+CONTROLS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffe\uffff]")
+BREAKS = re.compile("[\x0b\x0c]")  # vertical tab and form feed: clipped page breaks
+EITHER = re.compile(f"{CONTROLS.pattern}|{BREAKS.pattern}")
+
+
+def printable(path: str, text: str) -> tuple[str, list[ContentError]]:
+    """The text without the control characters a clipping tool or terminal left in it
+    (ESC, bell, NUL past the first 8 KB...): no page can show them and a feed that
+    carries one is not XML, so readers drop the whole feed. Page breaks become line
+    breaks."""
+    found = EITHER.search(text)
+    if found is None:
+        return text, []
+    line = text.count("\n", 0, found.start()) + 1
+    text = CONTROLS.sub("", BREAKS.sub("\n", text))
+    return text, [warning(path, line, f"control character U+{ord(found.group()):04X} removed "
+                          "(and any others in the file)",
+                          "save the file without them; a web page or feed cannot carry them")]
+
+
+def _decoded(path: str, raw: bytes) -> tuple[str | None, list[ContentError]]:
     for bom, codec in BOMS:
         if raw.startswith(bom):
             try:

@@ -113,3 +113,22 @@ def test_without_a_base_url_ids_are_the_sites_own(site):
         return  # (the base_url build: ids are its URLs)
     ids = [root.findtext(f"{ATOM}id")] + [e.findtext(f"{ATOM}id") for e in root.iter(f"{ATOM}entry")]
     assert all(i.startswith("urn:dateline:ukraine-diplomacy-desk:") for i in ids), ids
+
+
+def test_control_characters_in_a_clipping_are_taken_out_with_a_warning(make_site, build_site):
+    """A terminal escape in a clipped headline, a form feed in a front-matter title or a
+    body: the feed stays XML (one of them made readers drop the whole feed)."""
+    clipping = b"Harbour dredging\x1b contract signed\n\ndate 2024-02-03\n\n" \
+        b"The council signed\x0c the dredging contract\x07 on Saturday.\n"
+    marked = b"---\ntitle: \"Ferry\x0b strike begins\"\ndate: 2024-02-05\nsource: Desk\n---\n" \
+        b"Crews walked out\x01 at dawn.\n"
+    site = make_site({"harbour.txt": clipping, "ferry.md": marked})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "harbour.txt:1: warning: control character U+001B removed" in result.output
+    assert "ferry.md:2: warning: control character U+000B removed" in result.output
+    feed = ET.parse(output / "feed.xml").getroot()  # (was: not well-formed, line 10)
+    titles = sorted(e.findtext(f"{ATOM}title") for e in feed.iter(f"{ATOM}entry"))
+    assert titles == ["Ferry strike begins", "Harbour dredging contract signed"]
+    page = (output / "events" / "2024-02-03-harbour-dredging-contract-signed" / "index.html")
+    assert "\x07" not in page.read_text(encoding="utf-8")
