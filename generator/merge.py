@@ -7,6 +7,7 @@ with a date, a title, a summary, a first reporter and a stable id.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -60,12 +61,12 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
     date, problems = _event_date(members)
     ranked = sorted(members, key=_title_rank)
     title = ranked[0].title
-    key = members[0].event_key if all(a.event_key == members[0].event_key
-                                      for a in members) else None
+    ordered = reported_order(members)
+    key = next((a.event_key for a in ordered if a.event_key), None)
     ident = slug(key) if key else f"{date.iso()}-{slug(title, 50, 'event')}"
     return Event(
         id=ident, date=date, title=title, story=_story(members),
-        articles=reported_order(members), summary=_summary(ranked), merge=reason,
+        articles=ordered, summary=_summary(ranked), merge=reason,
     ), problems
 
 
@@ -212,11 +213,34 @@ def _shorten(text: str) -> str:
 
 
 def _unique_ids(events: list[Event]) -> list[Event]:
-    """Two events with one id get -2, -3 in the order of their first article's path."""
-    seen: dict[str, int] = {}
-    unique = []
-    for event in sorted(events, key=lambda e: (e.id, min(a.path for a in e.articles))):
-        count = seen.get(event.id, 0) + 1
-        seen[event.id] = count
-        unique.append(event if count == 1 else replace(event, id=f"{event.id}-{count}"))
-    return unique
+    """Where events share an id (same day, same headline, kept apart), the first reported
+    keeps it and each other one adds a few characters of its first article's path
+    digest: a mark of its own, so that adding a third such event renames neither (a
+    count in path order, -2, -3, renamed an event when a new path sorted before it)."""
+    by_id: dict[str, list[Event]] = {}
+    for event in events:
+        by_id.setdefault(event.id, []).append(event)
+    renamed: dict[int, str] = {}
+    taken = set(by_id)
+    for ident, alike in by_id.items():
+        if len(alike) > 1:
+            for event in sorted(alike, key=_first_report)[1:]:
+                renamed[id(event)] = f"{ident}-{_mark(event, taken)}"
+                taken.add(renamed[id(event)])
+    return [replace(e, id=renamed[id(e)]) if id(e) in renamed else e for e in events]
+
+
+def _first_report(event: Event) -> tuple:
+    first = event.articles[0]  # (in reported order)
+    return (first.published is None, first.published or dt.datetime.min.replace(tzinfo=dt.UTC),
+            first.path)
+
+
+def _mark(event: Event, taken: set[str]) -> str:
+    """Six hex digits of the digest of the event's first reported article's path (more
+    when that would make an id another event already has)."""
+    digest = hashlib.sha256(event.articles[0].path.encode("utf-8", "surrogatepass")).hexdigest()
+    size = 6
+    while f"{event.id}-{digest[:size]}" in taken and size < len(digest):
+        size += 2
+    return digest[:size]

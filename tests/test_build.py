@@ -617,3 +617,54 @@ def test_a_shared_name_no_report_writes_is_shown_word_by_word(make_site, build_s
     names = re.search(r"shared names: ([^;]*);", page).group(1).split(", ")
     assert "Minneapolis" in names and "Pamela" in names and "Smith" in names, names
     assert not any(name.islower() for name in names), names
+
+
+def test_an_event_key_stays_the_id_when_a_report_without_one_joins(make_site, build_site):
+    """Authors pin an event's address with `event:`; a later report of the same strike
+    that the merge adds to it (no key of its own) must not move the page."""
+    body = ("Ferry crews in Port Alden walked out at dawn on Monday, halting all 14 crossings "
+            "to Kessel Island, the union said. Union leader Mara Quist said the strike would "
+            "last 48 hours unless the operator raised wages by 6 percent.")
+    keyed = article("Ferry strike begins at dawn", "2024-12-02", "Coastwire", body)
+    site = make_site({"a.md": keyed.replace("---\n", "---\nevent: ferry-strike-2024\n", 1)})
+    result, output = build_site(site, "--no-search")
+    assert [e["id"] for e in read_events(output)] == ["ferry-strike-2024"]
+    (site / "content" / "b.md").write_text(
+        article("Ferry strike begins at dawn in Port Alden", "2024-12-02", "Harbour Post",
+                body.replace("the union said", "according to the union"), "b"),
+        encoding="utf-8")
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert len(event["articles"]) == 2, "one event"
+    assert event["id"] == "ferry-strike-2024"
+
+
+def test_a_new_event_with_the_same_day_and_headline_renames_no_other(make_site, build_site):
+    """Ids are stable while an event's articles are: a third "Council approves harbour
+    budget" of that day, kept apart, gets an id of its own and leaves the others'."""
+    def report(slug, source, hour, text, apart):
+        return (f"---\ntitle: Council approves harbour budget\ndate: 2024-11-13T{hour}:00\n"
+                f"source: {source}\nurl: https://example.org/{slug}\nseparate: {apart}\n---\n"
+                f"{text}\n")
+
+    site = make_site({
+        "m/north.md": report("n", "Northern Herald", "09", "Northport's council voted 7-2 "
+                             "for the dredging budget.", "[s/south.md]"),
+        "s/south.md": report("s", "Coastal Times", "10", "Southby's council passed its "
+                             "seawall budget unanimously.", "[m/north.md]")})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    before = {e["articles"][0]["file"]: e["id"] for e in read_events(output)}
+    assert before["m/north.md"] == "2024-11-13-council-approves-harbour-budget", "first keeps it"
+    assert re.fullmatch(r"2024-11-13-council-approves-harbour-budget-[0-9a-f]{6}",
+                        before["s/south.md"])
+    (site / "content" / "aaa").mkdir()
+    (site / "content" / "aaa" / "x.md").write_text(report(
+        "x", "Bay Wire", "15", "Easton's council approved a harbour lighting budget.",
+        "[m/north.md, s/south.md]"), encoding="utf-8")
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    after = {e["articles"][0]["file"]: e["id"] for e in read_events(output)}
+    assert {k: after[k] for k in before} == before  # (was: aaa/ sorted first and took it)
+    assert len(set(after.values())) == 3
