@@ -33,7 +33,7 @@ DATE_TOKEN = re.compile(r"^\s*date:?\s+(\d{4}-\d{1,2}-\d{1,2})\b", re.IGNORECASE
 ISO_DATE = re.compile(r"\b([12]\d{3})-(\d{2})-(\d{2})\b")  # years 1000-2999 only
 MONTH_DAY = re.compile(rf"\b({MONTH}\s+{DAY})\b(?:,?\s+({YEAR})\b)?")
 DAY_MONTH = re.compile(rf"\b({DAY}\s+{MONTH})(?:,?\s+({YEAR})\b)?")
-MONTH_YEAR = re.compile(rf"\b(?:in|since|until|by|of)\s+({MONTH}\s+{YEAR})\b")
+MONTH_YEAR = re.compile(rf"\b(?:[Ii]n|[Ss]ince|[Uu]ntil|[Bb]y|[Oo]f)\s+({MONTH}\s+{YEAR})\b")
 _DAYS = r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # "on Wednesday", "late Tuesday", "Sunday's vote", "Friday night": a bare weekday name
 # alone ("the Sunday Times") is not taken as a date.
@@ -172,7 +172,7 @@ _PATTERNS = ((ISO_DATE, "explicit"), (MONTH_DAY, "explicit"), (DAY_MONTH, "expli
              (MONTH_YEAR, "explicit"), (WEEKDAY, "weekday"), (RELATIVE, "relative"))
 # Each pattern behind a lookahead on its first characters, as when each scanned the whole
 # text (it decides a few readings: "ſince Monday" is not one); tried only at _starts.
-_FIRST = ("\\d", "JFMASOND", "\\d", "isubo", "oOlLtTeEsSbBMWF", "tTyY")
+_FIRST = ("\\d", "JFMASOND", "\\d", "iIsSuUbBoO", "oOlLtTeEsSbBMWF", "tTyY")
 _SCANS = tuple((re.compile(f"(?=[{first}])" + p.pattern), p, kind)
                for first, (p, kind) in zip(_FIRST, _PATTERNS, strict=True))
 
@@ -206,7 +206,8 @@ _HINTS = re.compile(rb"\0(?=an|eb|ar|pr|ay|un|ul|ug|ep|ct|ov|ec|[0-9?]{2}\0)")
 _MONTH_STARTS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
                  "Dec"}
 _WEEKDAY_STEMS = {"Mon", "Tues", "Wednes", "Thurs", "Fri", "Satur", "Sun"}
-_MONTH_YEAR_WORDS = {"in", "since", "until", "by", "of"}
+_MONTH_YEAR_WORDS = {"in", "since", "until", "by", "of", "In", "Since", "Until", "By",
+                     "Of"}  # (a sentence may start "In March 2023")
 _TO = {"to", "To", "tO", "TO"}  # "t", "o" and "y" have no other case forms in re
 
 
@@ -310,7 +311,10 @@ def event_date(dates: Iterable[TextDate], published: dt.date | None,
             return _year_from_text(found.date, dates)
         if _credible(found.date, published):
             return found.date
-    return PartialDate.of(published) if published else None
+    if published is not None:
+        return PartialDate.of(published)
+    return next((d.date for d in dates if d.line <= lead_lines and d.date.year is not None),
+                None)  # ("in March 2023" in an undated clipping: that month, no day invented)
 
 
 def _year_from_text(date: PartialDate, dates: list[TextDate]) -> PartialDate:

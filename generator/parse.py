@@ -226,9 +226,17 @@ def _title(fields: dict[str, Any], body: str, line: int) -> tuple[str, bool, str
 
 
 def _is_caption(line: str) -> bool:
-    """Photo captions in clipped wire copy end with a credit in capitals: "... REUTERS"."""
+    """Photo captions in clipped wire copy end with a credit: "... Photo: Coastwire",
+    "... REUTERS/Jane Smith", or (a long line) a name in capitals: "... REUTERS"."""
+    if _PHOTO_CREDIT.search(line):
+        return True
     last = line.split()[-1].strip(".,;")
     return len(line) > 60 and len(last) >= 2 and last.isupper()
+
+
+_PHOTO_CREDIT = re.compile(r"(?:\b(?:Photo|Photograph|Picture|Image|Credit)\s*:\s*\S[^.!?]{0,60}"
+                           r"|\b[A-Z]{2,}/(?:[A-Z][a-z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}|STRINGER|POOL))"
+                           r"\s*\.?$")  # (not "... US/EU": the photographer's name)
 
 
 def _first_sentence(paragraph: str) -> str:
@@ -267,14 +275,23 @@ def _missing(path: str, parts: Split, published, event_date, source) -> list[Con
     elif event_date is None:
         problems.append(ContentError(path, 1 if parts.has_front_matter else None,
                                      "no date: none in the front matter and none in the text",
-                                     "add 'date: 2024-11-13' to the front matter"))
+                                     _add("date", "2024-11-13", parts)))
     elif published is None:
         problems.append(warning(path, None, "no publication date; the event is dated from "
-                                "the text", "add 'date:' to the front matter"))
+                                "the text", _add("date", "2024-11-13", parts)))
     if not source:
         problems.append(warning(path, None, "no source: shown as '(unknown source)'",
-                                "add 'source: <outlet>' to the front matter"))
+                                _add("source", "<outlet>", parts)))
     return problems
+
+
+def _add(key: str, example: str, parts: Split) -> str:
+    """How to give a missing value: a clipping without front matter has none to add to."""
+    if parts.has_front_matter:
+        return f"add '{key}: {example}' to the front matter"
+    first = "start the text with a line 'date 2024-11-13', or " if key == "date" else ""
+    return (f"{first}begin the file with front matter: a line '---', '{key}: {example}', "
+            "and a line '---'")
 
 
 def _implausible(path: str, parts: Split, published, event_date, found) -> list[ContentError]:

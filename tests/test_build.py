@@ -668,3 +668,22 @@ def test_a_new_event_with_the_same_day_and_headline_renames_no_other(make_site, 
     after = {e["articles"][0]["file"]: e["id"] for e in read_events(output)}
     assert {k: after[k] for k in before} == before  # (was: aaa/ sorted first and took it)
     assert len(set(after.values())) == 3
+
+
+def test_an_undated_clipping_that_gives_a_month_is_dated_to_that_month(make_site, build_site):
+    """No publication date and no day in the lead, but "In March 2023" (a sentence may
+    start with it): the event is dated 2023-03, no day invented (it was an error)."""
+    clipping = ("Floods swamp the Kessel valley\n\nIn March 2023 the Kessel river rose four "
+                "metres and flooded 300 homes in the valley, officials said.\n")
+    site = make_site({"flood.txt": clipping,
+                      "levee.md": article("Levee plan approved", "2023-05-02", "Desk",
+                                          "In March 2023 the valley flooded; the council "
+                                          "approved the levee plan on Tuesday.")})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "start the text with a line 'date 2024-11-13'" in result.output  # (no front matter)
+    dated = {e["title"]: e["date"] for e in read_events(output)}
+    assert dated == {"Floods swamp the Kessel valley": "2023-03",
+                     "Levee plan approved": "2023-05-02"}, "a published report keeps its day"
+    page = output / "events" / "2023-03-floods-swamp-the-kessel-valley" / "index.html"
+    assert '<time datetime="2023-03">March 2023</time>' in page.read_text(encoding="utf-8")

@@ -83,6 +83,18 @@ def test_seed_wire_copy_date_token_is_not_part_of_the_title():
     assert "<p>US Secretary of State Antony Blinken talks to the press" in article.html
 
 
+def test_a_short_caption_with_a_photo_credit_after_the_date_token_is_not_the_title():
+    for credit in ("Photo: Coastwire", "REUTERS/Jane Smith", "AFP/Getty Images"):
+        article, _ = parse_article("flood.txt", f"date 2024-10-05 Flood barrier raised. {credit}"
+                                   "\n\nPort Alden raises its flood barrier\n\nThe city "
+                                   "raised the barrier on Saturday as the river rose.\n")
+        assert article.title == "Port Alden raises its flood barrier", credit
+        assert "Flood barrier raised." in article.text, "the caption stays in the text"
+    headline, _ = parse_article("talks.txt", "date 2024-10-05 Trade talks between US/EU\n\n"
+                                "Negotiators met in Brussels on Saturday.\n")
+    assert headline.title == "Trade talks between US/EU", "capitals with a slash: no credit"
+
+
 def test_plain_text_becomes_escaped_paragraphs():
     article, _ = parse_article("x.txt", "Headline\n\nFirst <b>para</b>\nstill first.\n\nSecond.\n"
                                "date 2024-01-02")
