@@ -110,7 +110,7 @@ def _convert(key: str, value: Any, zone: dt.tzinfo = dt.UTC) -> Any:
         if not isinstance(value, bool):
             raise TypeError(f"expected true or false, got {value!r}")
         return value
-    return tuple(_correction(item) for item in _as_list(value))
+    return tuple(_correction(item, zone) for item in _as_list(value))
 
 
 def _text(value: Any) -> str:
@@ -125,12 +125,13 @@ def _as_list(value: Any) -> list:
     raise TypeError("expected a list of corrections")
 
 
-def _correction(item: Any) -> Correction:
+def _correction(item: Any, zone: dt.tzinfo = dt.UTC) -> Correction:
+    """A correction's day is on the site's calendar, as the article's own date is."""
     if isinstance(item, str):
         return Correction(None, _text(item))
     if not isinstance(item, dict) or not item.get("text"):
         raise TypeError("each correction needs a 'text' (and usually a 'date')")
-    when = dates.to_datetime(item["date"]).date() if item.get("date") else None
+    when = dates.to_datetime(item["date"], zone).date() if item.get("date") else None
     return Correction(when, _text(item["text"]))
 
 

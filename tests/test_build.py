@@ -345,8 +345,9 @@ def test_a_name_is_written_as_a_report_writes_it_outside_a_capitalised_dateline(
 
 
 def test_the_site_timezone_dates_an_evening_report_on_the_desks_own_day(make_site, build_site):
-    evening = "---\ntitle: Levee breaks\ndate: 2024-10-08T21:30:00-05:00\nsource: Wire\n---\n" \
-              "The levee broke late in the evening.\n"
+    evening = "---\ntitle: Levee breaks\ndate: 2024-10-08T21:30:00-05:00\nsource: Wire\n" \
+              "corrections:\n  - date: 2024-10-08T21:30:00-05:00\n    text: Fixed the hour.\n" \
+              "---\nThe levee broke late in the evening.\n"
     naive = "---\ntitle: Curfew set\ndate: 2024-11-20T23:45\nsource: Desk\n---\n" \
             "The city set a curfew for the weekend.\n"
     for zone, days in (("America/Chicago", ["2024-10-08", "2024-11-20"]),
@@ -358,6 +359,8 @@ def test_the_site_timezone_dates_an_evening_report_on_the_desks_own_day(make_sit
         events = sorted(read_events(output), key=lambda e: e["date"])
         assert [e["date"] for e in events] == days, zone
         assert [e["articles"][0]["published"] for e in events] == days, zone
+        (correction,) = [c for c in events[0]["corrections"] if c["kind"] == "author"]
+        assert correction["date"] == days[0], "a correction's day is the site's day too"
         feed = (output / "feed.xml").read_text(encoding="utf-8")
         assert "<updated>2024-10-09T02:30:00Z</updated>" in feed, zone  # (feeds stay in UTC)
 
