@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import html
 import json
 import multiprocessing
 import os
@@ -56,10 +57,16 @@ RELOAD_TAG = b'<script src="/__dateline/reload.js"></script>'
 # What a missing page shows while the build is broken (the first build, or a page the
 # last good build did not have): the overlay fills in the errors, and the page reloads
 # itself once a build succeeds.
-FAILED_PAGE = (b'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-               b"<title>Dateline build failed</title></head><body>"
-               b"<h1>Dateline build failed</h1><p>Fix the problems below and save; this "
-               b"page reloads when the site builds.</p>" + RELOAD_TAG + b"</body></html>")
+FAILED_PAGE = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+               "<title>Dateline build failed</title></head><body>"
+               "<h1>Dateline build failed</h1><p>Fix the problems below and save; this "
+               "page reloads when the site builds.</p><pre>{errors}</pre>{reload}</body></html>")
+
+
+def failed_page(errors: list[str]) -> bytes:
+    """The page with the errors in it (the overlay adds them too, but not without script)."""
+    return FAILED_PAGE.format(errors=html.escape("\n".join(errors)),
+                              reload=RELOAD_TAG.decode()).encode("utf-8")
 
 
 class BuildState:
@@ -72,6 +79,7 @@ class BuildState:
         self.recall = Recall()  # the parsed articles, kept from one rebuild to the next
         self.article_files: int | None = None  # the last good build's: where to build next
         self.listening = None  # the server's socket, which a forked build closes
+        self.warned: set[str] | None = None  # the last build's warnings, once built
 
     def rebuild(self, config: Config, echo) -> Outcome:
         """Builds in this process while the site is one whose articles it keeps between
@@ -85,14 +93,35 @@ class BuildState:
                                          not cache.recallable(self.article_files))
         outcome = _build_apart(config, self.listening) if apart else \
             _attempt(config, self.recall)
-        echo(outcome.said if outcome.errors else
-             f"{outcome.said} in {time.perf_counter() - start:.2f}s.")
+        for line in self._new_warnings(outcome.warnings):
+            echo(line)
+        if outcome.errors and self.article_files is None:
+            echo(outcome.said.replace("still serving the previous site",
+                                      "nothing to serve until it builds"))
+        else:
+            echo(outcome.said if outcome.errors else
+                 f"{outcome.said} in {time.perf_counter() - start:.2f}s.")
         with self.lock:
             self.version += 1
             self.errors = outcome.errors
         if outcome.article_files is not None:
             self.article_files = outcome.article_files
         return outcome
+
+    def _new_warnings(self, warnings: list[str]) -> list[str]:
+        """The warnings to print: on the first build all of them (up to SHOWN), then only
+        those the last build did not have, so that saving a file shows what it caused
+        (a misspelt key, a date far from its event) without repeating the archive's."""
+        first = self.warned is None
+        fresh = warnings if first else [w for w in warnings if w not in self.warned]
+        self.warned = set(warnings)
+        if len(fresh) <= SHOWN:
+            return fresh
+        return [*fresh[:SHOWN], f"... and {len(fresh) - SHOWN} more warning(s): "
+                "`dateline check` lists them all"]
+
+
+SHOWN = 20  # warnings printed after one build; `dateline check` lists every one
 
 
 @dataclass
@@ -101,6 +130,7 @@ class Outcome:
 
     errors: list[str]  # to show on the page; none when the build succeeded
     said: str  # to print
+    warnings: list[str] = field(default_factory=list)  # to print when new
     article_files: int | None = None  # read; None when the build failed
     timings: dict[str, float] = field(default_factory=dict)  # by stage, as `build` gives them
 
@@ -109,11 +139,13 @@ def _attempt(config: Config, recall: Recall | None) -> Outcome:
     try:
         result = build(config, recall=recall)
         return Outcome([], f"Built {config.output}/: {result.counts()}",
+                       [located(p, config.content) for p in result.report.warnings],
                        result.article_files, result.timings)
     except BuildFailed as failure:
         errors = [located(p, config.content) for p in failure.report.errors]
         return Outcome(errors, "Build failed; still serving the previous site:\n" +
-                       "\n".join(errors))
+                       "\n".join(errors),
+                       [located(p, config.content) for p in failure.report.warnings])
     except Exception as exc:  # a server for writing keeps serving through anything
         return Outcome([f"the build stopped: {type(exc).__name__}: {exc}"],
                        "".join(traceback.format_exception(exc)) +
@@ -179,7 +211,9 @@ class Handler(SimpleHTTPRequestHandler):
             page = target.read_bytes().replace(b"</body>", RELOAD_TAG + b"</body>")
             return self._send(page, "text/html; charset=utf-8")
         if not target.exists() and self.state.errors:
-            return self._send(FAILED_PAGE, "text/html; charset=utf-8", status=503)
+            with self.state.lock:
+                page = failed_page(self.state.errors)
+            return self._send(page, "text/html; charset=utf-8", status=503)
         return super().do_GET()
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:

@@ -144,15 +144,36 @@ def test_serve_keeps_every_link_local_when_site_toml_has_an_address(make_site):
         assert "desk.example.org" not in missing and 'href="static/style.css' in missing
 
 
+def test_serve_prints_the_warnings_a_save_causes(make_site):
+    """Warnings reach the terminal: all after the first build, then those a save adds
+    (a misspelt key was silently ignored while serving)."""
+    site = make_site({"a.md": STORM.replace("source:", "sorce:")})
+    said: list[str] = []
+    with serving(site, said.append) as (_, state):
+        assert any("a.md:4: warning: unknown front-matter key 'sorce'" in s for s in said), said
+        first = len(said)
+        version = state.version
+        (site / "content" / "b.md").write_text(article(
+            "Parliament approves budget", "2024-11-20", "Kyiv Courier", "Lawmakers met.", "b"
+        ).replace("title:", "titel:"), encoding="utf-8")
+        assert wait_for(lambda: state.version > version)
+        later = said[first:]
+        assert any("b.md:2: warning: unknown front-matter key 'titel'" in s for s in later)
+        assert not any("a.md" in s for s in later), "the old warning is not repeated"
+
+
 def test_serve_starts_on_broken_content_and_recovers(make_site):
     """A first build that fails still serves a page saying why, which reloads once fixed."""
     site = make_site({"a.md": "---\ntitle: [Storm Elra\n---\nText.\n"})
-    with serving(site) as (base, state):
+    said: list[str] = []
+    with serving(site, said.append) as (base, state):
         with pytest.raises(urllib.error.HTTPError) as failed:
             fetch(base)
         assert failed.value.code == 503
         page = failed.value.read().decode("utf-8")
         assert "Dateline build failed" in page and "/__dateline/reload.js" in page
+        assert "a.md:2:" in page, "the errors are on the page itself (without script too)"
+        assert "nothing to serve until it builds" in said[0] and "previous" not in said[0]
         assert "a.md:2" in fetch(base + "__dateline/status")
         version = state.version
         (site / "content" / "a.md").write_text(article(
