@@ -30,7 +30,13 @@ from .models import Article, Event, Site
 from .parallel import collector_paused, map_parts, release_memory
 from .parse import read_article
 from .register import load_register
-from .render import make_environment, static_files, write_pages
+from .render import (
+    TemplateFailed,
+    make_environment,
+    static_files,
+    template_errors,
+    write_pages,
+)
 from .search import index_site
 from .sitemap import robots_txt, sitemap_files
 from .stories import read_stories
@@ -113,7 +119,8 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
         result = BuildResult(site, report, timings=timings, article_files=store.article_files)
         if write:
             with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
-                result.files_written = _write(site, config, _Clock(timings, on_stage), store)
+                result.files_written = _written(site, config, _Clock(timings, on_stage),
+                                                store, report)
         _Clock(timings)("cache", store.save)  # only now: the output it describes is in place
     finally:
         store.close()  # (after save, nothing is left to close)
@@ -239,6 +246,17 @@ def _collect(report: Report, outcome: tuple):
     value, problems = outcome
     report.extend(problems)
     return value
+
+
+def _written(site: Site, config: Config, clock: _Clock, cache: BuildCache,
+             report: Report) -> int:
+    """`_write`, with a template's mistake reported as the content's are (BuildFailed)."""
+    try:
+        with template_errors():
+            return _write(site, config, clock, cache)
+    except TemplateFailed as failed:
+        report.add(failed.problem)
+        raise BuildFailed(report) from None
 
 
 def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None = None) -> int:

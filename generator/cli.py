@@ -101,6 +101,7 @@ def check(content: Path, strict: bool) -> None:
     from .build import counted, load
     from .config import ConfigError, load_config
     from .errors import Report
+    from .render import check_templates
 
     _config(content, folder_only=True)  # (settings problems are reported with the rest)
     report = Report()
@@ -110,6 +111,7 @@ def check(content: Path, strict: bool) -> None:
         report.extend(exc.problems)
         config = load_config(content, defaults=True)
     site = load(config, report, {})
+    report.extend(check_templates(config))
     _print_problems(report, quiet=False, content=content)
     if report.failed or (strict and report.warnings):
         _fail(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s).")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import traceback
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,11 +16,15 @@ from jinja2 import (
     FileSystemBytecodeCache,
     FileSystemLoader,
     StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    UndefinedError,
     select_autoescape,
 )
 
 from .claims import DATELINE_RE
 from .config import Config
+from .errors import ContentError
 from .jsonld import event_jsonld, script_json
 from .media import from_root
 from .models import PartialDate
@@ -246,7 +251,8 @@ def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
         writer.claim(page.path, page.template)
     todo = cache.reuse(pages, writer) if cache else range(len(pages))
     for template in sorted({pages[k].template for k in todo}):
-        env.get_template(template)  # compiled here, once, not again in every worker
+        with template_errors():
+            env.get_template(template)  # compiled here, once, not again in every worker
     rendered = sum(map_parts(_render_chunk, todo, (env, pages, config, writer)))
     if cache:
         cache.record(pages, writer)
@@ -255,9 +261,54 @@ def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
 
 def _render_chunk(indices: Sequence[int], shared: tuple) -> int:
     env, pages, config, writer = shared
-    for index in indices:
-        writer.put(pages[index].path, render_page(env, pages[index], config))
+    with template_errors():  # (here, in the worker: the traceback holds the line)
+        for index in indices:
+            writer.put(pages[index].path, render_page(env, pages[index], config))
     return len(indices)
+
+
+class TemplateFailed(Exception):
+    """A template's mistake as a problem naming its file and line (build.py reports it
+    with the content's), not a jinja2 traceback. (Not the ContentError itself: a frozen
+    exception cannot pass through a context manager, which sets its traceback.)"""
+
+    def __init__(self, problem: ContentError):
+        super().__init__(problem)
+        self.problem = problem
+
+
+@contextlib.contextmanager
+def template_errors() -> Iterator[None]:
+    try:
+        yield
+    except TemplateError as exc:
+        raise TemplateFailed(template_problem(exc)) from None
+
+
+def template_problem(exc: TemplateError) -> ContentError:
+    if isinstance(exc, TemplateSyntaxError):
+        path, line = exc.filename or exc.name or "templates", exc.lineno
+    else:  # (jinja2 puts the template's own file and line in the traceback)
+        frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                  if f.filename.endswith((".html", ".xml", ".txt"))]
+        path, line = (frames[-1].filename, frames[-1].lineno) if frames else ("templates", None)
+    hint = ("check the name's spelling against the theme's template of the same name"
+            if isinstance(exc, UndefinedError) else
+            "fix the template, or delete it to use the theme's own")
+    return ContentError(path, line, f"template error: {exc.message or exc}", hint)
+
+
+def check_templates(config: Config) -> list[ContentError]:
+    """Every template compiled, for `dateline check`: a syntax error found without
+    building (a name a template misspells shows only when a page is rendered)."""
+    env = make_environment(config)
+    problems = []
+    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+        try:
+            env.get_template(name)
+        except TemplateError as exc:
+            problems.append(template_problem(exc))
+    return problems
 
 
 def static_files(config: Config) -> Iterator[tuple[str, bytes]]:

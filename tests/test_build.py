@@ -690,3 +690,33 @@ def test_an_undated_clipping_that_gives_a_month_is_dated_to_that_month(make_site
                      "Levee plan approved": "2023-05-02"}, "a published report keeps its day"
     page = output / "events" / "2023-03-floods-swamp-the-kessel-valley" / "index.html"
     assert '<time datetime="2023-03">March 2023</time>' in page.read_text(encoding="utf-8")
+
+
+def test_a_template_mistake_names_the_template_file_and_line(make_site, build_site, runner,
+                                                             monkeypatch):
+    """A site's own template with a syntax error, or a misspelt name: `check` and `build`
+    say where, as for content (it was a jinja2 traceback, and `check` passed)."""
+    site = make_site({"a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                      "Storm Elra hit Port Alden.")})
+    templates = site / "templates"
+    templates.mkdir()
+    (templates / "source.html").write_text(
+        '{% extends "base.html" %}\n{% block main %}{% if %}{% endif %}{% endblock %}\n')
+    monkeypatch.chdir(site)
+    checked = runner.invoke(main, ["check"])
+    assert checked.exit_code == 1
+    assert "templates/source.html:2: template error: Expected an expression" in checked.output
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "templates/source.html:2: template error:" in result.output
+    assert not output.exists(), "nothing half-written"
+    (templates / "source.html").unlink()
+    event_page = (REPO / "templates" / "event.html").read_text(encoding="utf-8")
+    assert "<h1>{{ event.title }}</h1>" in event_page
+    misspelt = event_page.replace("<h1>{{ event.title }}</h1>", "<h1>{{ event.titel }}</h1>")
+    (templates / "event.html").write_text(misspelt, encoding="utf-8")
+    line = misspelt[:misspelt.index("event.titel")].count("\n") + 1
+    result, _ = build_site(site, "--no-search")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"templates/event.html:{line}: template error: " in result.output
+    assert "has no attribute 'titel'" in result.output
