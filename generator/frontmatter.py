@@ -24,8 +24,9 @@ class Split:
     fields: dict[str, Any]
     body: str
     body_line: int  # file line where the body starts
-    key_lines: dict[str, int]  # front-matter key -> file line, for messages
+    key_lines: dict[str, int]  # front-matter key -> file line (of the value read), for messages
     has_front_matter: bool
+    repeated: tuple[tuple[str, int], ...] = ()  # (key, line) of YAML values that are overridden
 
 
 def split(path: str, text: str) -> Split:
@@ -46,8 +47,9 @@ def split(path: str, text: str) -> Split:
             block = text[block_start:start - 1]
             fields = _load(path, block, FENCES[fence])
             body = text[end + 1:] if end >= 0 else ""
-            return Split(fields, body, index + 2, _key_lines(block.split("\n") if index > 1
-                                                             else []), True)
+            lines, repeated = _key_lines(block.split("\n") if index > 1 else [])
+            return Split(fields, body, index + 2, lines, True,
+                         repeated if FENCES[fence] == "yaml" else ())
         start, index = end + 1, index + 1
     raise ContentError(path, 1, f"front matter opened with '{fence}' is never closed",
                        f"end it with a line holding only '{fence}'")
@@ -173,10 +175,16 @@ def _error_line(exc: yaml.YAMLError) -> int:
 _KEY = re.compile(r"^\s{0,1}([A-Za-z_][\w-]*)\s*[:=]")
 
 
-def _key_lines(block: list[str]) -> dict[str, int]:
+def _key_lines(block: list[str]) -> tuple[dict[str, int], tuple[tuple[str, int], ...]]:
+    """Each top-level key's file line, and the earlier lines of a key given twice: YAML
+    reads the last value without a word, so a second `date:` pasted below the first
+    would silently win (TOML refuses a repeated key itself)."""
     found: dict[str, int] = {}
+    repeated = []
     for offset, line in enumerate(block):
         match = _KEY.match(line)
-        if match and match.group(1) not in found:
+        if match:
+            if match.group(1) in found:
+                repeated.append((match.group(1), found[match.group(1)]))
             found[match.group(1)] = offset + 2
-    return found
+    return found, tuple(repeated)

@@ -40,8 +40,32 @@ def parse_article(path: str, text: str, story: str = "", trusted: bool = False,
     except ContentError as problem:
         return None, [problem]
     fields, problems = _read_fields(path, parts, zone)
+    problems.extend(_unopened(path, parts))
+    problems.extend(warning(path, line, f"'{key}' is given again on line "
+                            f"{parts.key_lines[key]}, and only that value is used",
+                            "delete one of the two lines") for key, line in parts.repeated)
     article = _assemble(path, story, parts, fields, trusted, problems, zone)
     return article, problems
+
+
+def _unopened(path: str, parts: Split) -> list[ContentError]:
+    """A file that starts with `title:` and `date:` lines and then a `---` line lost its
+    opening fence: without a word, its front matter would be published as its text."""
+    if parts.has_front_matter:
+        return []
+    head = parts.body[:2000].split("\n")
+    fence = next((k for k, line in enumerate(head[:40]) if line.rstrip() in ("---", "+++")), None)
+    if fence is None:
+        return []
+    keys = [m.group(1) for line in head[:fence] if (m := _FIELD_LINE.match(line))]
+    if len([k for k in keys if k in KNOWN_FIELDS]) < 2:
+        return []
+    return [warning(path, 1, "this looks like front matter without its opening "
+                    f"'{head[fence].rstrip()}': it is read as the article's text",
+                    f"add a line holding only '{head[fence].rstrip()}' above line 1")]
+
+
+_FIELD_LINE = re.compile(r"([a-z_]+)\s*[:=]\s")
 
 
 def read_article(file: Path, rel: str, story: str = "", trusted: bool = False,

@@ -95,6 +95,30 @@ def test_a_short_caption_with_a_photo_credit_after_the_date_token_is_not_the_tit
     assert headline.title == "Trade talks between US/EU", "capitals with a slash: no credit"
 
 
+def test_a_key_given_twice_in_yaml_is_a_warning_naming_both_lines():
+    article, problems = parse_article("x.md", "---\ntitle: Levee breaks\ndate: 2024-11-13\n"
+                                      "source: Wire\ndate: 2024-11-15\n---\nText.\n")
+    assert article.published.date() == dt.date(2024, 11, 15)  # (YAML's rule: the last)
+    assert [str(p) for p in problems] == [
+        "x.md:3: warning: 'date' is given again on line 5, and only that value is used "
+        "(delete one of the two lines)"]
+    _, nested = parse_article("y.md", "---\ntitle: A\ndate: 2024-11-13\nsource: X\n"
+                              "corrections:\n  - date: 2024-11-14\n    text: One.\n"
+                              "  - date: 2024-11-15\n    text: Two.\n---\nText.\n")
+    assert nested == [], "keys inside a list are not the front matter's own"
+
+
+def test_front_matter_without_its_opening_fence_is_pointed_out():
+    _, problems = parse_article("x.md", "title: Harbour reopens\ndate: 2024-11-13\n"
+                                "source: Coastwire\n---\nThe harbour reopened.\n")
+    assert str(problems[0]) == (
+        "x.md:1: warning: this looks like front matter without its opening '---': it is "
+        "read as the article's text (add a line holding only '---' above line 1)")
+    _, prose = parse_article("y.md", "Harbour reopens\n\nThe harbour reopened on Monday, "
+                             "date: 2024-11-13.\n\n---\n\nSource: our reporter.\n")
+    assert not any("opening" in str(p) for p in prose), "prose with a rule is left alone"
+
+
 def test_plain_text_becomes_escaped_paragraphs():
     article, _ = parse_article("x.txt", "Headline\n\nFirst <b>para</b>\nstill first.\n\nSecond.\n"
                                "date 2024-01-02")
