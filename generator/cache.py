@@ -522,7 +522,7 @@ class PageCache:
             for value in page.context.values():
                 for story in value if isinstance(value, tuple | list) else (value,):
                     if isinstance(story, Story) and id(story) not in self.owner.tokens:
-                        for event in story.events:
+                        for event in story.listed:
                             self.owner.token(event)
                         self.owner.token(story)
         self.digests = [self.owner.token((p.path, p.template, p.context)) for p in pages]

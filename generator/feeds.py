@@ -32,7 +32,7 @@ def updated(event: Event) -> dt.datetime:
 def feed_pages(env: Environment, site: Site, config: Config) -> list[tuple[str, bytes]]:
     """(path, bytes) for feed.xml and stories/<slug>/feed.xml."""
     feeds = [("feed.xml", config.title, site.events, "index.html")]
-    feeds += [(f"stories/{s.slug}/feed.xml", s.title, s.events, f"stories/{s.slug}/index.html")
+    feeds += [(f"stories/{s.slug}/feed.xml", s.title, s.listed, f"stories/{s.slug}/index.html")
               for s in site.stories if s.slug]
     return [(path, _render(env, path, title, events, page, config))
             for path, title, events, page in feeds]

@@ -320,6 +320,15 @@ class Story:
     description: str = ""
     events: tuple[Event, ...] = field(default=())
     about_html: str = ""  # the body of the story's _index.md, rendered
+    # Events of other stories that reports filed in this story are part of (an event has
+    # one story, its reports' most common): listed on its timeline and feed too, so a
+    # story whose only report merged into another's event still has its page.
+    shared: tuple[Event, ...] = field(default=())
+
+    @property
+    def listed(self) -> tuple[Event, ...]:
+        """Its timeline: its own events and those it shares."""
+        return self.events + self.shared
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,14 +60,19 @@ def event_sort_key(event: Event) -> tuple:
 def build_site(events: Iterable[Event], stories: Sequence[StoryInfo]) -> Site:
     """Stories in title order (the default story first), each with its events by date."""
     by_story: dict[str, list[Event]] = {}
+    shared: dict[str, list[Event]] = {}
     for event in sorted(events, key=event_sort_key):
         by_story.setdefault(event.story, []).append(event)
+        for other in sorted({a.story for a in event.articles} - {event.story}):
+            shared.setdefault(other, []).append(event)
     known = {info.slug: info for info in stories}
     result = []
-    for story_slug in sorted(by_story, key=lambda s: (s != "", _title(known, s).lower(), s)):
+    for story_slug in sorted(by_story.keys() | shared.keys(),
+                             key=lambda s: (s != "", _title(known, s).lower(), s)):
         info = known.get(story_slug) or StoryInfo(story_slug, _title(known, story_slug))
         result.append(Story(story_slug, info.title, info.description,
-                            tuple(by_story[story_slug]), info.about_html))
+                            tuple(by_story.get(story_slug, ())), info.about_html,
+                            tuple(shared.get(story_slug, ()))))
     return Site(tuple(result))
 
 
@@ -138,7 +143,7 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
     pages = archive_pages("", "index.html", events, newest_first, titles, only)
     for story in site.stories:
         if story.slug:
-            pages += archive_pages(f"stories/{story.slug}/", "story.html", story.events,
+            pages += archive_pages(f"stories/{story.slug}/", "story.html", story.listed,
                                    newest_first, titles, {"story": header(story)})
         pages += _event_pages(story)
     if len(stories) > 1:
@@ -158,7 +163,7 @@ def header(story: Story) -> Story:
     """The story as its event pages and timeline pages show it: without its events (each
     page is given the events it shows). A page's context is what the page cache digests,
     so an edit to one event no longer renders every page of its story again."""
-    return replace(story, events=())
+    return replace(story, events=(), shared=())
 
 
 def _event_pages(story: Story) -> list[Page]:

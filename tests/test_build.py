@@ -720,3 +720,30 @@ def test_a_template_mistake_names_the_template_file_and_line(make_site, build_si
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"templates/event.html:{line}: template error: " in result.output
     assert "has no attribute 'titel'" in result.output
+
+
+def test_a_story_whose_report_merged_into_another_storys_event_keeps_its_page(
+        make_site, build_site):
+    """Two desks file the same landfall in their own stories: the event has one story,
+    and the other story's page (with its description) still lists it; it vanished."""
+    body = ("Storm Elra made landfall near Port Alden on Wednesday with winds of 140 km/h, "
+            "cutting power to 40,000 homes, the coastguard said.")
+    site = make_site({
+        "storms/a.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire", body),
+        "storms/b.md": article("Storm Elra hits Port Alden", "2024-11-13", "Harbour Post",
+                               body.replace("the coastguard said", "officials said"), "b"),
+        "elections/c.md": article("Storm Elra makes landfall near Port Alden", "2024-11-13",
+                                  "Capitol Daily", body, "c"),
+        "elections/_index.md": "---\ntitle: Elections\n---\nThe vote and what weighed on it.\n"})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert event["story"] == "storms" and len(event["articles"]) == 3
+    page = (output / "stories" / "elections" / "index.html").read_text(encoding="utf-8")
+    assert "The vote and what weighed on it." in page
+    assert f'events/{event["id"]}/index.html' in page
+    feed = (output / "stories" / "elections" / "feed.xml").read_text(encoding="utf-8")
+    assert event["id"] in feed
+    listing = (output / "stories" / "index.html").read_text(encoding="utf-8")
+    assert "Elections</a> <span class=\"muted\">(1 event)" in listing
+    assert len(list((output / "events").iterdir())) == 1, "one event page, in its own story"
