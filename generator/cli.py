@@ -199,10 +199,14 @@ def serve(content: Path, output: Path, port: int, drafts: bool) -> None:
 @click.option("--url", default="", help="Link to the original article.")
 def new(title: str, content: Path, story: str, source: str, url: str) -> None:
     """Create a new article file with its front matter filled in."""
+    from .markup import safe_link
     from .scaffold import new_article, story_index
 
     if not title.strip():
         raise click.BadParameter("give the article a title", param_hint="TITLE")
+    if url and not safe_link(url):
+        raise click.BadParameter(f"{url!r} is not a web address: use an http:// or "
+                                 "https:// link", param_hint="--url")
     index = story_index(content, story) if story.strip() else None
     had_index = index is not None and index.exists()
     try:

@@ -16,13 +16,13 @@ def new_article(content: Path, title: str, story: str = "", source: str = "", ur
     day = today or dt.date.today()
     folder = story_index(content, story).parent if story else content
     path = folder / f"{day.isoformat()}-{slug(title, 60, 'article')}.md"
-    fields = {"title": title, "date": day, "source": source or None, "url": url or None}
+    fields = {"title": title, "date": day, "source": source, "url": url or None}
     if path.exists():
         raise FileExistsError(17, "File exists", str(path))
     if story and not folder.exists():
         _write_new(folder / "_index.md", {"title": story.strip()}, "")  # its intro: the text
-    _write_new(path, fields, "Write the report here.\n")
-    return path
+    _write_new(path, fields, "")  # (a placeholder text, the same in every new file, made
+    return path  # them all one event until written)
 
 
 def story_index(content: Path, story: str) -> Path:

@@ -55,7 +55,24 @@ def test_new_article_front_matter_survives_awkward_titles(tmp_path):
     path = new_article(tmp_path, 'Minister: "We will not resign" #2', today=dt.date(2025, 1, 2))
     assert path.name == "2025-01-02-minister-we-will-not-resign-2.md"
     front = yaml.safe_load(path.read_text().split("---\n")[1])
-    assert front == {"title": 'Minister: "We will not resign" #2', "date": dt.date(2025, 1, 2)}
+    assert front == {"title": 'Minister: "We will not resign" #2', "date": dt.date(2025, 1, 2),
+                     "source": ""}, "a source line to fill in"
+
+
+def test_new_articles_not_yet_written_stay_apart(runner, make_site):
+    """Several `new` files before their text is written are not one event (a placeholder
+    text, the same in each, merged them all); a bad --url is refused at once."""
+    site = make_site({})
+    content = str(site / "content")
+    for title, story in (("Storm hits the coast", "Storms"), ("Senate passes budget", "Votes"),
+                         ("Ferry strike begins", "Strikes")):
+        assert runner.invoke(main, ["new", title, "--content", content, "--story", story,
+                                    "--source", "Desk"]).exit_code == 0
+    check = runner.invoke(main, ["check", "--content", content])
+    assert "OK: 3 articles, 3 events" in check.stdout, check.output
+    bad = runner.invoke(main, ["new", "Scripted", "--content", content,
+                               "--url", "javascript:alert(1)"])
+    assert bad.exit_code == 2 and "not a web address" in bad.output
 
 
 def test_check_strict_fails_on_warnings(runner, make_site):
