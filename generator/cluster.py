@@ -373,7 +373,7 @@ def contradiction(article: Article, other: Article) -> ContentError:
         article.separate_line,
         f"event: {article.event_key!r} puts this article with {other.path}, "
         f"but separate: keeps them apart",
-        "remove one of the two; they were kept together",
+        "remove one of the two",
     )
 
 

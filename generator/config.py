@@ -94,9 +94,16 @@ def _check(name: str, text: str, key: str, value: Any) -> list[ContentError]:
         return [ContentError(name, line, f"unknown setting '{key}'", hint)]
     expected = SETTINGS[key]
     if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-        return [ContentError(name, line, f"'{key}' must be a {expected.__name__}",
-                             f"got {value!r}")]
+        if key == "order":  # (its two words say more than "a str")
+            return [ContentError(name, line, "'order' must be \"newest\" or \"oldest\"",
+                                 f"got {value!r}")]
+        kind = _KINDS.get(expected, f"a {expected.__name__}")
+        return [ContentError(name, line, f"'{key}' must be {kind}", f"got {value!r}")]
     return _check_value(name, text, key, value, line)
+
+
+_KINDS = {str: 'text in quotes ("...")', bool: "true or false", int: "a whole number",
+          list: "a list ([...])", dict: "a table"}
 
 
 def _check_value(name: str, text: str, key: str, value: Any, line: int | None):

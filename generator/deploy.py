@@ -42,6 +42,22 @@ def missing_page_works_deep(site: Path) -> bool:
     return found is None or found.group(1).startswith((b"http:", b"https:", b"/"))
 
 
+def changed_since_built(site: Path, content: Path) -> list[Path]:
+    """The content, site.toml and template files saved after `site/` was built (the time
+    of its marker, which every build writes): publishing then would leave them out."""
+    try:
+        built = (site / MARKER).stat().st_mtime
+    except OSError:
+        return []
+    sources = [content, content.parent / "site.toml", content.parent / "templates"]
+    changed = []
+    for source in sources:
+        files = [source] if source.is_file() else \
+            source.rglob("*") if source.is_dir() else []
+        changed += [f for f in files if f.is_file() and f.stat().st_mtime > built]
+    return sorted(changed)
+
+
 def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
            message: str = "Publish site", cname: str = "") -> Deployment:
     """Commits `site/` as the whole tree of `branch` (history kept) and pushes it."""

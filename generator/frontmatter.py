@@ -86,8 +86,11 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         line = _error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        tabbed = "\t" in (block.split("\n")[line - 2:line - 1] or [""])[0]
+        hint = "indent with spaces: YAML does not allow tabs" if tabbed else \
+            "check the indentation and quote values that contain ': '"
         raise ContentError(path, line, f"YAML front matter is not valid: {problem}",
-                           "check the indentation and quote values that contain ': '") from exc
+                           hint) from exc
     except RecursionError as exc:
         raise ContentError(path, 2, "front matter is nested too deeply to read",
                            "front matter holds simple keys, values and short lists") from exc

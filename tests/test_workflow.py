@@ -340,6 +340,20 @@ def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, r
     assert git(site, "rev-parse", "gh-pages") == git(remote, "rev-parse", "gh-pages")
 
 
+def test_deploy_warns_when_a_file_changed_after_the_build(author_repo, runner, monkeypatch):
+    site, _ = author_repo
+    monkeypatch.chdir(site)
+    edited = site / "content" / "a.md"
+    later = (site / "site" / ".dateline-site").stat().st_mtime + 60
+    os.utime(edited, (later, later))
+    result = runner.invoke(main, ["deploy", "--no-push"])
+    assert result.exit_code == 0, result.output
+    assert "Warning: 1 file changed since site/ was built (content/a.md)" in result.output
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    os.utime(edited, (later - 120, later - 120))
+    assert "changed since" not in runner.invoke(main, ["deploy", "--no-push"]).output
+
+
 def test_deploy_to_an_unreachable_remote_commits_nothing(author_repo, runner, monkeypatch,
                                                         tmp_path):
     site, _ = author_repo
