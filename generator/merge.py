@@ -58,6 +58,7 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
 def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Event, list]:
     """One event from the articles that report it."""
     members = _resolve_years(members)
+    reason = _with_spread(reason, members)
     date, problems = _event_date(members)
     ranked = sorted(members, key=_title_rank)
     title = ranked[0].title
@@ -90,7 +91,19 @@ def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Ev
     since the last build made `made` from them: its date, title, summary and id stand
     (and the warnings about its dates), only the articles themselves are this build's."""
     members = _resolve_years(members)
-    return replace(made, articles=reported_order(members), merge=reason)
+    return replace(made, articles=reported_order(members), merge=_with_spread(reason, members))
+
+
+def _with_spread(reason: MergeReason | None, members: Sequence[Article]) -> MergeReason | None:
+    """The reason's date spread over the members' event dates as resolved here ("Nov 13"
+    given the year of the others): the clustering measures only dates with a year, so an
+    event whose yearless wire report was a day off was "all dated the same day"."""
+    if reason is None:
+        return None
+    days = [date.toordinal() for a in members if a.event_date is not None
+            and a.event_date.precision == "day" and (date := a.event_date.to_date())]
+    spread = max(days) - min(days) if days else 0
+    return reason if spread == reason.date_spread_days else replace(reason, date_spread_days=spread)
 
 
 def _resolve_years(members: Sequence[Article]) -> list[Article]:

@@ -747,3 +747,21 @@ def test_a_story_whose_report_merged_into_another_storys_event_keeps_its_page(
     listing = (output / "stories" / "index.html").read_text(encoding="utf-8")
     assert "Elections</a> <span class=\"muted\">(1 event)" in listing
     assert len(list((output / "events").iterdir())) == 1, "one event page, in its own story"
+
+
+def test_a_yearless_wire_report_a_day_off_counts_in_the_date_spread(make_site, build_site):
+    """An undated wire clipping ("WASHINGTON, Nov 13 (Reuters) -") takes its year from
+    the event's other reports; the spread of the event's days counts it (it was left out,
+    and the event page said "all dated the same day" of reports a day apart)."""
+    wire = ("---\nevent: relief-bill\n---\nSenate passes storm relief bill\n\n"
+            "WASHINGTON, Nov 13 (Reuters) - The U.S. Senate on Wednesday passed a $2 billion "
+            "storm relief bill, sending it to the House.\n")
+    house = article("House to take up relief bill", "2024-11-14", "Capitol Daily",
+                    "House Speaker Mike Johnson said on Thursday the chamber would vote on "
+                    "the storm relief bill next week.").replace("---\n", "---\nevent: relief-bill\n", 1)
+    site = make_site({"wire.txt": wire, "house.md": house})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    assert event["date"] == "2024-11-13"
+    assert event["merge"]["date_spread_days"] == 1
