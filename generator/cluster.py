@@ -249,6 +249,8 @@ def above_background(similarity: np.ndarray, floor: float | None) -> np.ndarray:
     was and a template-heavy one stops chaining."""
     if floor is None:
         return similarity
+    if floor >= 1.0:  # (every sampled pair is identical: nothing stands out from it)
+        return np.zeros_like(similarity)
     return np.clip((similarity - floor) / (1.0 - floor), 0.0, 1.0)
 
 

@@ -115,8 +115,8 @@ def _check_value(name: str, text: str, key: str, value: Any, line: int | None):
     if key == "timezone" and not _known_zone(value):
         return [ContentError(name, line, f"unknown time zone '{value}'",
                              "use an IANA name such as Europe/Brussels")]
-    if key == "base_url" and base_url_problem(value):
-        return [ContentError(name, line, f"'base_url' {base_url_problem(value)}",
+    if key == "base_url" and (problem := base_url_problem(value)):
+        return [ContentError(name, line, f"'base_url' {problem}",
                              "write the site's whole address, e.g. "
                              "https://user.github.io/repo/")]
     if key == "merge":
@@ -129,14 +129,24 @@ def base_url_problem(value: str) -> str:
     feed id, sitemap entry and canonical link starts with it, so it must be absolute."""
     if not value:
         return ""
-    parts = urllib.parse.urlsplit(value)
-    if parts.scheme not in ("http", "https"):
+    if not re.match(r"https?://", value):
         return "must start with http:// or https://"
-    if not parts.hostname or any(c.isspace() or c in "<>\"'`" for c in value):
-        return "must be a web address with a host name and no spaces or quotes"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return "is not a web address"
+    if not parts.hostname or any(not c.isprintable() or c.isspace() or c in UNSAFE
+                                 for c in value):
+        return "must be a web address with a host name and no spaces, quotes or backslashes"
+    if parts.username is not None or parts.password is not None:
+        return "must not hold a user name or password (every page would show it)"
     if parts.query or parts.fragment:
         return "must not have a query (?) or a fragment (#)"
     return ""
+
+
+UNSAFE = "<>\"'`\\"  # (characters no site address needs, and HTML attributes fear)
 
 
 def _known_zone(value: str) -> bool:

@@ -30,13 +30,12 @@ EITHER = re.compile(f"{CONTROLS.pattern}|{BREAKS.pattern}")
 def printable(path: str, text: str) -> tuple[str, list[ContentError]]:
     """The text without the control characters a clipping tool or terminal left in it
     (ESC, bell, NUL past the first 8 KB...): no page can show them and a feed that
-    carries one is not XML, so readers drop the whole feed. Page breaks become line
-    breaks."""
+    carries one is not XML, so readers drop the whole feed. Page breaks become spaces."""
     found = EITHER.search(text)
     if found is None:
         return text, []
     line = text.count("\n", 0, found.start()) + 1
-    text = CONTROLS.sub("", BREAKS.sub("\n", text))
+    text = CONTROLS.sub("", BREAKS.sub(" ", text))  # (a space: every line keeps its number)
     return text, [warning(path, line, f"control character U+{ord(found.group()):04X} removed "
                           "(and any others in the file)",
                           "save the file without them; a web page or feed cannot carry them")]

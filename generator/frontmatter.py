@@ -86,7 +86,8 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         line = _error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        tabbed = "\t" in (block.split("\n")[line - 2:line - 1] or [""])[0]
+        bad = (block.split("\n")[line - 2:line - 1] or [""])[0]
+        tabbed = "\t" in bad[:len(bad) - len(bad.lstrip())]  # (a tab in the indentation)
         hint = "indent with spaces: YAML does not allow tabs" if tabbed else \
             "check the indentation and quote values that contain ': '"
         raise ContentError(path, line, f"YAML front matter is not valid: {problem}",
@@ -187,7 +188,7 @@ def _key_lines(block: list[str]) -> tuple[dict[str, int], tuple[tuple[str, int],
     for offset, line in enumerate(block):
         match = _KEY.match(line)
         if match:
-            if match.group(1) in found:
+            if match.group(1) in found and not line[0].isspace():  # (not in a text block)
                 repeated.append((match.group(1), found[match.group(1)]))
             found[match.group(1)] = offset + 2
     return found, tuple(repeated)

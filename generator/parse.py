@@ -259,9 +259,11 @@ def _is_caption(line: str) -> bool:
     return len(line) > 60 and len(last) >= 2 and last.isupper()
 
 
-_PHOTO_CREDIT = re.compile(r"(?:\b(?:Photo|Photograph|Picture|Image|Credit)\s*:\s*\S[^.!?]{0,60}"
-                           r"|\b[A-Z]{2,}/(?:[A-Z][a-z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}|STRINGER|POOL))"
-                           r"\s*\.?$")  # (not "... US/EU": the photographer's name)
+# A credit after the caption's sentence ("... raised. Photo: Coastwire", "... 2024.
+# REUTERS/Jane Smith"): a headline never ends so ("Pressure grows on US/China").
+_PHOTO_CREDIT = re.compile(r"[.!?]\s+(?:(?:Photo|Photograph|Picture|Image|Credit)\s*:\s*"
+                           r"\S[^.!?]{0,60}|[A-Z]{2,}/(?:[A-Z][a-z][\w.'-]*"
+                           r"(?:\s+[A-Z][\w.'-]*){0,3}|STRINGER|POOL))\s*\.?$")
 
 
 def _first_sentence(paragraph: str) -> str:

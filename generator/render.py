@@ -298,12 +298,17 @@ def template_problem(exc: TemplateError) -> ContentError:
     return ContentError(path, line, f"template error: {exc.message or exc}", hint)
 
 
+def _is_template(name: str) -> bool:
+    """Pages and feeds; not the files under static/, which are copied as they are."""
+    return name.endswith((".html", ".xml")) and not name.startswith("static/")
+
+
 def check_templates(config: Config) -> list[ContentError]:
     """Every template compiled, for `dateline check`: a syntax error found without
     building (a name a template misspells shows only when a page is rendered)."""
     env = make_environment(config)
     problems = []
-    for name in env.list_templates(filter_func=lambda n: n.endswith((".html", ".xml"))):
+    for name in env.list_templates(filter_func=_is_template):
         try:
             env.get_template(name)
         except TemplateError as exc:

@@ -27,6 +27,7 @@ from .cache import Recall
 from .config import Config, ConfigError, load_config
 from .errors import located
 from .parallel import die_with_parent, release_memory
+from .write import MARKER
 
 RELOAD_JS = b"""(function () {
   var seen = null;
@@ -69,6 +70,9 @@ def failed_page(errors: list[str]) -> bytes:
                               reload=RELOAD_TAG.decode()).encode("utf-8")
 
 
+SHOWN = 20  # warnings printed after one build; `dateline check` lists every one
+
+
 class BuildState:
     """The latest build's version number and errors, shared with the request handlers."""
 
@@ -93,9 +97,9 @@ class BuildState:
                                          not cache.recallable(self.article_files))
         outcome = _build_apart(config, self.listening) if apart else \
             _attempt(config, self.recall)
-        for line in self._new_warnings(outcome.warnings):
+        for line in self._new_warnings(outcome) if outcome.reported else ():
             echo(line)
-        if outcome.errors and self.article_files is None:
+        if outcome.errors and not (config.output / MARKER).is_file():
             echo(outcome.said.replace("still serving the previous site",
                                       "nothing to serve until it builds"))
         else:
@@ -108,11 +112,11 @@ class BuildState:
             self.article_files = outcome.article_files
         return outcome
 
-    def _new_warnings(self, warnings: list[str]) -> list[str]:
+    def _new_warnings(self, outcome: Outcome) -> list[str]:
         """The warnings to print: on the first build all of them (up to SHOWN), then only
         those the last build did not have, so that saving a file shows what it caused
         (a misspelt key, a date far from its event) without repeating the archive's."""
-        first = self.warned is None
+        warnings, first = outcome.warnings, self.warned is None
         fresh = warnings if first else [w for w in warnings if w not in self.warned]
         self.warned = set(warnings)
         if len(fresh) <= SHOWN:
@@ -120,8 +124,6 @@ class BuildState:
         return [*fresh[:SHOWN], f"... and {len(fresh) - SHOWN} more warning(s): "
                 "`dateline check` lists them all"]
 
-
-SHOWN = 20  # warnings printed after one build; `dateline check` lists every one
 
 
 @dataclass
@@ -131,6 +133,7 @@ class Outcome:
     errors: list[str]  # to show on the page; none when the build succeeded
     said: str  # to print
     warnings: list[str] = field(default_factory=list)  # to print when new
+    reported: bool = True  # False: the build stopped before its report was complete
     article_files: int | None = None  # read; None when the build failed
     timings: dict[str, float] = field(default_factory=dict)  # by stage, as `build` gives them
 
@@ -140,7 +143,7 @@ def _attempt(config: Config, recall: Recall | None) -> Outcome:
         result = build(config, recall=recall)
         return Outcome([], f"Built {config.output}/: {result.counts()}",
                        [located(p, config.content) for p in result.report.warnings],
-                       result.article_files, result.timings)
+                       article_files=result.article_files, timings=result.timings)
     except BuildFailed as failure:
         errors = [located(p, config.content) for p in failure.report.errors]
         return Outcome(errors, "Build failed; still serving the previous site:\n" +
@@ -149,7 +152,7 @@ def _attempt(config: Config, recall: Recall | None) -> Outcome:
     except Exception as exc:  # a server for writing keeps serving through anything
         return Outcome([f"the build stopped: {type(exc).__name__}: {exc}"],
                        "".join(traceback.format_exception(exc)) +
-                       "Still serving the previous site.")
+                       "Still serving the previous site.", reported=False)
 
 
 def _build_apart(config: Config, listening=None) -> Outcome:
@@ -167,7 +170,8 @@ def _build_apart(config: Config, listening=None) -> Outcome:
     except EOFError:
         child.join()
         problem = f"the build stopped: its process ended with exit code {child.exitcode}"
-        return Outcome([problem], problem + "; still serving the previous site.")
+        return Outcome([problem], problem + "; still serving the previous site.",
+                       reported=False)
     except BaseException:  # (Ctrl-C reached the build too: it discards its staging folder)
         child.join(timeout=10)
         child.terminate()  # (SIGTERM: the same, if it has not ended)

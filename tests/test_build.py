@@ -375,7 +375,9 @@ def test_a_file_size_limit_below_one_byte_is_a_setting_error(make_site, build_si
 
 @pytest.mark.parametrize("address", ["example.org/news", "javascript:alert(1)//",
                                      "https://", "https://example.org/a b/",
-                                     "https://example.org/?page=1"])
+                                     "https://example.org/?page=1", "https://[::1",
+                                     "https://example.org:abc/",
+                                     "https://user:secret@example.org/"])
 def test_a_site_address_that_is_not_absolute_is_refused_from_either_place(
         make_site, build_site, address):
     site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine.")})
@@ -387,7 +389,7 @@ def test_a_site_address_that_is_not_absolute_is_refused_from_either_place(
     (site / "site.toml").write_text(f'title = "Desk"\nbase_url = "{address}"\n')
     result, _ = build_site(site)
     assert result.exit_code == 1
-    assert "site.toml:2: 'base_url' must" in result.output
+    assert "site.toml:2: 'base_url' " in result.output and "Traceback" not in result.output
 
 
 def test_check_reports_settings_and_content_problems_together(make_site, runner):
@@ -702,10 +704,13 @@ def test_a_template_mistake_names_the_template_file_and_line(make_site, build_si
     templates.mkdir()
     (templates / "source.html").write_text(
         '{% extends "base.html" %}\n{% block main %}{% if %}{% endif %}{% endblock %}\n')
+    (templates / "static").mkdir()  # (copied as it is: not a template to compile)
+    (templates / "static" / "widget.html").write_text("{{ message }} {% raw %}\n")
     monkeypatch.chdir(site)
     checked = runner.invoke(main, ["check"])
     assert checked.exit_code == 1
     assert "templates/source.html:2: template error: Expected an expression" in checked.output
+    assert "widget.html" not in checked.output
     result, output = build_site(site, "--no-search")
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "templates/source.html:2: template error:" in result.output

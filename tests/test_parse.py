@@ -93,6 +93,11 @@ def test_a_short_caption_with_a_photo_credit_after_the_date_token_is_not_the_tit
     headline, _ = parse_article("talks.txt", "date 2024-10-05 Trade talks between US/EU\n\n"
                                 "Negotiators met in Brussels on Saturday.\n")
     assert headline.title == "Trade talks between US/EU", "capitals with a slash: no credit"
+    for title in ("Pressure grows on US/China", "Photo: the flood that changed Port Alden"):
+        plain, _ = parse_article("p.txt", f"{title}\n\nNegotiators met in Brussels on "
+                                 "Saturday 5 October 2024 to talk.\n")
+        assert plain.title == title, "a headline is not a caption"
+        assert plain.event_date == PartialDate(2024, 10, 5)
 
 
 def test_a_key_given_twice_in_yaml_is_a_warning_naming_both_lines():
@@ -106,6 +111,21 @@ def test_a_key_given_twice_in_yaml_is_a_warning_naming_both_lines():
                               "corrections:\n  - date: 2024-11-14\n    text: One.\n"
                               "  - date: 2024-11-15\n    text: Two.\n---\nText.\n")
     assert nested == [], "keys inside a list are not the front matter's own"
+    _, folded = parse_article("z.md", "---\ntitle: A\ndate: 2024-11-13\nsource: X\n"
+                              "summary: >\n Note: first\n Note: second\n---\nText.\n")
+    assert folded == [], "lines of a text block are not keys"
+
+
+def test_a_page_break_in_front_matter_keeps_every_line_number():
+    from generator.encoding import decode
+
+    text, problems = decode("x.md", b'---\ntitle: "Ferry\x0c strike"\ndate: 2024-11-13\n'
+                            b"source: Desk\nsorce: X\n---\nText.\n")
+    article, more = parse_article("x.md", text)
+    assert article.title == "Ferry strike"
+    assert [str(p).split(" (")[0] for p in problems + more] == [
+        "x.md:2: warning: control character U+000C removed",
+        "x.md:5: warning: unknown front-matter key 'sorce' is ignored"]
 
 
 def test_front_matter_without_its_opening_fence_is_pointed_out():

@@ -18,6 +18,7 @@ import yaml
 
 from generator import cache as cache_module
 from generator import serve as serve_module
+from generator.build import build
 from generator.cli import main
 from generator.config import load_config
 from generator.scaffold import new_article
@@ -177,6 +178,21 @@ def test_serve_prints_the_warnings_a_save_causes(make_site):
         later = said[first:]
         assert any("b.md:2: warning: unknown front-matter key 'titel'" in s for s in later)
         assert not any("a.md" in s for s in later), "the old warning is not repeated"
+
+
+def test_serve_over_a_built_site_says_it_still_serves_it_and_caps_the_warnings(make_site):
+    site = make_site({f"r{k:02}.md": article(f"Report {k}", "2024-11-13", "Desk", f"Text {k}.",
+                                             f"r{k}").replace("source:", "sorce:")
+                      for k in range(25)})
+    config = load_config(site / "content", output=site / "public", search=False)
+    build(config)
+    (site / "content" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
+    said: list[str] = []
+    with serving(site, said.append):
+        pass
+    assert said[:20] == [s for s in said if ": warning: " in s], "the first 20 warnings"
+    assert said[20] == "... and 30 more warning(s): `dateline check` lists them all"  # (2 each)
+    assert "still serving the previous site" in said[21], "public/ is there to serve"
 
 
 def test_serve_starts_on_broken_content_and_recovers(make_site):
