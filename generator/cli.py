@@ -250,6 +250,8 @@ def deploy(site_dir: Path, remote: str, branch: str, message: str, no_push: bool
         done = run_deploy(site_dir, branch, None if no_push else remote, message, cname)
     except DeployError as exc:
         _fail(f"Error: {exc}")
+    if done.note:
+        click.echo(f"Note: {done.note}.", err=True)
     where = f" and pushed to {done.pushed_to}" if done.pushed_to else ""
     if done.unchanged:
         pushed = f"; pushed it to {done.pushed_to}" if done.pushed_to else ""

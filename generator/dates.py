@@ -313,8 +313,9 @@ def event_date(dates: Iterable[TextDate], published: dt.date | None,
             return found.date
     if published is not None:
         return PartialDate.of(published)
-    return next((d.date for d in dates if d.line <= lead_lines and d.date.year is not None),
-                None)  # ("in March 2023" in an undated clipping: that month, no day invented)
+    return next((d.date for d in dates if d.line <= lead_lines and d.date.year is not None
+                 and d.text[:3].lower() == "in "), None)  # ("in March 2023": that month,
+    # no day invented; not "until" or "by March 2027", which look ahead)
 
 
 def _year_from_text(date: PartialDate, dates: list[TextDate]) -> PartialDate:

@@ -26,6 +26,7 @@ class Deployment:
     branch: str
     pushed_to: str | None
     unchanged: bool = False  # the branch already held this very site: no new commit
+    note: str = ""  # what the author should know about the histories it built on
 
 
 STYLESHEET = re.compile(rb'<link rel="stylesheet" href="([^"]*)"')
@@ -49,13 +50,19 @@ def changed_since_built(site: Path, content: Path) -> list[Path]:
         built = (site / MARKER).stat().st_mtime
     except OSError:
         return []
-    sources = [content, content.parent / "site.toml", content.parent / "templates"]
-    changed = []
-    for source in sources:
-        files = [source] if source.is_file() else \
-            source.rglob("*") if source.is_dir() else []
-        changed += [f for f in files if f.is_file() and f.stat().st_mtime > built]
+    root = content.resolve().parent  # (where site.toml is: `--content .` included)
+    changed = [] if not (root / "site.toml").is_file() or \
+        (root / "site.toml").stat().st_mtime <= built else [root / "site.toml"]
+    for folder in (content, root / "templates"):
+        files = folder.rglob("*") if folder.is_dir() else ()
+        changed += [f for f in files if f.is_file() and not _scratch(f.name)
+                    and f.stat().st_mtime > built]
     return sorted(changed)
+
+
+def _scratch(name: str) -> bool:
+    """Files no build reads: hidden ones (.DS_Store, an editor's .swp) and backups."""
+    return name.startswith(".") or name.endswith(("~", ".swp", ".tmp"))
 
 
 def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
@@ -72,7 +79,7 @@ def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
     with tempfile.TemporaryDirectory() as scratch:
         env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
         tree = _tree(top, site, cname, env)
-    parent = _parent(top, _branch_head(top, branch), published)
+    parent, note = _parent(top, _branch_head(top, branch), published)
     unchanged = parent is not None and _git(top, "rev-parse", f"{parent}^{{tree}}") == tree
     if unchanged:
         commit = parent  # (a second deploy of the same site adds no empty commit)
@@ -82,10 +89,12 @@ def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
     _git(top, "update-ref", f"refs/heads/{branch}", commit)
     if remote:
         _git(top, "push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
-    return Deployment(commit, branch, remote, unchanged)
+    return Deployment(commit, branch, remote, unchanged, note.format(remote=remote,
+                                                                      branch=branch))
 
 
 def _repository(site: Path) -> Path:
+    """The top folder of the git repository the site folder is in."""
     try:
         return Path(_git(site.parent, "rev-parse", "--show-toplevel"))
     except DeployError as exc:
@@ -118,19 +127,27 @@ def _remote_lacks(top: Path, remote: str, branch: str) -> bool:
     return done.returncode == 2  # (ls-remote's "reachable, but no matching ref")
 
 
-def _parent(top: Path, local: str | None, published: str | None) -> str | None:
-    """What the new site commit follows: the published branch, unless the local one
-    already contains it (commits made with --no-push since). A local branch that went
-    its own way is left behind: it only ever held built sites, and the new commit holds
-    the current one."""
-    if published is None or local == published:
-        return local or published
-    if local is not None and _is_ancestor(top, published, local):
-        return local
-    return published
+def _parent(top: Path, local: str | None, published: str | None) -> tuple[str | None, str]:
+    """What the new site commit follows, and what to tell the author about it: the
+    published branch, unless the local one already contains it (commits made with
+    --no-push since). Where someone else published after this clone last did, or the
+    local branch went its own way, the new commit still follows the published one (its
+    site replaces theirs, as any deploy does), but the author is told: their content may
+    be behind, and unpushed local site commits are left out."""
+    if published is None or local is None or local == published:
+        return local or published, ""
+    if _is_ancestor(top, published, local):
+        return local, ""
+    if _is_ancestor(top, local, published):
+        return published, ("{remote}/{branch} was published from elsewhere since this "
+                           "clone last deployed; this site replaces it, so pull first if "
+                           "their content is not in yours")
+    return published, ("{remote}/{branch} and the local {branch} went separate ways; this "
+                       "site follows {remote}'s, and the local-only site commits are left out")
 
 
 def _is_ancestor(top: Path, older: str, newer: str) -> bool:
+    """Whether commit `older` is in `newer`'s history."""
     done = subprocess.run(["git", "merge-base", "--is-ancestor", older, newer],
                           cwd=top, capture_output=True, check=False)
     return done.returncode == 0

@@ -64,11 +64,20 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
     title = ranked[0].title
     ordered = reported_order(members)
     key = next((a.event_key for a in ordered if a.event_key), None)
+    problems += [_key_overruled(a, key) for a in ordered if a.event_key not in (None, key)]
     ident = slug(key) if key else f"{date.iso()}-{slug(title, 50, 'event')}"
     return Event(
         id=ident, date=date, title=title, story=_story(members),
         articles=ordered, summary=_summary(ranked), merge=reason,
     ), problems
+
+
+def _key_overruled(article: Article, key: str) -> ContentError:
+    """Reports with different `event:` keys that the model judged one event: the first
+    reported's key names it, and the author should hear that theirs does not."""
+    return warning(article.path, None, f"event: {article.event_key!r} was merged with "
+                   f"reports of the event {key!r}, whose key names it",
+                   f"give them the same event: key, or add 'separate: {key}' to keep it apart")
 
 
 def _assembled(memo: ScoreMemo | None) -> dict:

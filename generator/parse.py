@@ -39,8 +39,10 @@ def parse_article(path: str, text: str, story: str = "", trusted: bool = False,
         parts = split(path, text)
     except ContentError as problem:
         return None, [problem]
+    unopened = _unopened(path, parts)
+    if unopened:
+        return None, unopened
     fields, problems = _read_fields(path, parts, zone)
-    problems.extend(_unopened(path, parts))
     problems.extend(warning(path, line, f"'{key}' is given again on line "
                             f"{parts.key_lines[key]}, and only that value is used",
                             "delete one of the two lines") for key, line in parts.repeated)
@@ -50,7 +52,8 @@ def parse_article(path: str, text: str, story: str = "", trusted: bool = False,
 
 def _unopened(path: str, parts: Split) -> list[ContentError]:
     """A file that starts with `title:` and `date:` lines and then a `---` line lost its
-    opening fence: without a word, its front matter would be published as its text."""
+    opening fence: its front matter would be published as its text, "title: ..." as the
+    headline, which no author wants; an error, so the file is fixed before it is public."""
     if parts.has_front_matter:
         return []
     head = parts.body[:2000].split("\n")
@@ -60,9 +63,9 @@ def _unopened(path: str, parts: Split) -> list[ContentError]:
     keys = [m.group(1) for line in head[:fence] if (m := _FIELD_LINE.match(line))]
     if len([k for k in keys if k in KNOWN_FIELDS]) < 2:
         return []
-    return [warning(path, 1, "this looks like front matter without its opening "
-                    f"'{head[fence].rstrip()}': it is read as the article's text",
-                    f"add a line holding only '{head[fence].rstrip()}' above line 1")]
+    return [ContentError(path, 1, "this looks like front matter without its opening "
+                         f"'{head[fence].rstrip()}' (it would be published as the text)",
+                         f"add a line holding only '{head[fence].rstrip()}' above line 1")]
 
 
 _FIELD_LINE = re.compile(r"([a-z_]+)\s*[:=]\s")

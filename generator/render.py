@@ -17,6 +17,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
     UndefinedError,
     select_autoescape,
@@ -272,30 +273,46 @@ class TemplateFailed(Exception):
     with the content's), not a jinja2 traceback. (Not the ContentError itself: a frozen
     exception cannot pass through a context manager, which sets its traceback.)"""
 
-    def __init__(self, problem: ContentError):
+    def __init__(self, problem: ContentError) -> None:
         super().__init__(problem)
         self.problem = problem
 
 
 @contextlib.contextmanager
 def template_errors() -> Iterator[None]:
+    """Turns a template's mistake raised in the block into TemplateFailed: jinja2's own
+    errors, and any other exception raised by a template's code ({{ 1 // 0 }})."""
     try:
         yield
     except TemplateError as exc:
         raise TemplateFailed(template_problem(exc)) from None
+    except Exception as exc:
+        if not _template_frames(exc):
+            raise  # (not a template's doing: a bug to see whole)
+        raise TemplateFailed(template_problem(exc)) from None
 
 
-def template_problem(exc: TemplateError) -> ContentError:
+def template_problem(exc: Exception) -> ContentError:
+    """The problem a template caused, at its file and line: a syntax error says where;
+    otherwise jinja2 puts the template's own file and line in the traceback."""
     if isinstance(exc, TemplateSyntaxError):
         path, line = exc.filename or exc.name or "templates", exc.lineno
-    else:  # (jinja2 puts the template's own file and line in the traceback)
-        frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                  if f.filename.endswith((".html", ".xml", ".txt"))]
+    else:
+        frames = _template_frames(exc)
         path, line = (frames[-1].filename, frames[-1].lineno) if frames else ("templates", None)
     hint = ("check the name's spelling against the theme's template of the same name"
             if isinstance(exc, UndefinedError) else
             "fix the template, or delete it to use the theme's own")
-    return ContentError(path, line, f"template error: {exc.message or exc}", hint)
+    said = exc.message if isinstance(exc, TemplateError) and exc.message else \
+        f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, TemplateNotFound):
+        said = f"no template named {exc.name!r} (included or extended)"
+    return ContentError(path, line, f"template error: {said}", hint)
+
+
+def _template_frames(exc: Exception) -> list[traceback.FrameSummary]:
+    return [f for f in traceback.extract_tb(exc.__traceback__)
+            if f.filename.endswith((".html", ".xml", ".txt"))]
 
 
 def _is_template(name: str) -> bool:

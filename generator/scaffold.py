@@ -21,8 +21,9 @@ def new_article(content: Path, title: str, story: str = "", source: str = "", ur
         raise FileExistsError(17, "File exists", str(path))
     if story and not folder.exists():
         _write_new(folder / "_index.md", {"title": story.strip()}, "")  # its intro: the text
-    _write_new(path, fields, "")  # (a placeholder text, the same in every new file, made
-    return path  # them all one event until written)
+    _write_new(path, fields, "")  # (no placeholder: the same text in every new file
+    # made them all one event until they were written)
+    return path
 
 
 def story_index(content: Path, story: str) -> Path:

@@ -643,6 +643,13 @@ def test_an_event_key_stays_the_id_when_a_report_without_one_joins(make_site, bu
     (event,) = read_events(output)
     assert len(event["articles"]) == 2, "one event"
     assert event["id"] == "ferry-strike-2024"
+    later = (site / "content" / "b.md").read_text(encoding="utf-8")
+    (site / "content" / "b.md").write_text(
+        later.replace("---\n", "---\nevent: port-alden-walkout\n", 1), encoding="utf-8")
+    result, output = build_site(site, "--no-search")
+    assert [e["id"] for e in read_events(output)] == ["ferry-strike-2024"]
+    assert ("b.md: warning: event: 'port-alden-walkout' was merged with reports of the "
+            "event 'ferry-strike-2024', whose key names it") in result.output
 
 
 def test_a_new_event_with_the_same_day_and_headline_renames_no_other(make_site, build_site):
@@ -725,6 +732,14 @@ def test_a_template_mistake_names_the_template_file_and_line(make_site, build_si
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"templates/event.html:{line}: template error: " in result.output
     assert "has no attribute 'titel'" in result.output
+    (templates / "event.html").unlink()
+    for body, said in (("{{ 1 // 0 }}", "ZeroDivisionError: integer division"),
+                       ('{% include "nosuch.html" %}', "no template named 'nosuch.html'")):
+        (templates / "source.html").write_text(
+            '{% extends "base.html" %}\n{% block main %}' + body + "{% endblock %}\n")
+        result, _ = build_site(site, "--no-search")
+        assert result.exit_code == 1 and "Traceback" not in result.output, body
+        assert f"templates/source.html:2: template error: {said}" in result.output
 
 
 def test_a_story_whose_report_merged_into_another_storys_event_keeps_its_page(

@@ -114,3 +114,14 @@ def test_february_29_without_a_year_is_a_real_date():
     assert dates.parse_written_date("Feb 29") == PartialDate(None, 2, 29)
     assert found("On Feb 29, the vote passed.", dt.date(2024, 3, 1)) == ["2024-02-29"]
     assert dates.impossible_dates("On February 29, 2023 it rained") == [(1, "February 29, 2023")]
+
+
+def test_an_undated_lead_gives_its_month_only_when_it_says_in():
+    """ "In March 2023" dates an undated clipping to that month; "until March 2027" or
+    "by March 2027" look ahead and date nothing."""
+    from generator.dates import event_date, find_dates
+
+    said = "In March 2023 the river rose four metres."
+    assert event_date(find_dates(said, None), None, 5) == PartialDate(2023, 3)
+    for ahead in ("The ban holds until March 2027.", "Repairs are due by March 2027."):
+        assert event_date(find_dates(ahead, None), None, 5) is None, ahead

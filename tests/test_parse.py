@@ -129,11 +129,11 @@ def test_a_page_break_in_front_matter_keeps_every_line_number():
 
 
 def test_front_matter_without_its_opening_fence_is_pointed_out():
-    _, problems = parse_article("x.md", "title: Harbour reopens\ndate: 2024-11-13\n"
-                                "source: Coastwire\n---\nThe harbour reopened.\n")
-    assert str(problems[0]) == (
-        "x.md:1: warning: this looks like front matter without its opening '---': it is "
-        "read as the article's text (add a line holding only '---' above line 1)")
+    article, problems = parse_article("x.md", "title: Harbour reopens\ndate: 2024-11-13\n"
+                                      "source: Coastwire\n---\nThe harbour reopened.\n")
+    assert article is None and [str(p) for p in problems] == [
+        "x.md:1: this looks like front matter without its opening '---' (it would be "
+        "published as the text) (add a line holding only '---' above line 1)"]
     _, prose = parse_article("y.md", "Harbour reopens\n\nThe harbour reopened on Monday, "
                              "date: 2024-11-13.\n\n---\n\nSource: our reporter.\n")
     assert not any("opening" in str(p) for p in prose), "prose with a rule is left alone"

@@ -352,6 +352,8 @@ def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, r
     monkeypatch.chdir(site)  # (the first author, behind now, builds on the colleague's)
     again = runner.invoke(main, ["deploy", "-m", "Back to one event"])
     assert again.exit_code == 0, again.output
+    assert "origin/gh-pages was published from elsewhere since this clone last deployed" \
+        in again.output, "told that their site replaces a newer one"
     assert git(remote, "rev-list", "--count", "gh-pages") == "3"
     assert git(site, "rev-parse", "gh-pages") == git(remote, "rev-parse", "gh-pages")
 
@@ -359,9 +361,11 @@ def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, r
 def test_deploy_warns_when_a_file_changed_after_the_build(author_repo, runner, monkeypatch):
     site, _ = author_repo
     monkeypatch.chdir(site)
-    edited = site / "content" / "a.md"
+    edited, swap = site / "content" / "a.md", site / "content" / ".a.md.swp"
+    swap.write_text("editor scratch")
     later = (site / "site" / ".dateline-site").stat().st_mtime + 60
-    os.utime(edited, (later, later))
+    for changed in (edited, swap):
+        os.utime(changed, (later, later))
     result = runner.invoke(main, ["deploy", "--no-push"])
     assert result.exit_code == 0, result.output
     assert "Warning: 1 file changed since site/ was built (content/a.md)" in result.output
