@@ -46,8 +46,9 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
             event, trouble = _reassemble(members, reason, kept[0]), list(kept[1])
         else:
             event, trouble = assemble(members, reason)
-        if memo:
-            made[paths] = tokens, replace(event, articles=(), merge=None), tuple(trouble)
+        if memo:  # (an unchanged event's entry stands as it was: nothing to strip again)
+            made[paths] = previous[paths] if kept else \
+                (tokens, replace(event, articles=(), merge=None), tuple(trouble))
         problems.extend(trouble)
         events.append(event)
     if memo and memo.current:
