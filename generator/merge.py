@@ -61,14 +61,16 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
     members = _resolve_years(members)
     reason = _with_spread(reason, members)
     date, problems = _event_date(members)
-    ranked = sorted(members, key=_title_rank)
+    story = _story(members)
+    # (the headline from its own story: one filed in another story reads as that story's)
+    ranked = sorted(members, key=lambda a: (a.story != story, *_title_rank(a)))
     title = ranked[0].title
     ordered = reported_order(members)
     key = next((a.event_key for a in ordered if a.event_key), None)
     problems += [_key_overruled(a, key) for a in ordered if a.event_key not in (None, key)]
     ident = slug(key) if key else f"{date.iso()}-{slug(title, 50, 'event')}"
     return Event(
-        id=ident, date=date, title=title, story=_story(members),
+        id=ident, date=date, title=title, story=story,
         articles=ordered, summary=_summary(ranked), merge=reason,
     ), problems
 
@@ -144,7 +146,8 @@ def _event_date(members: Sequence[Article]) -> tuple[PartialDate, list[ContentEr
         undated = members[0]
         return (undated.event_date or PartialDate(None), [ContentError(
             undated.path, None, "the year of this event cannot be worked out",
-            "add 'date:' to the front matter")])
+            "give the day it was published: 'date: 2024-11-13' in the front matter, or a "
+            "first line 'date 2024-11-13' in a clipping without front matter")])
     by_day = [a for a in known if a.event_date.precision == "day"]
     if not by_day:
         return min(a.event_date for a in known), []

@@ -234,7 +234,7 @@ class Event:
         on another of them (a translation of Reuters came after Reuters): more than one
         means that which came first is not known, and no page should claim it."""
         lead = self.articles[0].published
-        tied = [a for a in self.articles if a.published == lead]
+        tied = [a for a in self.articles if a.published == lead or _maybe_before(a, lead)]
         if len({a.outlet for a in tied}) < 2:
             return (self.articles[0].outlet,)  # (depths may read whole texts: ties only)
         depths = derivation_depths(tied)
@@ -257,6 +257,11 @@ class Event:
     @property
     def outlets(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(a.outlet for a in self.articles))
+
+    @property
+    def stories(self) -> tuple[str, ...]:
+        """Its own story, then the others its reports were filed in (which list it too)."""
+        return (self.story, *sorted({a.story for a in self.articles} - {self.story}))
 
     @property
     def disputed(self) -> tuple[str, ...]:
@@ -341,3 +346,13 @@ class Site:
     @property
     def events(self) -> tuple[Event, ...]:
         return tuple(e for s in self.stories for e in s.events)
+
+
+def _maybe_before(article: Article, lead: dt.datetime | None) -> bool:
+    """A report without a publication date whose event happened on or before the first
+    dated report's day (a wire clipping, "WASHINGTON, Nov 13 (Reuters) -", next to a
+    report of Nov 14): it may well have come out first, so neither can be called first."""
+    if article.published is not None or lead is None:
+        return False
+    day = article.event_date.to_date() if article.event_date else None
+    return day is None or day <= lead.date()

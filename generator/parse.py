@@ -7,6 +7,7 @@ build can report every file's problems at once.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
 import re
@@ -307,19 +308,30 @@ def _missing(path: str, parts: Split, published, event_date, source) -> list[Con
                                      "no date: none in the front matter and none in the text",
                                      _add("date", "2024-11-13", parts)))
     elif published is None:
-        problems.append(warning(path, None, "no publication date; the event is dated from "
-                                "the text", _add("date", "2024-11-13", parts)))
+        problems.append(warning(path, None, "no publication date; the event is dated "
+                                f"{_as_said(event_date)} from the text",
+                                _add("date", "2024-11-13", parts)))
     if not source:
         problems.append(warning(path, None, "no source: shown as '(unknown source)'",
                                 _add("source", "<outlet>", parts)))
     return problems
 
 
+def _as_said(date) -> str:
+    """"13 November 2024", "13 November (its year from the other reports)", "March 2023"."""
+    month = calendar.month_name[date.month] if date.month else ""
+    day = f"{date.day} {month}" if date.day else month
+    if date.year is None:
+        return f"{day} (its year from the other reports)"
+    return f"{day} {date.year}".strip()
+
+
 def _add(key: str, example: str, parts: Split) -> str:
     """How to give a missing value: a clipping without front matter has none to add to."""
     if parts.has_front_matter:
         return f"add '{key}: {example}' to the front matter"
-    first = "start the text with a line 'date 2024-11-13', or " if key == "date" else ""
+    first = "start the text with a line 'date 2024-11-13' giving the day it was published, " \
+        "or " if key == "date" else ""
     return (f"{first}begin the file with front matter: a line '---', '{key}: {example}', "
             "and a line '---'")
 

@@ -243,7 +243,8 @@ def archive_pages(prefix: str, template: str, events: Sequence[Event], newest_fi
     """A timeline as one page, or one page per year when it is long (see `split_pages`)."""
     ordered = sorted(events, key=event_sort_key, reverse=newest_first)
     latest = max(ordered, key=event_sort_key) if ordered else None
-    base = {**context, "count": len(ordered), "filters": filter_options(ordered, titles)}
+    base = {**context, "count": len(ordered), "titles": titles,
+            "filters": filter_options(ordered, titles, by_story="story" not in context)}
     parts = split_pages(prefix, ordered, lambda e: e.date.year or UNDATED)
     anchor = next((f"{path}#e-{latest.id}" for path, part, _ in parts[1:] or parts
                    if latest and any(e.id == latest.id for e in part)), "")
@@ -293,13 +294,15 @@ def _year_chunks(prefix: str, ordered: Sequence[Any],
     return chunks
 
 
-def filter_options(events: Sequence[Event], titles: dict[str, str]) -> dict[str, list]:
+def filter_options(events: Sequence[Event], titles: dict[str, str], by_story: bool = True
+                   ) -> dict[str, list]:
     """The outlets and stories on a timeline, for the script that filters it; none for a
-    timeline of one event, which there is nothing to filter on."""
+    timeline of one event, which there is nothing to filter on. A story's own page has no
+    story filter (`by_story`): its timeline is that story's, events it shares included."""
     if len(events) < 2:
         return {"outlets": [], "stories": []}
     outlets = {source_slug(o): o for e in events for o in e.outlets}
-    stories = {e.story: titles.get(e.story, e.story) for e in events}
+    stories = {s: titles.get(s, s) for e in events for s in e.stories} if by_story else {}
     return {"outlets": sorted(outlets.items(), key=lambda kv: kv[1].lower()),
             "stories": sorted(stories.items(), key=lambda kv: kv[1].lower())}
 

@@ -699,6 +699,8 @@ def test_an_undated_clipping_that_gives_a_month_is_dated_to_that_month(make_site
                      "Levee plan approved": "2023-05-02"}, "a published report keeps its day"
     page = output / "events" / "2023-03-floods-swamp-the-kessel-valley" / "index.html"
     assert '<time datetime="2023-03">March 2023</time>' in page.read_text(encoding="utf-8")
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert "<span>Day not given</span>" in home and "Date unknown" not in home
 
 
 def test_a_template_mistake_names_the_template_file_and_line(make_site, build_site, runner,
@@ -759,9 +761,15 @@ def test_a_story_whose_report_merged_into_another_storys_event_keeps_its_page(
     assert result.exit_code == 0, result.output
     (event,) = read_events(output)
     assert event["story"] == "storms" and len(event["articles"]) == 3
+    assert event["title"] == "Storm Elra makes landfall", "a headline of its own story's"
     page = (output / "stories" / "elections" / "index.html").read_text(encoding="utf-8")
     assert "The vote and what weighed on it." in page
     assert f'events/{event["id"]}/index.html' in page
+    assert 'In the story <a href="../../stories/storms/index.html">Storms</a>; listed here ' \
+        "too for the reports filed in this one." in page
+    assert 'data-filter="story"' not in page, "a story's page filters by outlet only"
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert 'data-story="storms elections"' in home, "the home filter's Elections shows it"
     feed = (output / "stories" / "elections" / "feed.xml").read_text(encoding="utf-8")
     assert event["id"] in feed
     listing = (output / "stories" / "index.html").read_text(encoding="utf-8")
@@ -785,3 +793,5 @@ def test_a_yearless_wire_report_a_day_off_counts_in_the_date_spread(make_site, b
     (event,) = read_events(output)
     assert event["date"] == "2024-11-13"
     assert event["merge"]["date_spread_days"] == 1
+    assert event["first_reported_together"] == ["Capitol Daily", "Reuters"], \
+        "the undated wire of the 13th may have come first: no outlet is called first"

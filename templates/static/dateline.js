@@ -9,7 +9,7 @@
   function matches(card, outlet, story) {
     var outlets = (card.getAttribute("data-outlets") || "").split(" ");
     return (!outlet || outlets.indexOf(outlet) !== -1) &&
-      (!story || card.getAttribute("data-story") === story);
+      (!story || (card.getAttribute("data-story") || "").split(" ").indexOf(story) !== -1);
   }
 
   function hideEmpty(selector, child) {
