@@ -44,13 +44,15 @@ NOT_NAMES = word_set(
     "tomorrow but and the a an in on at for from by with after before when while as it "
     "its he she they we i you his her their this that these those there here what who why "
     "how where police officials authorities reporters reuters ap associated press read "
-    "more photo image caption advertisement update updated "
+    "more photo image caption advertisement update updated category "
 )
 
 WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]|\d[\d,.]*\d|\d")
+# A word of a name: a capitalised word, an initial ("W."), or initials run together
+# ("U.S.", "J.D."), which were two names, "u." and "s. senate".
+_NAME_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z][a-zA-Z'’\-]*[a-zA-Z]|[A-Z]\.)"
 NAME_RE = re.compile(
-    r"(?:[A-Z][a-zA-Z'’\-]*[a-zA-Z]|[A-Z]\.)"
-    r"(?:\s+(?:(?:of|de|del|la|van|von|al|bin|da|di)\s+)?(?:[A-Z][a-zA-Z'’\-]*[a-zA-Z]|[A-Z]\.))*"
+    rf"{_NAME_WORD}(?:\s+(?:(?:of|de|del|la|van|von|al|bin|da|di)\s+)?{_NAME_WORD})*"
 )
 QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»]{20,400})[\"“”„«»]")
 YEAR_RE = re.compile(r"^(19|20)\d\d$")

@@ -79,6 +79,9 @@ def test_extractors_find_names_and_figures():
     found = names("Officers said Marcus Doyle, 34, was shot on Elm Avenue in Riverton.")
     assert "marcus doyle" in found and "doyle" in found and "riverton" in found
     assert numbers("Marcus Doyle, 34, died in 2024; 60 crews and 2 engines") == {"34", "60"}
+    joined = names("The U.S. Senate passed it; J.D. Vance spoke of a Category 3 storm.")
+    assert "u.s. senate" in joined and "j.d. vance" in joined, "initials run together"
+    assert not {"u.", "s. senate", "d. vance", "category"} & set(joined)
 
 
 def test_yearless_date_is_compatible_with_any_year():
