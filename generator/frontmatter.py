@@ -86,12 +86,9 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         line = _error_line(exc)
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        bad = (block.split("\n")[line - 2:line - 1] or [""])[0]
-        tabbed = "\t" in bad[:len(bad) - len(bad.lstrip())]  # (a tab in the indentation)
-        hint = "indent with spaces: YAML does not allow tabs" if tabbed else \
-            "check the indentation and quote values that contain ': '"
         raise ContentError(path, line, f"YAML front matter is not valid: {problem}",
-                           hint) from exc
+                           _yaml_hint(exc, (block.split("\n")[line - 2:line - 1] or [""])[0])
+                           ) from exc
     except RecursionError as exc:
         raise ContentError(path, 2, "front matter is nested too deeply to read",
                            "front matter holds simple keys, values and short lists") from exc
@@ -168,10 +165,20 @@ def _simple_yaml(block: str) -> dict[str, Any] | None:
     return fields
 
 
+def _yaml_hint(exc: yaml.YAMLError, bad: str) -> str:
+    """The likely fix for the YAML error found on the line `bad`."""
+    if "\t" in bad[:len(bad) - len(bad.lstrip())]:
+        return "indent with spaces: YAML does not allow tabs"
+    if "quoted scalar" in (getattr(exc, "context", None) or ""):
+        return "close the quote opened on this line"
+    return "check the indentation and quote values that contain ': '"
+
+
 def _error_line(exc: yaml.YAMLError) -> int:
     """The file line to fix: where an unclosed [ or { opened, else where parsing failed."""
     context = getattr(exc, "context", None) or ""
-    mark = getattr(exc, "context_mark", None) if "flow" in context else None
+    opened = "flow" in context or "quoted scalar" in context  # (an unclosed [, { or quote)
+    mark = getattr(exc, "context_mark", None) if opened else None
     mark = mark or getattr(exc, "problem_mark", None)
     return mark.line + 2 if mark is not None else 1
 

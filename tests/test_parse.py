@@ -154,6 +154,16 @@ def test_broken_yaml_names_the_line():
     assert "YAML" in problems[0].message
 
 
+def test_an_unclosed_quote_or_a_tab_in_yaml_names_its_line_and_fix():
+    _, quoted = parse_article("x.md", '---\ntitle: A\nsummary: "Harbour reopens\n'
+                              "date: 2024-11-13\n---\nText.\n")
+    assert str(quoted[0]).startswith("x.md:3: YAML front matter is not valid")
+    assert quoted[0].hint == "close the quote opened on this line"
+    _, tabbed = parse_article("y.md", "---\ntitle: A\ncorrections:\n\t- date: 2024-11-14\n"
+                              "\t  text: x\n---\nText.\n")
+    assert tabbed[0].line == 4 and tabbed[0].hint == "indent with spaces: YAML does not allow tabs"
+
+
 def test_broken_toml_names_the_line():
     text = '+++\ntitle = "ok"\ndate = = 2024\n+++\nBody\n'
     article, problems = parse_article("bad.md", text)
