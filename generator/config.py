@@ -129,7 +129,7 @@ def base_url_problem(value: str) -> str:
     feed id, sitemap entry and canonical link starts with it, so it must be absolute."""
     if not value:
         return ""
-    if not re.match(r"https?://", value):
+    if not re.match(r"(?i:https?)://", value):
         return "must start with http:// or https://"
     try:
         parts = urllib.parse.urlsplit(value)

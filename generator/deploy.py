@@ -55,14 +55,16 @@ def changed_since_built(site: Path, content: Path) -> list[Path]:
         (root / "site.toml").stat().st_mtime <= built else [root / "site.toml"]
     for folder in (content, root / "templates"):
         files = folder.rglob("*") if folder.is_dir() else ()
-        changed += [f for f in files if f.is_file() and not _scratch(f.name)
-                    and f.stat().st_mtime > built]
+        changed += [f for f in files if not _scratch(f.relative_to(folder))
+                    and f.is_file() and f.stat().st_mtime > built]
     return sorted(changed)
 
 
-def _scratch(name: str) -> bool:
-    """Files no build reads: hidden ones (.DS_Store, an editor's .swp) and backups."""
-    return name.startswith(".") or name.endswith(("~", ".swp", ".tmp"))
+def _scratch(rel: Path) -> bool:
+    """Files no build reads: hidden ones or in hidden folders (.DS_Store, .git/,
+    .obsidian/, an editor's .swp) and backups."""
+    return any(part.startswith(".") for part in rel.parts) or \
+        rel.name.endswith(("~", ".swp", ".tmp"))
 
 
 def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
@@ -89,8 +91,8 @@ def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
     _git(top, "update-ref", f"refs/heads/{branch}", commit)
     if remote:
         _git(top, "push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
-    return Deployment(commit, branch, remote, unchanged, note.format(remote=remote,
-                                                                      branch=branch))
+    return Deployment(commit, branch, remote, unchanged,
+                      "" if unchanged else note.format(remote=remote, branch=branch))
 
 
 def _repository(site: Path) -> Path:

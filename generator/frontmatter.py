@@ -191,11 +191,14 @@ def _key_lines(block: list[str]) -> tuple[dict[str, int], tuple[tuple[str, int],
     reads the last value without a word, so a second `date:` pasted below the first
     would silently win (TOML refuses a repeated key itself)."""
     found: dict[str, int] = {}
+    top: dict[str, int] = {}  # (keys at the margin: an indented one may be a text's line)
     repeated = []
     for offset, line in enumerate(block):
         match = _KEY.match(line)
         if match:
-            if match.group(1) in found and not line[0].isspace():  # (not in a text block)
-                repeated.append((match.group(1), found[match.group(1)]))
             found[match.group(1)] = offset + 2
+            if not line[0].isspace():
+                if match.group(1) in top:
+                    repeated.append((match.group(1), top[match.group(1)]))
+                top[match.group(1)] = offset + 2
     return found, tuple(repeated)

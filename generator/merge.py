@@ -17,7 +17,7 @@ from .attribution import derivation_depths
 from .cluster import MergeSettings, cluster_articles
 from .errors import ContentError, warning
 from .evidence import EvidenceByPath
-from .models import Article, Event, MergeReason, PartialDate
+from .models import Article, Event, MergeReason, PartialDate, report_moment
 from .rescore import ScoreMemo
 from .slugs import slug
 
@@ -190,21 +190,18 @@ def reported_order(members: Sequence[Article]) -> tuple[Article, ...]:
 
 
 def _reported_order(article: Article, depth: int = 0) -> tuple:
-    """Earliest first. A date given without a time reads as midnight, but the report may
-    have appeared at any hour of that day: it goes after the same day's timed reports, so
-    "first" is not claimed for it over a report known to be out that morning. (A time
-    of exactly midnight is taken for no time: the two cannot be told apart.) The day is
-    the site's calendar day, as the reports' times are kept in its time zone. `depth`:
-    how many reports of the event, tied with it, it is based on in a chain (0: none)."""
-    if article.published is None:
-        return (dt.date.max, 1, dt.datetime.max.replace(tzinfo=dt.UTC), depth, article.path)
-    moment = article.published
-    return (moment.date(), int(moment.time() == dt.time(0)), moment, depth, article.path)
+    """Earliest first (models.report_moment); `depth`: how many reports of the event,
+    tied with it, it is based on in a chain (0: none)."""
+    return (*report_moment(article), depth, article.path)
 
 
 def _story(members: Sequence[Article]) -> str:
-    stories = sorted({a.story for a in members})
-    return min(stories, key=lambda s: (-sum(a.story == s for a in members), s))
+    """The story most of the reports were filed in; on a tie, the earliest report's (a
+    later report filed elsewhere must not move the event, its headline and its id)."""
+    first = {}
+    for rank, article in enumerate(sorted(members, key=_reported_order)):
+        first.setdefault(article.story, rank)
+    return min(first, key=lambda s: (-sum(a.story == s for a in members), first[s], s))
 
 
 def _summary(ranked: Sequence[Article]) -> str:

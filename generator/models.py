@@ -233,8 +233,8 @@ class Event:
         (the same day with no time given, or the same minute), leaving out a report based
         on another of them (a translation of Reuters came after Reuters): more than one
         means that which came first is not known, and no page should claim it."""
-        lead = self.articles[0].published
-        tied = [a for a in self.articles if a.published == lead or _maybe_before(a, lead)]
+        lead = report_moment(self.articles[0])
+        tied = [a for a in self.articles if report_moment(a) == lead]
         if len({a.outlet for a in tied}) < 2:
             return (self.articles[0].outlet,)  # (depths may read whole texts: ties only)
         depths = derivation_depths(tied)
@@ -246,8 +246,8 @@ class Event:
         """The outlets of the reports dated as the first one that come after it because
         they are based on it, directly or not: why "first" can be shown where the dates
         alone tie (a translation of Reuters dated the same day as Reuters)."""
-        lead = self.articles[0].published
-        tied = [a for a in self.articles if a.published == lead]
+        lead = report_moment(self.articles[0])
+        tied = [a for a in self.articles if report_moment(a) == lead]
         if len(self.first_outlets) > 1 or len({a.outlet for a in tied}) < 2:
             return ()
         depths = derivation_depths(tied)
@@ -260,8 +260,9 @@ class Event:
 
     @property
     def stories(self) -> tuple[str, ...]:
-        """Its own story, then the others its reports were filed in (which list it too)."""
-        return (self.story, *sorted({a.story for a in self.articles} - {self.story}))
+        """Its own story, then the others its reports were filed in (which list it too;
+        the default story, "", has no page to list it on)."""
+        return (self.story, *sorted({a.story for a in self.articles} - {self.story, ""}))
 
     @property
     def disputed(self) -> tuple[str, ...]:
@@ -348,11 +349,21 @@ class Site:
         return tuple(e for s in self.stories for e in s.events)
 
 
-def _maybe_before(article: Article, lead: dt.datetime | None) -> bool:
-    """A report without a publication date whose event happened on or before the first
-    dated report's day (a wire clipping, "WASHINGTON, Nov 13 (Reuters) -", next to a
-    report of Nov 14): it may well have come out first, so neither can be called first."""
-    if article.published is not None or lead is None:
-        return False
-    day = article.event_date.to_date() if article.event_date else None
-    return day is None or day <= lead.date()
+def report_moment(article: Article) -> tuple:
+    """When a report came out, as far as its dates tell, for ordering the reports of an
+    event (earliest first) and for telling which cannot be told apart: (day, 1 when no
+    time is given, the time). A date given without a time reads as midnight, but the
+    report may have appeared at any hour of that day: it goes after the same day's timed
+    reports, and reports of one day without a time tie. (A time of exactly midnight is
+    taken for no time: the two cannot be told apart.) The day is the site's calendar
+    day, as times are kept in its time zone. A report with no publication date stands
+    on its event's day, as written in its text (a wire clipping's "WASHINGTON, Nov 13
+    (Reuters) -" is the day it was filed), without a time; one without even that, last."""
+    moment = article.published
+    if moment is None:
+        day = article.event_date.to_date() if article.event_date and \
+            article.event_date.precision == "day" else None
+        return (day or dt.date.max, 1, None)
+    if moment.time() == dt.time(0):
+        return (moment.date(), 1, None)
+    return (moment.date(), 0, moment)

@@ -61,9 +61,12 @@ def _unopened(path: str, parts: Split) -> list[ContentError]:
     fence = next((k for k, line in enumerate(head[:40]) if line.rstrip() in ("---", "+++")), None)
     if fence is None:
         return []
-    keys = [m.group(1) for line in head[:fence] if (m := _FIELD_LINE.match(line))]
-    if len([k for k in keys if k in KNOWN_FIELDS]) < 2:
-        return []
+    lines = [line for line in head[:fence] if line.strip()]
+    keys = [m.group(1) for line in lines if (m := _FIELD_LINE.match(line))]
+    if not lines or not _FIELD_LINE.match(lines[0]) or \
+            any(not _FIELD_LINE.match(line) and not line[0].isspace() for line in lines) or \
+            len([k for k in keys if k in KNOWN_FIELDS]) < 2:
+        return []  # (every line above the fence a field, or a field's continuation)
     return [ContentError(path, 1, "this looks like front matter without its opening "
                          f"'{head[fence].rstrip()}' (it would be published as the text)",
                          f"add a line holding only '{head[fence].rstrip()}' above line 1")]
@@ -263,11 +266,12 @@ def _is_caption(line: str) -> bool:
     return len(line) > 60 and len(last) >= 2 and last.isupper()
 
 
-# A credit after the caption's sentence ("... raised. Photo: Coastwire", "... 2024.
-# REUTERS/Jane Smith"): a headline never ends so ("Pressure grows on US/China").
-_PHOTO_CREDIT = re.compile(r"[.!?]\s+(?:(?:Photo|Photograph|Picture|Image|Credit)\s*:\s*"
-                           r"\S[^.!?]{0,60}|[A-Z]{2,}/(?:[A-Z][a-z][\w.'-]*"
-                           r"(?:\s+[A-Z][\w.'-]*){0,3}|STRINGER|POOL))\s*\.?$")
+# A credit after the caption itself: after its sentence, a dash, a bar, a bracket or a
+# date ("... raised. Photo: Coastwire", "... in Malibu (Photo: Coastwire)", "... 2024
+# REUTERS/Jane Smith"); a headline never ends so ("Pressure grows on US/China").
+_PHOTO_CREDIT = re.compile(r"(?:[.!?|(\u2014\u2013-]|\d)\s*(?:(?:Photo|Photograph|Picture|Image|"
+                           r"Credit)\s*:\s*\S[^.!?()]{0,60}|[A-Z]{2,}/(?:[A-Z][a-z][\w.'-]*"
+                           r"(?:\s+[A-Z][\w.'-]*){0,3}|STRINGER|POOL))\s*\)?\.?$")
 
 
 def _first_sentence(paragraph: str) -> str:

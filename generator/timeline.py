@@ -302,7 +302,8 @@ def filter_options(events: Sequence[Event], titles: dict[str, str], by_story: bo
     if len(events) < 2:
         return {"outlets": [], "stories": []}
     outlets = {source_slug(o): o for e in events for o in e.outlets}
-    stories = {s: titles.get(s, s) for e in events for s in e.stories} if by_story else {}
+    stories = {s: titles.get(s, s) for e in events for s in e.stories if s} if by_story \
+        else {}  # (not the default story: its option's value, "", would mean every story)
     return {"outlets": sorted(outlets.items(), key=lambda kv: kv[1].lower()),
             "stories": sorted(stories.items(), key=lambda kv: kv[1].lower())}
 

@@ -392,6 +392,13 @@ def test_a_site_address_that_is_not_absolute_is_refused_from_either_place(
     assert "site.toml:2: 'base_url' " in result.output and "Traceback" not in result.output
 
 
+def test_a_site_address_in_capitals_or_with_a_port_is_accepted(make_site, build_site):
+    site = make_site({"good.md": article("Fine", "2024-11-13", "X", "Fine.")})
+    result, output = build_site(site, "--no-search", "--base-url", "HTTPS://Desk.example.org:8443/t/")
+    assert result.exit_code == 0, result.output
+    assert "HTTPS://Desk.example.org:8443/t/" in (output / "sitemap.xml").read_text()
+
+
 def test_check_reports_settings_and_content_problems_together(make_site, runner):
     site = make_site({"bad.md": "---\ntitle: Broken\ndate: 2024-13-45\n---\nText.\n"},
                      config='title = "My desk"\ntitel = "typo"\n')
@@ -793,5 +800,16 @@ def test_a_yearless_wire_report_a_day_off_counts_in_the_date_spread(make_site, b
     (event,) = read_events(output)
     assert event["date"] == "2024-11-13"
     assert event["merge"]["date_spread_days"] == 1
-    assert event["first_reported_together"] == ["Capitol Daily", "Reuters"], \
-        "the undated wire of the 13th may have come first: no outlet is called first"
+    assert event["first_reported_by"] == "Reuters", "the wire filed on the 13th came first"
+    assert "first_reported_together" not in event
+    assert [a["file"] for a in event["articles"]] == ["wire.txt", "house.md"]
+    home = (output / "index.html").read_text(encoding="utf-8")
+    assert 'first: <a href="sources/reuters/index.html">Reuters</a>' in home
+    copy = article("Senate passes relief bill", "2024-11-13", "AFP", "The U.S. Senate on "
+                   "Wednesday passed a storm relief bill.", "c").replace(
+        "---\n", "---\nevent: relief-bill\nbased_on: [Reuters]\n", 1)
+    (site / "content" / "copy.md").write_text(copy, encoding="utf-8")
+    result, output = build_site(site, "--no-search")
+    (event,) = read_events(output)
+    assert event["first_reported_by"] == "Reuters", "the same day: the original before AFP's copy"
+    assert [a["file"] for a in event["articles"]] == ["wire.txt", "copy.md", "house.md"]

@@ -84,7 +84,8 @@ def test_seed_wire_copy_date_token_is_not_part_of_the_title():
 
 
 def test_a_short_caption_with_a_photo_credit_after_the_date_token_is_not_the_title():
-    for credit in ("Photo: Coastwire", "REUTERS/Jane Smith", "AFP/Getty Images"):
+    for credit in ("Photo: Coastwire", "REUTERS/Jane Smith", "AFP/Getty Images",
+                   "(Photo: Coastwire)", "| Photo: Reuters", "5 October 2024 REUTERS/Jane Smith"):
         article, _ = parse_article("flood.txt", f"date 2024-10-05 Flood barrier raised. {credit}"
                                    "\n\nPort Alden raises its flood barrier\n\nThe city "
                                    "raised the barrier on Saturday as the river rose.\n")
@@ -114,6 +115,9 @@ def test_a_key_given_twice_in_yaml_is_a_warning_naming_both_lines():
     _, folded = parse_article("z.md", "---\ntitle: A\ndate: 2024-11-13\nsource: X\n"
                               "summary: >\n Note: first\n Note: second\n---\nText.\n")
     assert folded == [], "lines of a text block are not keys"
+    _, block = parse_article("b.md", "---\ntitle: A\nsummary: >\n date: unclear\n"
+                             "date: 2024-11-13\nsource: X\n---\nText.\n")
+    assert block == [], "a text block's line is no key given before"
 
 
 def test_a_page_break_in_front_matter_keeps_every_line_number():
@@ -137,6 +141,10 @@ def test_front_matter_without_its_opening_fence_is_pointed_out():
     _, prose = parse_article("y.md", "Harbour reopens\n\nThe harbour reopened on Monday, "
                              "date: 2024-11-13.\n\n---\n\nSource: our reporter.\n")
     assert not any("opening" in str(p) for p in prose), "prose with a rule is left alone"
+    clipped, _ = parse_article("z.txt", "Storm hits the coast\n\nsource: National Hurricane "
+                               "Center\nupdated: 5 p.m. EDT\n\n---\n\nMIAMI, Nov 13 "
+                               "(Reuters) - The storm hit.\n")
+    assert clipped is not None, "a headline above the field-like lines: not front matter"
 
 
 def test_plain_text_becomes_escaped_paragraphs():

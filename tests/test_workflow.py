@@ -363,8 +363,11 @@ def test_deploy_warns_when_a_file_changed_after_the_build(author_repo, runner, m
     monkeypatch.chdir(site)
     edited, swap = site / "content" / "a.md", site / "content" / ".a.md.swp"
     swap.write_text("editor scratch")
+    (site / "content" / ".obsidian").mkdir()
+    vault = site / "content" / ".obsidian" / "workspace.json"
+    vault.write_text("{}")
     later = (site / "site" / ".dateline-site").stat().st_mtime + 60
-    for changed in (edited, swap):
+    for changed in (edited, swap, vault):
         os.utime(changed, (later, later))
     result = runner.invoke(main, ["deploy", "--no-push"])
     assert result.exit_code == 0, result.output
