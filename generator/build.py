@@ -270,6 +270,7 @@ def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None =
     page_cache = cache.page_cache(config) if cache else None
     writer = SiteWriter(config.output, patch=bool(page_cache and page_cache.old)
                         and not config.search)
+    writer.drafts = sum(a.draft for e in site.events for a in e.articles)
     try:
         clock("render", write_pages, env, pages, config, writer, page_cache)
         clock("outputs", _write_outputs, writer, env, site, pages, config,

@@ -230,22 +230,12 @@ def new(title: str, content: Path, story: str, source: str, url: str) -> None:
 def deploy(site_dir: Path, remote: str, branch: str, message: str, no_push: bool,
            content: Path) -> None:
     """Commit the built site to a branch (gh-pages) and push it, leaving your work tree alone."""
-    from .deploy import DeployError, changed_since_built, missing_page_works_deep
+    from .deploy import DeployError, site_warnings
     from .deploy import deploy as run_deploy
-    from .timeline import counted
 
     cname = _config(content).cname if content.is_dir() else ""
-    changed = changed_since_built(site_dir, content)
-    if changed:
-        named = ", ".join(str(f) for f in changed[:3]) + (", ..." if len(changed) > 3 else "")
-        click.echo(f"Warning: {counted(len(changed), 'file')} changed since {site_dir}/ was "
-                   f"built ({named}); what is published leaves them out: run `dateline "
-                   "build` first.", err=True)
-    if not missing_page_works_deep(site_dir):
-        click.echo(f"Warning: {site_dir}/404.html was built without base_url, so a missing "
-                   "page below the top of the site shows it unstyled and with broken links; "
-                   "set base_url in site.toml (or build with --base-url) to the site's "
-                   "address, then build and deploy again.", err=True)
+    for said in site_warnings(site_dir, content):
+        click.echo(f"Warning: {said}", err=True)
     try:
         done = run_deploy(site_dir, branch, None if no_push else remote, message, cname)
     except DeployError as exc:

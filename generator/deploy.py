@@ -13,7 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .write import MARKER
+from .timeline import counted
+from .write import DRAFTS_LINE, MARKER
 
 
 class DeployError(Exception):
@@ -41,6 +42,38 @@ def missing_page_works_deep(site: Path) -> bool:
     except OSError:
         return True  # (no 404 page, or a theme without one: nothing to say)
     return found is None or found.group(1).startswith((b"http:", b"https:", b"/"))
+
+
+def site_warnings(site: Path, content: Path) -> list[str]:
+    """What the author should know before `site/` is published: files saved after it was
+    built, drafts in it, a 404 page that breaks below the top of the site."""
+    said = []
+    if changed := changed_since_built(site, content):
+        named = ", ".join(map(str, changed[:3])) + (", ..." if len(changed) > 3 else "")
+        said.append(f"{counted(len(changed), 'file')} changed since {site}/ was built "
+                    f"({named}); what is published leaves {'it' if len(changed) == 1 else 'them'}"
+                    " out: build again first (with the same --base-url).")
+    if drafts := drafts_in(site):
+        said.append(f"{site}/ holds {counted(drafts, 'draft')}, built with --drafts (or by "
+                    "`serve --drafts`), which would be published: build without --drafts "
+                    "first.")
+    if not missing_page_works_deep(site):
+        said.append(f"{site}/404.html was built without base_url, so a missing page below "
+                    "the top of the site shows it unstyled and with broken links; set "
+                    "base_url in site.toml (or build with --base-url) to the site's address, "
+                    "then build and deploy again.")
+    return said
+
+
+def drafts_in(site: Path) -> int:
+    """How many drafts the build in `site` published (`--drafts`, or `serve --drafts`,
+    which writes there too): a draft is not meant for readers yet."""
+    try:
+        marker = (site / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return 0
+    found = re.search(rf"^{re.escape(DRAFTS_LINE)}(\d+)$", marker, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 def changed_since_built(site: Path, content: Path) -> list[Path]:

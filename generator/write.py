@@ -35,6 +35,7 @@ from pathlib import Path, PurePosixPath
 from .parallel import process_alive
 
 MARKER = ".dateline-site"
+DRAFTS_LINE = "Drafts included: "  # (the marker's line when a build published drafts)
 
 
 class OutputError(Exception):
@@ -57,6 +58,7 @@ class SiteWriter:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.{os.getpid()}.",
                                              suffix=".tmp", dir=output.parent))
         self.owners: dict[str, str] = {}
+        self.drafts = 0  # drafts published (--drafts), for `deploy` to warn about
 
     def write(self, rel: str, data: bytes | Iterable[bytes], owner: str = "") -> None:
         """Writes one output; a second write to one path is an error naming both owners."""
@@ -112,8 +114,9 @@ class SiteWriter:
         Where the kernel can exchange two folders in one step (Linux renameat2), the
         output is at every instant either the whole old site or the whole new one.
         """
-        (self.staging / MARKER).write_text("Built by Dateline. This folder is replaced "
-                                           "on every build.\n", encoding="utf-8")
+        (self.staging / MARKER).write_text(
+            "Built by Dateline. This folder is replaced on every build.\n" +
+            (f"{DRAFTS_LINE}{self.drafts}\n" if self.drafts else ""), encoding="utf-8")
         os.chmod(self.staging, 0o755)
         check_output(self.output)
         if self.existing is not None:

@@ -377,6 +377,19 @@ def test_deploy_warns_when_a_file_changed_after_the_build(author_repo, runner, m
     assert "changed since" not in runner.invoke(main, ["deploy", "--no-push"]).output
 
 
+def test_deploy_warns_of_drafts_built_into_the_site(author_repo, runner, monkeypatch):
+    site, _ = author_repo
+    monkeypatch.chdir(site)
+    (site / "content" / "d.md").write_text(article(
+        "Insurers tally losses", "2024-11-20", "X", "Not ready.").replace(
+        "---\n", "---\ndraft: true\n", 1), encoding="utf-8")
+    assert runner.invoke(main, ["build", "--drafts"]).exit_code == 0
+    result = runner.invoke(main, ["deploy", "--no-push"])
+    assert "Warning: site/ holds 1 draft, built with --drafts" in result.output
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    assert "draft" not in runner.invoke(main, ["deploy", "--no-push"]).output
+
+
 def test_deploy_to_an_unreachable_remote_commits_nothing(author_repo, runner, monkeypatch,
                                                         tmp_path):
     site, _ = author_repo
