@@ -242,8 +242,6 @@ def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
 
     `on_ready(port, state)` is called once the server listens, so callers can use port 0.
     """
-    from watchfiles import watch
-
     state = BuildState()
     handler = type("BoundHandler", (Handler,), {"state": state})
     try:  # (the port first: a taken one should not cost a build)
@@ -259,16 +257,46 @@ def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
     if on_ready:
         on_ready(server.server_port, state)
     try:
-        for _changes in watch(*_watched(config), stop_event=stop, debounce=300):
-            state.rebuild(_reload_config(config, echo), echo)
-            hand_back_memory()  # (while the browser reloads)
+        _watch_and_rebuild(config, state, echo, stop)
     finally:
         server.shutdown()
 
 
+def _watch_and_rebuild(config: Config, state: BuildState, echo, stop) -> None:
+    """Rebuilds after every save to the content, the templates or site.toml. The folders
+    are watched (watchfiles); site.toml and whether templates/ exists are looked at each
+    second besides: an editor that saves by replacing the file ends a watch on it, and a
+    templates/ folder made while serving was not watched at all."""
+    from watchfiles import watch
+
+    while stop is None or not stop.is_set():
+        folders, seen = _watched(config), _settings_stamp(config)
+        for changes in watch(*folders, stop_event=stop, debounce=300, rust_timeout=1000,
+                             yield_on_timeout=True):
+            now = _settings_stamp(config)
+            if not changes and now == seen:
+                continue
+            seen = now
+            state.rebuild(_reload_config(config, echo), echo)
+            hand_back_memory()  # (while the browser reloads)
+            if _watched(config) != folders:
+                break  # (templates/ came or went: watch the folders there are now)
+        else:
+            return
+
+
 def _watched(config: Config) -> list[Path]:
-    paths = [config.content, config.root / "site.toml", config.root / "templates"]
-    return [p for p in paths if p.exists()]
+    return [p for p in (config.content, config.root / "templates") if p.is_dir()]
+
+
+def _settings_stamp(config: Config) -> tuple:
+    """site.toml as it stands (replaced, edited or gone) and whether templates/ exists."""
+    try:
+        found = (config.root / "site.toml").stat()
+        toml = (found.st_ino, found.st_mtime_ns, found.st_size)
+    except OSError:
+        toml = None
+    return toml, (config.root / "templates").is_dir()
 
 
 def _reload_config(config: Config, echo) -> Config:

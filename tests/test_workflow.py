@@ -195,6 +195,28 @@ def test_serve_over_a_built_site_says_it_still_serves_it_and_caps_the_warnings(m
     assert "still serving the previous site" in said[21], "public/ is there to serve"
 
 
+def test_serve_sees_a_new_templates_folder_and_a_replaced_site_toml(make_site, tmp_path):
+    """Editors that save by replacing the file (`sed -i`, some IDEs), and a templates/
+    made while serving: each save rebuilds (the second site.toml save was missed)."""
+    site = make_site({"a.md": STORM}, config='title = "Coastal desk"\n')
+    with serving(site) as (base, state):
+        for title in ("Coastal desk (test)", "Coastal desk (again)"):
+            version = state.version
+            draft = tmp_path / "site.toml.new"
+            draft.write_text(f'title = "{title}"\n', encoding="utf-8")
+            os.replace(draft, site / "site.toml")
+            assert wait_for(lambda: state.version > version), f"no rebuild for {title!r}"
+            assert title in fetch(base)
+        version = state.version
+        (site / "templates").mkdir()
+        (site / "templates" / "404.html").write_text("{{ nosuch.thing }}\n", encoding="utf-8")
+        assert wait_for(lambda: state.version > version and state.errors), "templates/ unseen"
+        assert "404.html:1: template error" in fetch(base + "__dateline/status")
+        version = state.version
+        (site / "templates" / "404.html").unlink()
+        assert wait_for(lambda: state.version > version and not state.errors), "fix unseen"
+
+
 def test_serve_starts_on_broken_content_and_recovers(make_site):
     """A first build that fails still serves a page saying why, which reloads once fixed."""
     site = make_site({"a.md": "---\ntitle: [Storm Elra\n---\nText.\n"})
