@@ -218,6 +218,10 @@ class Handler(SimpleHTTPRequestHandler):
             with self.state.lock:
                 page = failed_page(self.state.errors)
             return self._send(page, "text/html; charset=utf-8", status=503)
+        missing = Path(self.directory) / "404.html"
+        if not target.exists() and missing.is_file():  # (the site's own, as Pages shows it)
+            page = missing.read_bytes().replace(b"</body>", RELOAD_TAG + b"</body>")
+            return self._send(page, "text/html; charset=utf-8", status=404)
         return super().do_GET()
 
     def _send(self, body: bytes, kind: str, status: int = 200) -> None:

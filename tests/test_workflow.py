@@ -146,6 +146,10 @@ def test_serve_rebuilds_on_change_and_shows_errors(make_site):
         assert re.match(r"Built .*public/: 1 article, 1 event, 0 notes, \d+ files in [\d.]+s\.$",
                         said[0]), said
         add_a_report_and_see_it_served(site, base, state)
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            fetch(base + "events/no-such-event/")
+        assert missing.value.code == 404
+        assert "Page not found" in missing.value.read().decode("utf-8"), "the site's 404.html"
         (site / "content" / "bad.md").write_text("---\ntitle: [x\n---\n", encoding="utf-8")
         assert wait_for(lambda: state.errors), "a broken file should be reported"
         assert "bad.md:2" in fetch(base + "__dateline/status")
@@ -205,7 +209,7 @@ def test_serve_sees_a_new_templates_folder_and_a_replaced_site_toml(make_site, t
             draft = tmp_path / "site.toml.new"
             draft.write_text(f'title = "{title}"\n', encoding="utf-8")
             os.replace(draft, site / "site.toml")
-            assert wait_for(lambda: state.version > version), f"no rebuild for {title!r}"
+            assert wait_for(lambda v=version: state.version > v), f"no rebuild for {title!r}"
             assert title in fetch(base)
         version = state.version
         (site / "templates").mkdir()
