@@ -155,16 +155,25 @@ def _event_date(members: Sequence[Article]) -> tuple[PartialDate, list[ContentEr
     anchor = max(days, key=lambda d: (sum(abs(d - o) <= CREDIBLE_SPREAD_DAYS for o in days), -d))
     credible = [d for d in days if abs(d - anchor) <= CREDIBLE_SPREAD_DAYS]
     date = PartialDate.of(dt.date.fromordinal(min(credible)))
-    return date, [_far_from_others(a, date) for a in by_day
-                  if abs(a.event_date.to_date().toordinal() - anchor) > CREDIBLE_SPREAD_DAYS]
+    far = [abs(a.event_date.to_date().toordinal() - anchor) > CREDIBLE_SPREAD_DAYS
+           for a in by_day]
+    near = [a for a, out in zip(by_day, far, strict=True) if not out]
+    return date, [_far_from_others(a, date, near)
+                  for a, out in zip(by_day, far, strict=True) if out]
 
 
-def _far_from_others(article: Article, date: PartialDate) -> ContentError:
+def _far_from_others(article: Article, date: PartialDate, near: Sequence[Article]
+                     ) -> ContentError:
+    """A report dated far from most of its event's: named with those reports, so that
+    the hint can be followed as written."""
     gap = abs((article.event_date.to_date() - date.to_date()).days)
+    others = sorted(a.path for a in near)
+    named = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+    hint = "check the date; its event: key keeps it in this event" if article.event_key \
+        else f"check the date, or keep it apart with 'separate: [{named}]'"
     return warning(article.path, None,
                    f"dated {article.event_date.iso()}, {gap} days from the other reports of "
-                   f"this event ({date.iso()})",
-                   "check the date, or keep it apart with 'separate:'")
+                   f"this event ({date.iso()}: {named})", hint)
 
 
 def _title_rank(article: Article) -> tuple:

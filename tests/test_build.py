@@ -813,3 +813,22 @@ def test_a_yearless_wire_report_a_day_off_counts_in_the_date_spread(make_site, b
     (event,) = read_events(output)
     assert event["first_reported_by"] == "Reuters", "the same day: the original before AFP's copy"
     assert [a["file"] for a in event["articles"]] == ["wire.txt", "copy.md", "house.md"]
+
+
+def test_a_report_far_from_its_events_date_names_the_reports_to_keep_it_from(
+        make_site, build_site):
+    """The warning's hint can be followed as written: it names the other reports."""
+    body = ("Ferry crews in Port Alden walked out at dawn, halting all 14 crossings to Kessel "
+            "Island, union leader Mara Quist said, demanding a 6 percent raise.")
+    site = make_site({
+        "a.md": article("Ferry strike begins", "2024-12-02", "Coastwire", body)
+        .replace("---\n", "---\nevent: ferry\n", 1),
+        "b.md": article("Ferry strike starts", "2024-12-02", "Harbour Post", body, "b")
+        .replace("---\n", "---\nevent: ferry\n", 1),
+        "c.md": article("Ferry strike", "2024-12-12", "Bay Wire", body, "c")
+        .replace("---\n", "---\nevent: ferry\n", 1)})
+    result, _ = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    assert ("c.md: warning: dated 2024-12-12, 10 days from the other reports of this event "
+            "(2024-12-02: a.md, b.md) (check the date; its event: key keeps it in this "
+            "event)") in result.output
