@@ -130,7 +130,8 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
 def _media(files, links: list[tuple[str, tuple[str, ...]]], config: Config,
            report: Report) -> tuple:
     """The media files the published articles and story pages link to (media.to_publish)."""
-    published, problems = media.to_publish(files, links, config.trusted_html)
+    published, problems = media.to_publish(files, links, config.trusted_html,
+                                           report.draft_media)
     report.extend(problems)
     return tuple(published)
 
@@ -159,6 +160,7 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
         report.extend(problems)
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
+            report.draft_media.extend(article.media)
         elif article is not None:
             articles.append(article)
     return articles

@@ -66,6 +66,7 @@ class Report:
 
     problems: list[ContentError] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)  # left out on purpose, still accounted for
+    draft_media: list[str] = field(default_factory=list)  # files the drafts link to
 
     def add(self, problem: ContentError) -> None:
         self.problems.append(problem)

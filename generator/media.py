@@ -112,11 +112,13 @@ def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],
 
 
 def to_publish(files: Sequence[MediaFile], links: Iterable[tuple[str, Sequence[str]]],
-               trusted: bool) -> tuple[list[MediaFile], list[ContentError]]:
+               trusted: bool, drafted: Iterable[str] = ()
+               ) -> tuple[list[MediaFile], list[ContentError]]:
     """The files that published pages link to (`links`: each article's or story index's
     path and the files it links to), and a problem for everything else: a file nothing
-    published links to stays out (a draft's attachments, a memo left beside the
-    articles), a link to a file that is not there is named."""
+    published links to stays out (a memo left beside the articles), a link to a file
+    that is not there is named. A draft's attachments (`drafted`) stay out quietly, as
+    the draft does."""
     allowed, problems = checked(files, trusted)
     by_path = {published_path(f.rel): f for f in allowed}
     refused = {published_path(f.rel) for f in files} - by_path.keys()
@@ -128,8 +130,9 @@ def to_publish(files: Sequence[MediaFile], links: Iterable[tuple[str, Sequence[s
                 linked.add(path)
             if skipped(target) or (path not in by_path and path not in refused):
                 problems.append(_unpublished(source, target))
+    waiting = {published_path(target) for target in drafted}
     for path, file in by_path.items():
-        if path not in linked:
+        if path not in linked and path not in waiting:
             problems.append(warning(file.rel, None, "no published article or story links "
                                     "to this file; not published", "link it from an article, as "
                                     "![description](name), or move it out of content/"))

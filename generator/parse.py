@@ -18,6 +18,7 @@ from . import dates
 from .errors import ContentError, warning
 from .frontmatter import Split, split
 from .markup import render_article, render_plain, safe_link
+from .media import is_media
 from .models import Article, Body, Correction
 
 TEXT_FIELDS = ("title", "source", "url", "author", "language", "event", "summary")
@@ -49,6 +50,23 @@ def parse_article(path: str, text: str, story: str = "", trusted: bool = False,
                             "delete one of the two lines") for key, line in parts.repeated)
     article = _assemble(path, story, parts, fields, trusted, problems, zone)
     return article, problems
+
+
+def _spaced_links(path: str, body: str, first_line: int) -> list[ContentError]:
+    """`![Map](maps/Elra Path.png)`: Markdown ends a link's address at a space, so the
+    link stays text and the picture is not published, with nothing said on the article."""
+    problems = []
+    for number, text in enumerate(body.split("\n"), first_line):
+        for found in _SPACED_LINK.finditer(text):
+            target = found.group(1).strip()
+            if is_media(target):
+                problems.append(warning(path, number, f"the link to '{target}' is read as "
+                                        "text: an address with spaces is no link",
+                                        f"write it as <{target}> or with %20 for each space"))
+    return problems
+
+
+_SPACED_LINK = re.compile(r"\]\(\s*([^()<>\"'\s][^()<>\"']*\s[^()<>\"']*?)\s*\)")
 
 
 def _unopened(path: str, parts: Split) -> list[ContentError]:
@@ -180,6 +198,8 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         return None
     html, text, media = (*render_plain(body), ()) if plain else \
         render_article(body, trusted, path)
+    if not plain and "](" in body:
+        problems.extend(_spaced_links(path, body, line))
     published_day = published.date() if published else None
     found = dates.find_dates(body, published_day, line)
     problems.extend(_impossible(path, body, line))

@@ -832,3 +832,20 @@ def test_a_report_far_from_its_events_date_names_the_reports_to_keep_it_from(
     assert ("c.md: warning: dated 2024-12-12, 10 days from the other reports of this event "
             "(2024-12-02: a.md, b.md) (check the date; its event: key keeps it in this "
             "event)") in result.output
+
+
+def test_a_drafts_picture_waits_quietly_and_a_path_with_spaces_is_pointed_out(
+        make_site, runner, tmp_path):
+    site = make_site({
+        "storms/claims.md": article("Insurers tally losses", "2024-11-20", "Desk",
+                                    "Claims rose.\n\n![Claims chart](claims.png)")
+        .replace("---\n", "---\ndraft: true\n", 1),
+        "storms/claims.png": b"\x89PNG\r\n\x1a\n",
+        "storms/elra.md": article("Storm Elra makes landfall", "2024-11-13", "Coastwire",
+                                  "Elra hit.\n\n![Path of the storm](maps/Elra Path.png)"),
+        "storms/maps/Elra Path.png": b"\x89PNG\r\n\x1a\n"})
+    checked = runner.invoke(main, ["check", "--content", str(site / "content")])
+    assert "claims.png" not in checked.output, "a draft's picture waits with the draft"
+    assert ("elra.md:9: warning: the link to 'maps/Elra Path.png' is read as text: an "
+            "address with spaces is no link (write it as <maps/Elra Path.png> or with %20 "
+            "for each space)") in checked.output
