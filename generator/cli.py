@@ -148,14 +148,19 @@ def _progress(quiet: bool):
 
 
 def _print_problems(report, quiet: bool, content: Path) -> None:
+    from .timeline import counted
+
     for problem in report.errors:
         click.echo(located(problem, content), err=True)
     if not quiet:
         for problem in report.warnings:
             click.echo(located(problem, content), err=True)
         if report.drafts:
-            click.echo(f"Skipped {len(report.drafts)} draft(s): {', '.join(report.drafts)} "
-                       "(build with --drafts to include them)", err=True)
+            files = sorted(set(report.draft_media))
+            theirs = f" and the {counted(len(files), 'file')} they link to ({', '.join(files)})" \
+                if files else ""
+            click.echo(f"Skipped {len(report.drafts)} draft(s): {', '.join(report.drafts)}"
+                       f"{theirs} (build with --drafts to include them)", err=True)
 
 
 def _output_errors():

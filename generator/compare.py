@@ -102,7 +102,37 @@ def quote_notes(reads: Sequence[Read], offices: Sequence[Resolved]) -> list[Note
             for qa, qb in _pair_quotes(a, reads[j], held_a, _speakers(offices, j)):
                 if _material(qa.words, qb.words):
                     notes.append(_quote_note(a, reads[j], qa, qb, held_a))
-    return notes
+    return _joined(notes)
+
+
+def _joined(notes: list[Note]) -> list[Note]:
+    """Notes on one speaker's statement in the same two wordings, found for several pairs
+    of reports (two agencies quoting alike, against one translation), as one note naming
+    every source of each wording: the page counted one statement twice."""
+    groups: dict[tuple, list[Note]] = {}
+    for note in notes:
+        groups.setdefault((note.field, frozenset(map(_wording, (v.value for v in note.values)))),
+                          []).append(note)
+    joined = []
+    for group in groups.values():
+        values: dict[str, NoteValue] = {}
+        for value in (v for note in group for v in note.values):
+            kept = values.setdefault(_wording(value.value), value)
+            if kept is not value:
+                values[_wording(value.value)] = replace(
+                    kept, sources=tuple(dict.fromkeys(kept.sources + value.sources)))
+        both = tuple(values.values())
+        said = group[0].text.split(": ", 1)[0]  # ("Sources quote Mike Johnson differently")
+        joined.append(group[0] if len(group) == 1 else replace(
+            group[0], text=f"{said}: {listing(both, quoted=True)}.", sources=sources_of(both),
+            values=both))
+    return joined
+
+
+def _wording(words: str) -> str:
+    """A quotation's words as `_material` compares them: case, punctuation and editorial
+    brackets aside."""
+    return " ".join(ALNUM.findall(fold(EDITORIAL.sub("", words))))
 
 
 def _speakers(offices: Sequence[Resolved], read: int) -> dict[str, str]:

@@ -79,7 +79,8 @@ def _read(path: Path) -> dict[str, Any]:
         found = re.search(r"line (\d+)", str(exc))
         raise ConfigError([ContentError(str(path), int(found.group(1)) if found else None,
                                         f"site.toml is not valid TOML: {exc}",
-                                        'write settings as key = "value"')]) from exc
+                                        "give each setting once" if "overwrite" in str(exc)
+                                        else 'write settings as key = "value"')]) from exc
     problems = [p for key, value in data.items() for p in _check(str(path), text, key, value)]
     if problems:
         raise ConfigError(problems)

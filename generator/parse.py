@@ -332,8 +332,8 @@ def _missing(path: str, parts: Split, published, event_date, source) -> list[Con
                                      "no date: none in the front matter and none in the text",
                                      _add("date", "2024-11-13", parts)))
     elif published is None:
-        problems.append(warning(path, None, "no publication date; the event is dated "
-                                f"{_as_said(event_date)} from the text",
+        problems.append(warning(path, None, "no publication date; its text dates the event "
+                                f"{_as_said(event_date)}",
                                 _add("date", "2024-11-13", parts)))
     if not source:
         problems.append(warning(path, None, "no source: shown as '(unknown source)'",

@@ -273,17 +273,19 @@ def _watch_and_rebuild(config: Config, state: BuildState, echo, stop) -> None:
     templates/ folder made while serving was not watched at all."""
     from watchfiles import watch
 
+    again = False  # (a save made while the watch moved to other folders: build again)
     while stop is None or not stop.is_set():
         folders, seen = _watched(config), _settings_stamp(config)
         for changes in watch(*folders, stop_event=stop, debounce=300, rust_timeout=1000,
                              yield_on_timeout=True):
             now = _settings_stamp(config)
-            if not changes and now == seen:
+            if not changes and now == seen and not again:
                 continue
-            seen = now
+            seen, again = now, False
             state.rebuild(_reload_config(config, echo), echo)
             hand_back_memory()  # (while the browser reloads)
             if _watched(config) != folders:
+                again = True
                 break  # (templates/ came or went: watch the folders there are now)
         else:
             return

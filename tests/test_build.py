@@ -573,7 +573,8 @@ def test_only_files_published_articles_link_to_are_published(make_site, build_si
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(output).as_posix() for p in (output / "media").rglob("*.*")) \
         == ["media/storms/radar.png"]  # linked as radar%2Epng: decoded before it is judged
-    assert "storms/memo.pdf: warning: no published article or story links to this file" in result.output
+    assert "Skipped 1 draft(s): storms/embargo.md and the 1 file they link to (storms/memo.pdf)" \
+        in result.output, "a draft's attachment waits with it, and is named"
     assert "storms/notes.png: warning: no published article or story links to this file" in result.output
     assert "links to 'storms/_private/map.png', but files and folders whose names start " \
         "with '_' or '.' are not published" in result.output
@@ -845,7 +846,8 @@ def test_a_drafts_picture_waits_quietly_and_a_path_with_spaces_is_pointed_out(
                                   "Elra hit.\n\n![Path of the storm](maps/Elra Path.png)"),
         "storms/maps/Elra Path.png": b"\x89PNG\r\n\x1a\n"})
     checked = runner.invoke(main, ["check", "--content", str(site / "content")])
-    assert "claims.png" not in checked.output, "a draft's picture waits with the draft"
+    assert "claims.png: warning" not in checked.output, "a draft's picture waits with it"
+    assert "and the 1 file they link to (storms/claims.png)" in checked.output
     assert ("elra.md:9: warning: the link to 'maps/Elra Path.png' is read as text: an "
             "address with spaces is no link (write it as <maps/Elra Path.png> or with %20 "
             "for each space)") in checked.output

@@ -233,6 +233,20 @@ def test_quote_worded_differently_is_a_note():
     assert "resolute" in found[0].text and "firm" in found[0].text
 
 
+def test_two_reports_quoting_alike_against_a_third_make_one_note():
+    """Two agencies quote a statement alike, a translation words it differently: one
+    statement, one note naming both agencies (it was two identical notes)."""
+    alike = ('Blinken warned that North Korean troops in Russia "needs and will receive a '
+             'resolute response".')
+    found = notes(alike, alike.replace("warned", "said"),
+                  'Blinken said the deployment of North Korean troops to Russia "demands and '
+                  'will get a firm response".', kind="quote")
+    assert len(found) == 1
+    (note,) = found
+    assert [v.sources for v in note.values] == [("Outlet 0", "Outlet 1"), ("Outlet 2",)]
+    assert "(according to Outlet 0, Outlet 1)" in note.text
+
+
 def test_quote_differing_in_punctuation_or_length_is_no_note():
     assert not notes('Rutte said that "Russia has not won in Ukraine," in Brussels.',
                      'Rutte said that "russia has not won in Ukraine" in Brussels.', kind="quote")
