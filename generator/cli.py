@@ -29,9 +29,8 @@ def _checked_base_url(ctx: click.Context, param: click.Parameter, value: str | N
     """--base-url held to site.toml's rule (a usage error, exit 2, when it breaks it)."""
     from .config import base_url_problem
 
-    if value is not None and base_url_problem(value):
-        raise click.BadParameter(f"{value!r} {base_url_problem(value)}, e.g. "
-                                 "https://user.github.io/repo/")
+    if value is not None and (problem := base_url_problem(value)):
+        raise click.BadParameter(f"{value!r} {problem}, e.g. https://user.github.io/repo/")
     return value
 
 

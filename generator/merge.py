@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -61,11 +62,11 @@ def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Ev
     members = _resolve_years(members)
     reason = _with_spread(reason, members)
     date, problems = _event_date(members)
-    story = _story(members)
+    ordered = reported_order(members)
+    story = _story(ordered)
     # (the headline from its own story: one filed in another story reads as that story's)
     ranked = sorted(members, key=lambda a: (a.story != story, *_title_rank(a)))
     title = ranked[0].title
-    ordered = reported_order(members)
     key = next((a.event_key for a in ordered if a.event_key), None)
     problems += [_key_overruled(a, key) for a in ordered if a.event_key not in (None, key)]
     ident = slug(key) if key else f"{date.iso()}-{slug(title, 50, 'event')}"
@@ -204,13 +205,12 @@ def _reported_order(article: Article, depth: int = 0) -> tuple:
     return (*report_moment(article), depth, article.path)
 
 
-def _story(members: Sequence[Article]) -> str:
-    """The story most of the reports were filed in; on a tie, the earliest report's (a
-    later report filed elsewhere must not move the event, its headline and its id)."""
-    first = {}
-    for rank, article in enumerate(sorted(members, key=_reported_order)):
-        first.setdefault(article.story, rank)
-    return min(first, key=lambda s: (-sum(a.story == s for a in members), first[s], s))
+def _story(ordered: Sequence[Article]) -> str:
+    """The story most of the reports (`ordered`: earliest first) were filed in; on a tie,
+    the earliest report's (a later report filed elsewhere must not move the event, its
+    headline and its id)."""
+    counts = Counter(a.story for a in ordered)  # (in order of each story's first report)
+    return max(counts, key=counts.__getitem__)
 
 
 def _summary(ranked: Sequence[Article]) -> str:
@@ -256,16 +256,10 @@ def _unique_ids(events: list[Event]) -> list[Event]:
     taken = set(by_id)
     for ident, alike in by_id.items():
         if len(alike) > 1:
-            for event in sorted(alike, key=_first_report)[1:]:
+            for event in sorted(alike, key=lambda e: _reported_order(e.articles[0]))[1:]:
                 renamed[id(event)] = f"{ident}-{_mark(event, taken)}"
                 taken.add(renamed[id(event)])
     return [replace(e, id=renamed[id(e)]) if id(e) in renamed else e for e in events]
-
-
-def _first_report(event: Event) -> tuple:
-    first = event.articles[0]  # (in reported order)
-    return (first.published is None, first.published or dt.datetime.min.replace(tzinfo=dt.UTC),
-            first.path)
 
 
 def _mark(event: Event, taken: set[str]) -> str:

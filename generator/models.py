@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import takewhile
 
 from .attribution import derivation_depths
 
@@ -233,11 +234,9 @@ class Event:
         (the same day with no time given, or the same minute), leaving out a report based
         on another of them (a translation of Reuters came after Reuters): more than one
         means that which came first is not known, and no page should claim it."""
-        lead = report_moment(self.articles[0])
-        tied = [a for a in self.articles if report_moment(a) == lead]
-        if len({a.outlet for a in tied}) < 2:
-            return (self.articles[0].outlet,)  # (depths may read whole texts: ties only)
-        depths = derivation_depths(tied)
+        tied, depths = self._tied_with_first()
+        if depths is None:
+            return (self.articles[0].outlet,)
         return tuple(dict.fromkeys(a.outlet for a, d in zip(tied, depths, strict=True)
                                    if d == min(depths)))
 
@@ -246,13 +245,22 @@ class Event:
         """The outlets of the reports dated as the first one that come after it because
         they are based on it, directly or not: why "first" can be shown where the dates
         alone tie (a translation of Reuters dated the same day as Reuters)."""
-        lead = report_moment(self.articles[0])
-        tied = [a for a in self.articles if report_moment(a) == lead]
-        if len(self.first_outlets) > 1 or len({a.outlet for a in tied}) < 2:
+        tied, depths = self._tied_with_first()
+        if depths is None or len({a.outlet for a, d in zip(tied, depths, strict=True)
+                                  if d == min(depths)}) > 1:
             return ()
-        depths = derivation_depths(tied)
         return tuple(dict.fromkeys(a.outlet for a, d in zip(tied, depths, strict=True)
                                    if d > min(depths) and a.outlet != self.articles[0].outlet))
+
+    def _tied_with_first(self) -> tuple[list[Article], list[int] | None]:
+        """The reports the dates cannot tell from the first (the leading run: the articles
+        are in reported order), and how deep each is based on the others; no depths when
+        they are all one outlet's (depths may read whole texts: ties only)."""
+        lead = report_moment(self.articles[0])
+        tied = list(takewhile(lambda a: report_moment(a) == lead, self.articles))
+        if len({a.outlet for a in tied}) < 2:
+            return tied, None
+        return tied, derivation_depths(tied)
 
     @property
     def outlets(self) -> tuple[str, ...]:

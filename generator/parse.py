@@ -56,17 +56,17 @@ def _spaced_links(path: str, body: str, first_line: int) -> list[ContentError]:
     """`![Map](maps/Elra Path.png)`: Markdown ends a link's address at a space, so the
     link stays text and the picture is not published, with nothing said on the article."""
     problems = []
-    for number, text in enumerate(body.split("\n"), first_line):
-        for found in _SPACED_LINK.finditer(text):
-            target = found.group(1).strip()
-            if is_media(target):
-                problems.append(warning(path, number, f"the link to '{target}' is read as "
-                                        "text: an address with spaces is no link",
-                                        f"write it as <{target}> or with %20 for each space"))
+    for found in _SPACED_LINK.finditer(body):
+        target = found.group(1).strip()
+        if is_media(target):
+            number = first_line + body.count("\n", 0, found.start())
+            problems.append(warning(path, number, f"the link to '{target}' is read as text: "
+                                    "an address with spaces is no link",
+                                    f"write it as <{target}> or with %20 for each space"))
     return problems
 
 
-_SPACED_LINK = re.compile(r"\]\(\s*([^()<>\"'\s][^()<>\"']*\s[^()<>\"']*?)\s*\)")
+_SPACED_LINK = re.compile(r"\]\([ \t]*([^()<>\"'\s][^()<>\"'\n]*[ \t][^()<>\"'\n]*?)[ \t]*\)")
 
 
 def _unopened(path: str, parts: Split) -> list[ContentError]:

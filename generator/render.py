@@ -252,8 +252,7 @@ def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,
         writer.claim(page.path, page.template)
     todo = cache.reuse(pages, writer) if cache else range(len(pages))
     for template in sorted({pages[k].template for k in todo}):
-        with template_errors():
-            env.get_template(template)  # compiled here, once, not again in every worker
+        env.get_template(template)  # compiled here, once, not again in every worker
     rendered = sum(map_parts(_render_chunk, todo, (env, pages, config, writer)))
     if cache:
         cache.record(pages, writer)

@@ -63,7 +63,7 @@ def build_site(events: Iterable[Event], stories: Sequence[StoryInfo]) -> Site:
     shared: dict[str, list[Event]] = {}
     for event in sorted(events, key=event_sort_key):
         by_story.setdefault(event.story, []).append(event)
-        for other in sorted({a.story for a in event.articles} - {event.story}):
+        for other in event.stories[1:]:
             shared.setdefault(other, []).append(event)
     known = {info.slug: info for info in stories}
     result = []
