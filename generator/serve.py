@@ -71,6 +71,8 @@ def failed_page(errors: list[str]) -> bytes:
 
 
 SHOWN = 20  # warnings printed after one build; `dateline check` lists every one
+SERVING = "still serving the previous site"  # (said after a failed build; when there is
+# none to serve, `BuildState.rebuild` says so instead)
 
 
 class BuildState:
@@ -100,8 +102,7 @@ class BuildState:
         for line in self._new_warnings(outcome) if outcome.reported else ():
             echo(line)
         if outcome.errors and not (config.output / MARKER).is_file():
-            echo(outcome.said.replace("still serving the previous site",
-                                      "nothing to serve until it builds"))
+            echo(outcome.said.replace(SERVING, "nothing to serve until it builds"))
         else:
             echo(outcome.said if outcome.errors else
                  f"{outcome.said} in {time.perf_counter() - start:.2f}s.")
@@ -146,13 +147,13 @@ def _attempt(config: Config, recall: Recall | None) -> Outcome:
                        article_files=result.article_files, timings=result.timings)
     except BuildFailed as failure:
         errors = [located(p, config.content) for p in failure.report.errors]
-        return Outcome(errors, "Build failed; still serving the previous site:\n" +
+        return Outcome(errors, f"Build failed; {SERVING}:\n" +
                        "\n".join(errors),
                        [located(p, config.content) for p in failure.report.warnings])
     except Exception as exc:  # a server for writing keeps serving through anything
         return Outcome([f"the build stopped: {type(exc).__name__}: {exc}"],
                        "".join(traceback.format_exception(exc)) +
-                       "Still serving the previous site.", reported=False)
+                       f"The build stopped; {SERVING}.", reported=False)
 
 
 def _build_apart(config: Config, listening=None) -> Outcome:
@@ -170,7 +171,7 @@ def _build_apart(config: Config, listening=None) -> Outcome:
     except EOFError:
         child.join()
         problem = f"the build stopped: its process ended with exit code {child.exitcode}"
-        return Outcome([problem], problem + "; still serving the previous site.",
+        return Outcome([problem], f"{problem}; {SERVING}.",
                        reported=False)
     except BaseException:  # (Ctrl-C reached the build too: it discards its staging folder)
         child.join(timeout=10)
