@@ -36,7 +36,7 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
     ordered = sorted(articles, key=lambda a: a.path)
     groups, problems = cluster_articles(ordered, settings or MergeSettings(), known, memo)
     previous = _assembled(memo)
-    made: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = {}
+    made: dict[tuple[str, ...], tuple] = {}  # (ScoreState.assembled)
     events = []
     for indices, reason in groups:
         members = [ordered[i] for i in indices]
@@ -44,12 +44,13 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
         tokens = tuple(memo.tokens[p] for p in paths) if memo else ()
         kept = _unchanged(previous.get(paths), tokens)
         if kept:
-            event, trouble = _reassemble(members, reason, kept[0]), list(kept[1])
+            event, trouble = _reassemble(members, reason, *kept[:2]), list(kept[2])
         else:
             event, trouble = assemble(members, reason)
         if memo:  # (an unchanged event's entry stands as it was: nothing to strip again)
             made[paths] = previous[paths] if kept else \
-                (tokens, replace(event, articles=(), merge=None), tuple(trouble))
+                (tokens, replace(event, articles=(), merge=None), tuple(trouble),
+                 tuple(a.path for a in event.articles))
         problems.extend(trouble)
         events.append(event)
     if memo and memo.current:
@@ -90,21 +91,29 @@ def _assembled(memo: ScoreMemo | None) -> dict:
     return found if isinstance(found, dict) else {}
 
 
-def _unchanged(entry: object, tokens: tuple[str, ...]) -> tuple[Event, tuple] | None:
-    """(event, problems) the last build made from these members, if none of them changed
-    since (and the entry is one the merge wrote)."""
-    if isinstance(entry, tuple) and len(entry) == 3 and entry[0] == tokens \
-            and isinstance(entry[1], Event) and isinstance(entry[2], tuple):
-        return entry[1], entry[2]
+def _unchanged(entry: object, tokens: tuple[str, ...]
+               ) -> tuple[Event, tuple[str, ...], tuple] | None:
+    """(event, its reports' paths in reported order, problems) the last build made from
+    these members, if none of them changed since (and the entry is one the merge wrote)."""
+    if isinstance(entry, tuple) and len(entry) == 4 and entry[0] == tokens \
+            and isinstance(entry[1], Event) and isinstance(entry[2], tuple) \
+            and isinstance(entry[3], tuple) and len(entry[3]) == len(tokens):
+        return entry[1], entry[3], entry[2]
     return None
 
 
-def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Event) -> Event:
+def _reassemble(members: Sequence[Article], reason: MergeReason | None, made: Event,
+                order: tuple[str, ...]) -> Event:
     """`assemble` for a group whose articles (as the merge sees them) are all unchanged
     since the last build made `made` from them: its date, title, summary and id stand
-    (and the warnings about its dates), only the articles themselves are this build's."""
-    members = _resolve_years(members)
-    return replace(made, articles=reported_order(members), merge=_with_spread(reason, members))
+    (and the warnings about its dates), and so does the order of its reports (`order`,
+    by path: the views decide it, and working it out again read every report's dates);
+    only the articles themselves are this build's."""
+    if any(a.event_date is not None and a.event_date.year is None for a in members):
+        members = _resolve_years(members)
+    by_path = {a.path: a for a in members}
+    return replace(made, articles=tuple(by_path[p] for p in order),
+                   merge=_with_spread(reason, members))
 
 
 def _with_spread(reason: MergeReason | None, members: Sequence[Article]) -> MergeReason | None:

@@ -85,8 +85,9 @@ class ScoreState:
     p: np.ndarray
     reasons: dict[tuple[str, ...], MergeReason] = field(default_factory=dict)  # by members
     # Each event as merge.assemble made it, without articles and reason, by members: with
-    # the members' view digests it was made from and the problems it found.
-    assembled: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple]] = \
+    # the members' view digests it was made from, the problems it found and its reports'
+    # paths in reported order.
+    assembled: dict[tuple[str, ...], tuple[tuple[str, ...], Event, tuple, tuple[str, ...]]] = \
         field(default_factory=dict)
     tops: dict[str, Tops] = field(default_factory=dict)  # blocking's, per matrix (by paths)
     background: dict[str, np.ndarray | None] = field(default_factory=dict)  # cosines, per matrix
