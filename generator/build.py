@@ -22,7 +22,7 @@ from .compare import compare_event
 from .config import Config
 from .discover import discover
 from .errors import BuildFailed, ContentError, Report
-from .evidence import Spilled, evidence
+from .evidence import Spilled, evidence, evidence_key
 from .export import Memo, events_json
 from .feeds import feed_pages
 from .mergesettings import MergeSettings
@@ -146,13 +146,17 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
     digesting the views in the main process took 3 s of every rebuild)."""
     title_weight = MergeSettings(**config.merge).title_weight
 
-    def settle(result: tuple) -> tuple:
-        article, problems, found, view_token = result
-        if article is not None:
-            known.add(article.path, found)  # (a draft's is never read)
+    def settle(result: tuple, found: bytes | None, stored: str | None) -> tuple:
+        article, problems, evidence_key, view_token = result
+        if article is not None:  # (a draft's evidence is never read)
+            if found is not None:
+                known.add(article.path, found, evidence_key)
+            elif stored is not None:
+                known.defer(article.path, evidence_key, stored)
             view_tokens[article.path] = view_token
         return article, problems
 
+    known.fetch = cache.stored_evidence
     parsed = cache.parse(list(files), _parse_chunk, settle, trusted=config.trusted_html,
                          title_weight=title_weight, timezone=config.timezone)
     articles = []
@@ -167,11 +171,13 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
 
 
 def _parse_chunk(files, trusted: bool, title_weight: float, timezone: str = "UTC"
-                 ) -> list[bytes]:
+                 ) -> list[tuple[bytes, bytes | None]]:
     """Each result pickled by the cache's rules, which also carry ContentError (a frozen
-    exception that a worker's plain pickle cannot send back)."""
+    exception that a worker's plain pickle cannot send back), with its evidence apart
+    (the cache keeps the two apart: a rebuild seldom reads the evidence)."""
     zone = site_zone(timezone)
-    return [dumps(_parse_one(f, trusted, title_weight, zone)) for f in files]
+    return [(dumps(result), found)
+            for result, found in (_parse_one(f, trusted, title_weight, zone) for f in files)]
 
 
 def site_zone(name: str) -> dt.tzinfo:
@@ -179,15 +185,16 @@ def site_zone(name: str) -> dt.tzinfo:
     return dt.UTC if name == "UTC" else ZoneInfo(name)
 
 
-def _parse_one(file, trusted: bool, title_weight: float, zone: dt.tzinfo = dt.UTC) -> tuple:
-    """(article, problems, its evidence pickled, its merge view's digest): the main
-    process files the evidence away unread, so it never becomes objects there before
-    the merge asks for it."""
+def _parse_one(file, trusted: bool, title_weight: float, zone: dt.tzinfo = dt.UTC
+               ) -> tuple[tuple, bytes | None]:
+    """((article, problems, its evidence's key, its merge view's digest), its evidence
+    pickled): the main process files the evidence away unread, so it never becomes
+    objects there before the merge asks for it."""
     article, problems = read_article(file.path, file.rel, file.story, trusted, zone)
     if article is None:
-        return None, problems, None, None
-    return (article, problems, dumps(evidence(article, title_weight)),
-            value_token(merge_view(article)))
+        return (None, problems, None, None), None
+    found = dumps(evidence(article, title_weight))
+    return (article, problems, evidence_key(found), value_token(merge_view(article))), found
 
 
 def merge_view(article: Article) -> Article:

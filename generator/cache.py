@@ -21,7 +21,7 @@ import re
 import shutil
 import stat
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache, partial
 from importlib import metadata
 from pathlib import Path
@@ -239,7 +239,7 @@ class Recall:
     a second of every rebuild at 10,000 articles)."""
 
     def __init__(self) -> None:
-        self.parsed: dict[str, tuple] = {}  # parse key -> (article, problems, evidence, view)
+        self.parsed: dict[str, tuple] = {}  # parse key -> (article, problems, evidence key, view)
         self.files: tuple = ()  # the parse cache's files as that build left them
 
     def check(self, files: tuple) -> None:
@@ -259,6 +259,7 @@ class BuildCache:
         self.recall = recall if enabled else None
         self.article_files = 0  # (parse's: drafts included)
         self.articles = Store(self.folder, "articles", SHARDS)
+        self.evidence = Store(self.folder, "evidence", SHARDS)  # each parsed article's
         self.events = Store(self.folder, "events")
         self.notes = Store(self.folder, "notes", 4)
         self.scores = Store(self.folder, "scores")  # the last merge's pair scores
@@ -285,29 +286,48 @@ class BuildCache:
         self.article_files = len(files)
         kept = {} if self.recall and recallable(len(files)) else None
 
-        def settled(key: str | None, result: tuple) -> tuple:
+        def settled(key: str | None, result: tuple, found: bytes | None = None) -> tuple:
             if kept is not None and key:
                 kept[key] = result
-            return settle(result)
+            if found is None and key:  # (from the cache: its evidence stays there)
+                self.evidence.keep(key)
+            return settle(result, found, key if found is None else None)
 
         results = self._load_all(self.articles, keys, settled, recalled)
         todo = [i for i, result in enumerate(results) if result is None]
         fresh = iter_chunks(partial(chunk, **options), [files[i] for i in todo], most=PER_CHUNK)
-        for index, data in zip(todo, fresh, strict=True):  # each reply let go once read
+        for index, (data, found) in zip(todo, fresh, strict=True):  # each let go once read
             unchanged = keys[index] and self._parse_key(files[index], options) == keys[index]
-            results[index] = settled(keys[index] if unchanged else None, pickle.loads(data))
-            if unchanged:
-                self.articles.put(keys[index], data)  # (not if it changed while parsed)
+            results[index] = settled(keys[index] if unchanged else None, pickle.loads(data),
+                                     found)
+            if unchanged:  # (not if it changed while parsed)
+                self.articles.put(keys[index], data)
+                if found is not None:
+                    self.evidence.put(keys[index], found)
         for key, (article, *_) in zip(keys, results, strict=True):
             if key and article is not None:
                 self._remember(article, "a" + key)
         self.articles.release()  # (a parsed article is good whatever the rest of the build does)
+        self.evidence.release()
         if self.recall:  # (only this build's: the next one's could be the same)
             self.recall.parsed, self.recall.files = kept or {}, self.articles.files()
         if self.digests:
             self.digests.save()
             self.files.release()
         return results
+
+    def stored_evidence(self, wanted: dict[str, str]) -> Iterator[tuple[str, bytes]]:
+        """(path, evidence) of each article `wanted` names (path -> its parse key) whose
+        evidence the cache holds, read a shard at a time, each let go once read."""
+        by_shard: dict[int, list[tuple[str, str]]] = {}
+        for path, key in wanted.items():
+            by_shard.setdefault(self.evidence.number(key), []).append((path, key))
+        for number, entries in sorted(by_shard.items()):
+            for path, key in entries:
+                found = self.evidence.get(key)
+                if found is not None:
+                    yield path, found
+            self.evidence.forget(number)
 
     def _parse_key(self, file: Any, options: dict[str, Any]) -> str | None:
         found = self.digests.of(file.path) if self.digests else None
@@ -438,7 +458,7 @@ class BuildCache:
         self.pages = None
 
     def _stores(self) -> list[Store]:
-        return [self.articles, self.files, self.events, self.notes, self.scores,
+        return [self.articles, self.evidence, self.files, self.events, self.notes, self.scores,
                 self.exports] + \
             ([self.pages.store] if self.pages else [])
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -141,23 +141,45 @@ class Spilled:
     """Each article's evidence, pickled as the parse worker sent it, set aside in a
     temporary file (spill.SpillFile) from parsing until the merge weighs it: held in
     memory it would be the largest thing a build holds before the merge (400 MB at
-    100,000 articles). The merge takes each out as it reads it."""
+    100,000 articles). The merge takes each out as it reads it.
+
+    An article the parse cache gave back brings only its evidence's key (`defer`): after
+    an edit the merge takes almost every row from its row cache and reads no evidence,
+    so reading it all from the cache and filing it here cost a quarter of a second per
+    10,000 articles for nothing. The first time the merge asks for such an article's
+    evidence, `fetch` reads every deferred one (a shard of the cache at a time) into the
+    file, as parsing would have."""
 
     def __init__(self, folder: Path | None = None):
         self.spill = SpillFile(folder)
         self.where: dict[str, Where] = {}
         self.keys: dict[str, bytes] = {}  # (kept after a pop: the merge's row cache asks)
+        self.deferred: dict[str, str] = {}  # path -> where `fetch` finds its evidence
+        self.fetch: Callable[[dict[str, str]], Iterable[tuple[str, bytes]]] | None = None
 
-    def add(self, path: str, data: bytes) -> None:
+    def add(self, path: str, data: bytes, key: bytes) -> None:
+        """`key`: evidence_key(data), worked out by the parse worker."""
         self.where[path] = self.spill.put(data)
-        self.keys[path] = evidence_key(data)
+        self.keys[path] = key
+
+    def defer(self, path: str, key: bytes, stored: str) -> None:
+        """An article whose evidence (named `key`) `fetch` can read, under `stored`."""
+        self.deferred[path] = stored
+        self.keys[path] = key
 
     def key(self, path: str) -> bytes | None:
         return self.keys.get(path)
 
     def pop(self, path: str, default: None = None) -> Evidence | None:
+        if path in self.deferred:
+            self._fetch_deferred()
         found = self.where.pop(path, None)
         return default if found is None else pickle.loads(self.spill.get(found))
+
+    def _fetch_deferred(self) -> None:
+        wanted, self.deferred = self.deferred, {}
+        for path, data in self.fetch(wanted) if self.fetch else ():
+            self.where[path] = self.spill.put(data)
 
     def close(self) -> None:
         self.spill.close()

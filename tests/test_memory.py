@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.evidence import Packed, Spilled, evidence
+from generator.evidence import Packed, Spilled, evidence, evidence_key
 from generator.models import Body
 from generator.spill import SpillFile
 
@@ -50,12 +50,40 @@ def test_spilled_evidence_reads_back_and_each_only_once(tmp_path):
                 for k in range(3)]
     with Spilled(tmp_path) as spilled:
         for article in articles:
-            spilled.add(article.path, pickle.dumps(evidence(article)))
+            data = pickle.dumps(evidence(article))
+            spilled.add(article.path, data, evidence_key(data))
         assert spilled.pop("a1.md") == evidence(articles[1])
         assert spilled.pop("a1.md") is None and spilled.pop("missing.md") is None
-        spilled.add("late.md", pickle.dumps(evidence(articles[0])))
+        data = pickle.dumps(evidence(articles[0]))
+        spilled.add("late.md", data, evidence_key(data))
         assert spilled.pop("late.md") == evidence(articles[0])
+        assert spilled.key("late.md") == evidence_key(data)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_deferred_evidence_is_fetched_once_and_only_when_asked_for(tmp_path):
+    """Evidence the parse cache holds is read only when the merge first asks for one of
+    it, and then all of it at once."""
+    from tests.test_cluster import art
+
+    articles = [art(f"a{k}.md", f"Title {k}", f"Police in Elm Park said {k} people were hurt.")
+                for k in range(3)]
+    stored = {f"key{k}": pickle.dumps(evidence(a)) for k, a in enumerate(articles)}
+    fetched = []
+
+    def fetch(wanted):
+        fetched.append(dict(wanted))
+        return [(path, stored[key]) for path, key in wanted.items() if key != "key2"]
+
+    with Spilled(tmp_path) as spilled:
+        spilled.fetch = fetch
+        for k, article in enumerate(articles):
+            spilled.defer(article.path, evidence_key(stored[f"key{k}"]), f"key{k}")
+        assert spilled.key("a0.md") == evidence_key(stored["key0"]) and not fetched
+        assert spilled.pop("a1.md") == evidence(articles[1])
+        assert spilled.pop("a0.md") == evidence(articles[0])
+        assert spilled.pop("a2.md") is None, "not in the cache: the merge reads the article"
+    assert fetched == [{"a0.md": "key0", "a1.md": "key1", "a2.md": "key2"}]
 
 
 def test_a_spill_file_that_cannot_be_written_keeps_the_bytes_in_memory(tmp_path):

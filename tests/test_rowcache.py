@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cache import dumps
-from generator.evidence import SEPARATOR, Spilled, evidence
+from generator.evidence import SEPARATOR, Spilled, evidence, evidence_key
 from generator.models import Body
 from generator.rowcache import MANIFEST, RowMemo
 from generator.similarity import build_corpus
@@ -31,7 +31,8 @@ class Counted(Spilled):
         super().__init__()
         self.read = 0
         for article in articles:
-            self.add(article.path, dumps(evidence(article)))
+            data = dumps(evidence(article))
+            self.add(article.path, data, evidence_key(data))
 
     def pop(self, path, default=None):
         self.read += 1
