@@ -147,12 +147,12 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
     title_weight = MergeSettings(**config.merge).title_weight
 
     def settle(result: tuple, found: bytes | None, stored: str | None) -> tuple:
-        article, problems, evidence_key, view_token = result
+        article, problems, named, view_token = result  # (named: its evidence's key)
         if article is not None:  # (a draft's evidence is never read)
             if found is not None:
-                known.add(article.path, found, evidence_key)
+                known.add(article.path, found, named)
             elif stored is not None:
-                known.defer(article.path, evidence_key, stored)
+                known.defer(article.path, named, stored)
             view_tokens[article.path] = view_token
         return article, problems
 

@@ -83,10 +83,10 @@ def _title(known: dict[str, StoryInfo], story_slug: str) -> str:
 
 
 def group_by_date(events: Sequence[Event], newest_first: bool,
-                  key: Callable[[Event], tuple] = event_sort_key) -> list[Group]:
+                  sort_key: Callable[[Event], tuple] = event_sort_key) -> list[Group]:
     """Year -> month -> day groups, so the timeline can show sticky year/month headings.
-    `key`: event_sort_key, or the same keys worked out once (`sort_keys`)."""
-    ordered = sorted(events, key=key, reverse=newest_first)
+    `sort_key`: event_sort_key, or the same keys worked out once (`sort_keys`)."""
+    ordered = sorted(events, key=sort_key, reverse=newest_first)
     years = []
     for year, in_year in groupby(ordered, key=lambda e: e.date.year or 0):
         months = []
@@ -144,25 +144,25 @@ def sort_keys(events: Iterable[Event]) -> Callable[[Event], tuple]:
 
 def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Page]:
     """Every HTML page of the site, in a fixed order; each knows which nav links exist."""
-    key = sort_keys(site.events)
-    events = sorted(site.events, key=key)
+    sort_key = sort_keys(site.events)
+    events = sorted(site.events, key=sort_key)
     titles = {s.slug: s.title for s in site.stories}
     stories = [s for s in site.stories if s.slug]
     # With one story the navigation has no Stories link: the home page names its page
     # (its own introduction and feed) instead.
     only = {"only_story": header(stories[0]) if len(stories) == 1 else None}
-    pages = archive_pages("", "index.html", events, newest_first, titles, only, key)
+    pages = archive_pages("", "index.html", events, newest_first, titles, only, sort_key)
     for story in site.stories:
         if story.slug:
             pages += archive_pages(f"stories/{story.slug}/", "story.html", story.listed,
-                                   newest_first, titles, {"story": header(story)}, key)
+                                   newest_first, titles, {"story": header(story)}, sort_key)
         pages += _event_pages(story)
     if len(stories) > 1:
         pages.append(Page("stories/index.html", "stories.html", {"stories": site.stories}))
     pages += _listing_pages("sources", "source.html", by_source(events), newest_first, titles,
-                            key)
+                            sort_key)
     tags = by_tag(events)
-    pages += _listing_pages("tags", "tag.html", tags, newest_first, titles, key)
+    pages += _listing_pages("tags", "tag.html", tags, newest_first, titles, sort_key)
     pages += corrections_pages(events)
     if search:
         pages.append(Page("search/index.html", "search.html", {}))
@@ -238,13 +238,13 @@ def source_record(key: str, events: Sequence[Event]) -> SourceRecord:
 
 def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Event]]],
                    newest_first: bool, titles: dict[str, str],
-                   key: Callable[[Event], tuple] = event_sort_key) -> list[Page]:
+                   sort_key: Callable[[Event], tuple] = event_sort_key) -> list[Page]:
     """One timeline per outlet or tag, and the index of them (sources/, tags/)."""
     pages: list[Page] = []
-    for name_key, (name, listed) in table.items():
-        about = {"record": source_record(name_key, listed)} if kind == "sources" else {}
-        pages += archive_pages(f"{kind}/{name_key}/", template, listed, newest_first, titles,
-                               {"name": name, "key": name_key, **about}, key)
+    for key, (name, listed) in table.items():
+        about = {"record": source_record(key, listed)} if kind == "sources" else {}
+        pages += archive_pages(f"{kind}/{key}/", template, listed, newest_first, titles,
+                               {"name": name, "key": key, **about}, sort_key)
     if table or kind == "sources":
         entries = [(k, n, len(listed)) for k, (n, listed) in table.items()]
         pages.append(Page(f"{kind}/index.html", f"{kind}.html", {kind: entries}))
@@ -253,10 +253,10 @@ def _listing_pages(kind: str, template: str, table: dict[str, tuple[str, list[Ev
 
 def archive_pages(prefix: str, template: str, events: Sequence[Event], newest_first: bool,
                   titles: dict[str, str], context: dict[str, Any],
-                  key: Callable[[Event], tuple] = event_sort_key) -> list[Page]:
+                  sort_key: Callable[[Event], tuple] = event_sort_key) -> list[Page]:
     """A timeline as one page, or one page per year when it is long (see `split_pages`)."""
-    ordered = sorted(events, key=key, reverse=newest_first)
-    latest = max(ordered, key=key) if ordered else None
+    ordered = sorted(events, key=sort_key, reverse=newest_first)
+    latest = max(ordered, key=sort_key) if ordered else None
     base = {**context, "count": len(ordered), "titles": titles,
             "filters": filter_options(ordered, titles, by_story="story" not in context)}
     parts = split_pages(prefix, ordered, lambda e: e.date.year or UNDATED)
@@ -264,7 +264,7 @@ def archive_pages(prefix: str, template: str, events: Sequence[Event], newest_fi
                    if latest and any(e.id == latest.id for e in part)), "")
     if newest_first or len(ordered) < 2:
         anchor = ""  # (the latest is already the first thing on the page)
-    return [Page(path, template, {**base, "groups": group_by_date(part, newest_first, key),
+    return [Page(path, template, {**base, "groups": group_by_date(part, newest_first, sort_key),
                                   "archive": archive, "latest": anchor})
             for path, part, archive in parts]
 
