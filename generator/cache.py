@@ -297,7 +297,8 @@ class BuildCache:
         todo = [i for i, result in enumerate(results) if result is None]
         fresh = iter_chunks(partial(chunk, **options), [files[i] for i in todo], most=PER_CHUNK)
         for index, (data, found) in zip(todo, fresh, strict=True):  # each let go once read
-            unchanged = keys[index] and self._parse_key(files[index], options) == keys[index]
+            unchanged = keys[index] and \
+                self._parse_key(files[index], options, again=True) == keys[index]
             results[index] = settled(keys[index] if unchanged else None, pickle.loads(data),
                                      found)
             if unchanged:  # (not if it changed while parsed)
@@ -329,8 +330,11 @@ class BuildCache:
                     yield path, found
             self.evidence.forget(number)
 
-    def _parse_key(self, file: Any, options: dict[str, Any]) -> str | None:
-        found = self.digests.of(file.path) if self.digests else None
+    def _parse_key(self, file: Any, options: dict[str, Any], again: bool = False) -> str | None:
+        """`again`: asked after parsing, to see that the file did not change meanwhile (its
+        status is read anew, not taken from the listing)."""
+        listed = None if again else getattr(file, "status", None)
+        found = self.digests.of(file.path, listed) if self.digests else None
         if found is None:
             return None  # no cache, or the file cannot be read (read_article reports it)
         return digest(self._parse_context(repr(sorted(options.items()))), file.rel,

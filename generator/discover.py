@@ -22,6 +22,9 @@ class SourceFile:
     path: Path  # on disk
     rel: str  # relative to the content folder, POSIX separators: the id in events.json
     story: str  # slug of the top-level folder name, "" for files directly under content/
+    # Its status when it was listed: the parse cache knows an unchanged file by it, and
+    # asking the system again for every file cost a tenth of a second per 10,000.
+    status: os.stat_result | None = None
 
 
 @dataclass(frozen=True)
@@ -51,38 +54,40 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
             problem = warning(rel, None, "only a story folder's own _index.md describes the "
                               "story; this one is not read", "move what it says into "
                               f"{rel.split('/')[0]}/_index.md")
+        info = None
         if kind in ("article", "index", "other", "media"):
-            problem = _refusal(entry, rel, max_bytes, kind)
+            problem, info = _refusal(entry, rel, max_bytes, kind)
         if problem:
             problems.append(problem)
         elif kind == "media":
             media.append(MediaFile(Path(entry.path), rel))
         elif kind in ("article", "index"):
             (indexes if kind == "index" else articles).append(
-                SourceFile(Path(entry.path), rel, story))
+                SourceFile(Path(entry.path), rel, story, info))
     return Discovery(tuple(articles), tuple(indexes), tuple(problems), tuple(media))
 
 
-def _refusal(file: os.DirEntry, rel: str, max_bytes: int, kind: str) -> ContentError | None:
-    """Why a file cannot be read as an article, if it cannot: not an article, a pipe or
-    broken link (reading would hang or fail), or over the size limit."""
+def _refusal(file: os.DirEntry, rel: str, max_bytes: int, kind: str
+             ) -> tuple[ContentError | None, os.stat_result | None]:
+    """(why a file cannot be read as an article, if it cannot: not an article, a pipe or
+    broken link (reading would hang or fail), or over the size limit; its status)."""
     if kind == "other":
         return warning(rel, None, "not an article (.md, .markdown, .txt) or a media file "
-                       "(images, PDF); ignored", "rename it or move it out of content/")
+                       "(images, PDF); ignored", "rename it or move it out of content/"), None
     try:
         info = file.stat()
     except OSError as exc:
         return ContentError(rel, None, f"cannot be read: {exc.strerror or exc}",
-                            "check that the file exists and is readable")
+                            "check that the file exists and is readable"), None
     if not stat.S_ISREG(info.st_mode):
         return ContentError(rel, None, "not a regular file (a pipe, device or folder)",
                             "replace it with a regular file" if kind == "media"
-                            else "replace it with a text file")
+                            else "replace it with a text file"), info
     if info.st_size > max_bytes and kind != "media":  # (images and PDFs may be large)
         return ContentError(rel, None, f"file is {info.st_size:,} bytes, over the "
                             f"{max_bytes:,}-byte limit",
-                            "split it, or raise max_file_size in site.toml")
-    return None
+                            "split it, or raise max_file_size in site.toml"), info
+    return None, info
 
 
 def story_of(rel: str) -> str:

@@ -33,12 +33,12 @@ class FileDigests:
         self.old: dict[str, tuple[tuple, bytes]] = _entries(store.get(ENTRY))
         self.new: dict[str, tuple[tuple, bytes]] = {}
 
-    def of(self, path: Path) -> bytes | None:
+    def of(self, path: Path, listed: os.stat_result | None = None) -> bytes | None:
         """The digest of the file's bytes; None when it cannot be read (the parse reports
-        that)."""
+        that). `listed`: its status as the build just read it (discover.py), if it did."""
         name = os.path.abspath(path)
         try:
-            status = _status(os.stat(name))
+            status = _status(listed or os.stat(name))
             known = self.new.get(name) or self.old.get(name)  # (asked twice: after parsing)
             if isinstance(known, tuple) and len(known) == 2 and known[0] == status:
                 found = known[1]
