@@ -397,7 +397,7 @@ class BuildCache:
             return run(events, config, report)
         context = digest(code_version("compare", "register"), repr(config.source_trust),
                          *_register_bytes(config.content))
-        keys = [digest(context, self.token(dataclasses.replace(e, merge=None))) for e in events]
+        keys = [digest(context, self.token(_without_merge(e))) for e in events]
         found = [self._load(self.notes, key, pickle.loads) for key in keys]
         todo = [i for i, notes in enumerate(found) if notes is None]
         done = dict(zip(todo, run([events[i] for i in todo], config, report), strict=True))
@@ -507,6 +507,15 @@ class BuildCache:
         buffer = io.BytesIO()
         _RefPickler(buffer, self.dispatch).dump(value)
         return buffer.getvalue()
+
+
+EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event) if f.name != "merge")
+
+
+def _without_merge(event: Event) -> tuple:
+    """The event's fields but its merge reason, as a plain tuple: what its notes are keyed
+    by (a copy of the event without the reason cost a tenth of a second per 10,000)."""
+    return tuple([getattr(event, name) for name in EVENT_FIELDS])
 
 
 def _text(data: bytes) -> str:
