@@ -291,3 +291,32 @@ def test_a_link_to_the_folded_quotation_notes_opens_them(base_url, page):
     page.goto(base_url + NATO_EVENT + "#quotes-heading")
     assert page.locator("details.quote-notes").evaluate("d => d.open")
     assert not page.problems
+
+
+def test_a_search_hit_in_a_folded_report_opens_that_report(base_url, page):
+    """Pagefind links a hit to the heading above it: each report has its own, so a word
+    only the translated digest has (the Secretary General it names wrongly) opens the
+    digest, not the first report with the word nowhere in it."""
+    page.goto(base_url + "search/index.html")
+    box = page.locator(".pagefind-ui__search-input")
+    box.wait_for(timeout=10_000)
+    box.fill("Stoltenberg")
+    hit = page.locator(".pagefind-ui__result-nested a[href$='#report-2']").first
+    hit.wait_for(timeout=10_000)
+    assert "Translated wire digest" in hit.inner_text()
+    hit.click()
+    page.wait_for_url("**/events/**#report-2")
+    report = page.locator("details.report").nth(1)
+    assert report.evaluate("d => d.open")
+    assert report.locator(".report-body").get_by_text("Stoltenberg").first.is_visible()
+    assert not page.problems
+
+
+def test_a_printed_event_page_shows_what_its_folded_sections_hold(base_url, page):
+    """On paper nothing can be unfolded: the quotation notes and every report print."""
+    page.goto(base_url + NATO_EVENT)
+    page.emulate_media(media="print")
+    assert page.locator(".quote-notes .note").first.is_visible()
+    assert page.locator("details.report").nth(1).locator(".report-body").is_visible()
+    page.emulate_media(media="screen")
+    assert not page.locator("details.report").nth(1).locator(".report-body").is_visible()
