@@ -11,7 +11,7 @@ from markupsafe import Markup
 from .config import Config
 from .models import Event, Site
 from .slugs import slug
-from .timeline import dispute_phrases, event_sort_key
+from .timeline import dispute_phrases, disputed_points, event_sort_key
 
 FEED_ENTRIES = 50
 
@@ -48,8 +48,9 @@ def entry_html(event: Event) -> Markup:
         when = f", {note.date.isoformat()}" if note.date else ""
         parts.append(Markup("<p><strong>Correction{}{}:</strong> {}</p>")
                      .format(by, when, note.text))
-    if event.disputed:
-        parts.append(Markup("<p>Sources disagree on: {}.</p>").format(", ".join(event.disputed)))
+    if points := disputed_points(event):
+        parts.append(Markup("<p>Sources disagree on:</p><ul>{}</ul>").format(
+            Markup("").join(Markup("<li>{}</li>").format(point) for point in points)))
     if phrases := dispute_phrases(event):
         parts.append(Markup("<p>{}.</p>").format(_sentence("; ".join(phrases))))
     return Markup("").join(parts)

@@ -383,6 +383,23 @@ def dispute_phrases(event: Event) -> list[str]:
     return phrases
 
 
+def disputed_points(event: Event) -> list[str]:
+    """Each point of fact the sources disagree on, with what each says and who says it,
+    the preferred value marked ("NATO Secretary General: Mark Rutte (Reuters, preferred)
+    or Jens Stoltenberg (Translated wire digest)"): the corrections page, the feeds and
+    the TimelineJS export say who said what, not only on what (a fact-checker scanning
+    them had to open every event to learn it)."""
+    points = []
+    for note in event.fact_notes:
+        if note.kind == "author":
+            continue
+        said = [f"{v.value} ({', '.join(v.sources)}"
+                f"{', preferred' if v.value == note.preferred else ''})" for v in note.values]
+        label = note.field or note.kind.capitalize()
+        points.append(f"{label}: {' or '.join(said)}" if said else label)
+    return points
+
+
 def counted(number: int, noun: str) -> str:
     """"1 event", "2 events": the nouns the summaries count take a plain s."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

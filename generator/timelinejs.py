@@ -15,7 +15,7 @@ from typing import Any
 from .config import Config
 from .export import Memo, json_text, lines_document
 from .models import Event, Site
-from .timeline import counted, dispute_phrases, event_sort_key
+from .timeline import counted, dispute_phrases, disputed_points, event_sort_key
 
 
 def timelinejs_json(site: Site, config: Config, memo: Memo | None = None
@@ -57,8 +57,8 @@ def _text(event: Event, config: Config) -> str:
     parts = [f"<p>{escape(event.summary)}</p>"] if event.summary else []
     corrected = sum(1 for n in event.notes if n.kind == "author")
     said = [f"{counted(corrected, 'correction')} published"] if corrected else []
-    if event.disputed:
-        said.append(f"the sources disagree on {', '.join(event.disputed)}")
+    if points := disputed_points(event):
+        said.append(f"the sources disagree on {'; '.join(points)}")
     said += dispute_phrases(event)
     parts.append(f"<p>Reported by {escape(', '.join(event.outlets))}"
                  f"{''.join(f'; {escape(p)}' for p in said)}.</p>")

@@ -91,10 +91,12 @@ def test_an_entry_carries_the_outlets_corrections_and_disputes(site):
     dnipro = next(c.text for title, c in contents.items() if "Dnipro" in title)
     assert "<strong>Correction by Meridian Press, 2024-11-22:</strong> An earlier version" in dnipro
     nato = next(c.text for title, c in contents.items() if title.startswith("Blinken assures"))
-    assert "Sources disagree on: British Foreign Secretary, NATO Secretary General" in nato
-    disagreement = re.search(r"Sources disagree on: ([^<]*)\.</p>", nato).group(1).split(", ")
-    assert "Antony Blinken" not in disagreement and "quoted wording" not in disagreement, \
+    points = re.search(r"<p>Sources disagree on:</p><ul>(.*?)</ul>", nato).group(1)
+    assert re.findall(r"<li>([^:<]*):", points) == [
+        "British Foreign Secretary", "NATO Secretary General", "Ukrainian Foreign Minister"], \
         "a quotation's speaker is not a point in dispute, and rewordings are counted apart"
+    assert "<li>NATO Secretary General: Mark Rutte (Reuters, preferred) or Jens Stoltenberg " \
+        "(Translated wire digest)</li>" in points, "who says what, not only on what"
     assert re.search(r"<p>Translated wire digest contradicted on 3 points; \d+ quotations "
                      r"worded differently\.</p>", nato), "who is contradicted, and how often"
     assert "<script" not in "".join(c.text for c in contents.values())

@@ -202,11 +202,18 @@ def test_corrections_page_lists_author_corrections_newest_first(site):
     disputed = [e["id"] for e in events if any(n["kind"] != "author" for n in e["corrections"])]
     section = html.split('id="disputed-heading"')[1]
     assert all(f"events/{i}/index.html" in section for i in disputed)
-    nato = re.search(r"Blinken assures.*?</li>", section, re.S).group(0)
-    summary = " ".join(re.sub(r"<[^>]+>", " ", nato.split("—", 1)[1]).split())
-    assert re.fullmatch(r"British Foreign Secretary, NATO Secretary General, Ukrainian Foreign "
-                        r"Minister; Translated wire digest contradicted on 3 points; "
+    nato = re.search(r"Blinken assures.*?</ul></li>", section, re.S).group(0)
+    summary = " ".join(re.sub(r"<[^>]+>", " ", nato.split("—", 1)[1].split("<ul")[0]).split())
+    assert re.fullmatch(r"Translated wire digest contradicted on 3 points; "
                         r"\d+ quotations worded differently", summary), summary
+    points = re.findall(r"<li>([^<]*)</li>", nato)
+    assert points == [
+        "British Foreign Secretary: David Lammy (Reuters, preferred) or David Rami "
+        "(Translated wire digest)",
+        "NATO Secretary General: Mark Rutte (Reuters, preferred) or Jens Stoltenberg "
+        "(Translated wire digest)",
+        "Ukrainian Foreign Minister: Andrii Sybiha (Reuters, preferred) or Andriy Yermak "
+        "(Translated wire digest)"], "who says what on each point, without opening the event"
 
 
 def test_a_revised_report_says_when_it_was_updated(site):
@@ -308,10 +315,13 @@ def test_timelinejs_json_follows_the_timelinejs_format(site):
         assert event["group"] == "Ukraine diplomacy after the 2024 US election"
     texts = {e["unique_id"]: e["text"]["text"] for e in document["events"]}
     nato = next(t for i, t in texts.items() if "blinken" in i)
-    assert re.search(r"the sources disagree on British Foreign Secretary, NATO Secretary "
-                     r"General, Ukrainian Foreign Minister; Translated wire digest "
-                     r"contradicted on 3 points; \d+ quotations worded differently\.", nato), \
-        "the facts in dispute and the reworded quotations as the corrections page counts them"
+    assert re.search(r"the sources disagree on British Foreign Secretary: David Lammy "
+                     r"\(Reuters, preferred\) or David Rami \(Translated wire digest\); NATO "
+                     r"Secretary General: Mark Rutte \(Reuters, preferred\) or Jens Stoltenberg "
+                     r"\(Translated wire digest\); Ukrainian Foreign Minister: .*; Translated "
+                     r"wire digest contradicted on 3 points; \d+ quotations worded differently\.",
+                     nato), "who says what in dispute, and the reworded quotations as the " \
+        "corrections page counts them"
     dnipro = next(t for i, t in texts.items() if "dnipro" in i)
     assert "; 1 correction published." in dnipro
 
