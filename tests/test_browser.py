@@ -265,7 +265,7 @@ def test_search_opened_as_a_file_says_how_to_serve_the_site(browser, built):
     tab.goto((built / "search" / "index.html").as_uri())
     notice = tab.locator("[data-search] [role=status]")
     notice.wait_for(timeout=10_000)
-    assert "dateline serve" in notice.inner_text()
+    assert "dateline serve" in notice.inner_text() and "content/" in notice.inner_text()
     assert tab.locator(".pagefind-ui__search-input").count() == 0
     assert not errors
     context.close()

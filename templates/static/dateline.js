@@ -86,8 +86,9 @@
     note.className = "notice";
     note.setAttribute("role", "status");
     note.textContent = "Search works when the site is served over HTTP, not opened " +
-      "as a file. Run \u201cdateline serve\u201d in the site\u2019s folder (or any web " +
-      "server in the built folder) and open this page from there.";
+      "as a file. Run \u201cdateline serve\u201d in the folder that holds content/ " +
+      "and site.toml, or \u201cpython3 -m http.server\u201d in this built folder, " +
+      "and open this page from the address it prints.";
     target.appendChild(note);
   }
 
