@@ -59,11 +59,11 @@ def test_the_seeds_event_page_puts_wrong_names_first_and_quote_wording_folded(
     assert len(whys) == len(set(whys)), whys
     glance = " ".join(re.sub(r"<[^>]+>", " ", re.search(
         r'<p class="at-a-glance">(.*?)</p>', page, re.S).group(1)).split())
-    assert glance.endswith("· 3 corrections or disagreements · 5 quotations worded "
+    assert glance.endswith("· 3 disagreements · 5 quotations worded "
                            "differently"), glance
     assert glance.startswith("2 reports :")
     card = (output / "index.html").read_text("utf-8")
-    assert '#notes-heading">3 corrections or disagreements</a>' in card  # (not 8)
+    assert '#notes-heading">3 disagreements</a>' in card  # (not 8)
 
 
 def test_with_one_story_the_home_page_links_to_its_page(make_site, build_site):

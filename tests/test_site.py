@@ -409,7 +409,11 @@ def test_timeline_cards_count_notes_on_facts_and_name_reworded_quotes_apart(tmp_
         return f"{found.group(2)} -> {found.group(1)}" if found else ""
 
     page = f"events/{event.id}/index.html"
-    assert badge(office, quote, quote) == f"1 correction or disagreement -> {page}#notes-heading"
+    assert badge(office, quote, quote) == f"1 disagreement -> {page}#notes-heading"
+    fixed = Note("author", "An earlier version misspelt the minister's name.")
+    assert badge(fixed) == f"1 correction -> {page}#notes-heading", \
+        "an outlet's own correction is not a disagreement between reports"
+    assert badge(fixed, office, office) == f"1 correction, 2 disagreements -> {page}#notes-heading"
     assert badge(quote, quote) == f"2 reworded quotations -> {page}#quotes-heading"
     assert badge() == ""
 
