@@ -269,8 +269,8 @@ def register_note(register: Sequence[Tenure], office: str, claim: NoteValue,
         text = f"{name} became {current.office} only on {long_date(own[0].start)}; {then}."
     else:
         elsewhere = [t.office for t in register if same_person(t.holder, name) and t.covers(day)]
-        listed = f"lists {name} as {elsewhere[0]}, not" if elsewhere else f"does not list {name} as"
-        text = f"The register {listed} {current.office}; {then}."
+        listed = f"has {name} as {elsewhere[0]}, not" if elsewhere else f"does not have {name} as"
+        text = f"{REGISTER_NAMED} {listed} {current.office}; {then}."
     why = _why(current.holder, current.office, day)
     return Note("register", text, claim.sources, current.office, (claim,), current.holder, why)
 
@@ -283,5 +283,9 @@ def register_choice(register: Sequence[Tenure], office: str, names: Sequence[str
     return (chosen[0], _why(chosen[0], office, day)) if len(chosen) == 1 else None
 
 
+# How notes name the register to readers, who never see the file (`_register.yml`).
+REGISTER_NAMED = "The site's list of office holders"
+
+
 def _why(holder: str, office: str, day: dt.date) -> str:
-    return f"The site's register lists {holder} as {office} on {long_date(day)}."
+    return f"{REGISTER_NAMED} has {holder} as {office} on {long_date(day)}."

@@ -555,7 +555,8 @@ def test_bundled_example_notes(tmp_path: Path):
     assert why["NATO Secretary General"].startswith(
         "Jens Stoltenberg was NATO Secretary General until")
     assert why["Ukrainian Foreign Minister"].startswith(
-        "The register lists Andriy Yermak as Head of the Office of the President")
+        "The site's list of office holders has Andriy Yermak as Head of the Office of the "
+        "President")
 
 
 def test_bundled_dnipro_reports_compared_as_one_event():
