@@ -51,8 +51,11 @@ def test_feeds_are_well_formed_atom_with_required_elements(site):
             for element in ("id", "title", "updated"):
                 assert (entry.findtext(f"{ATOM}{element}") or "").strip(), (path, element)
             assert moment(entry.findtext(f"{ATOM}updated")) <= updated
-            # RFC 4287: an author per entry (no feed-level author), and content or a link
-            assert entry.find(f"{ATOM}author/{ATOM}name") is not None
+            # RFC 4287: an author (the site, at feed level: the entry's text is its own;
+            # the outlets it sums up are contributors), and content or a link
+            assert root.findtext(f"{ATOM}author/{ATOM}name")
+            assert entry.find(f"{ATOM}author") is None
+            assert [c.findtext(f"{ATOM}name") for c in entry.findall(f"{ATOM}contributor")]
             assert entry.find(f"{ATOM}link[@rel='alternate']") is not None
 
 
