@@ -851,3 +851,4 @@ def test_a_drafts_picture_waits_quietly_and_a_path_with_spaces_is_pointed_out(
     assert ("elra.md:9: warning: the link to 'maps/Elra Path.png' is read as text: an "
             "address with spaces is no link (write it as <maps/Elra Path.png> or with %20 "
             "for each space)") in checked.output
+

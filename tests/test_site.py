@@ -517,3 +517,26 @@ def test_of_two_reports_from_one_outlet_only_the_contradicted_one_is_marked():
                   notes=(toll,))
     assert (event.report_contradicted(first), event.report_contradicted(second)) == (0, 1)
     assert event.contradicted("AP") == 1
+
+
+def test_a_source_page_shows_what_the_outlet_itself_published(site):
+    """On the translated digest's page each card gives the digest's own headline, linked
+    to its report on the event page, and how often it is contradicted; the outlet is not
+    a link to the page it is on."""
+    output = site
+    events = json.loads((output / "events.json").read_text("utf-8"))["events"]
+    event = next(e for e in events if e["id"].startswith("2024-11-13-blinken-assures-nato"))
+    page = (output / "sources" / "translated-wire-digest" / "index.html").read_text("utf-8")
+    own = re.search(r'<p class="own-report">Its report: <a href="([^"]+)">([^<]+)</a>'
+                    r"( · contradicted on 3 points)?</p>", page)
+    assert own and own.group(3), "its own headline and how often it is contradicted"
+    digest = next(a for a in event["articles"] if a["source"] == "Translated wire digest")
+    assert own.group(2) == digest["title"] != event["title"]
+    position = event["articles"].index(digest) + 1
+    assert own.group(1).endswith(f"events/{event['id']}/index.html#report-{position}")
+    event_page = (output / event["url"] / "index.html").read_text("utf-8")
+    assert f'<h3 id="report-{position}">Translated wire digest: ' in event_page
+    assert 'href="../../sources/translated-wire-digest/index.html"' not in page
+    reuters = (output / "sources" / "reuters" / "index.html").read_text("utf-8")
+    assert 'href="../../sources/translated-wire-digest/index.html"' in reuters
+    assert "contradicted on" not in re.search(r'<p class="own-report">.*?</p>', reuters).group(0)
