@@ -92,12 +92,14 @@ def load(config: Config, report: Report, timings: dict[str, float],
                        partial(_merge, known=known))
     del tokens
     events = with_full_articles(events, articles)
-    events = clock("compare", cache.compare, events, config, report, _compare)
+    register = _collect(report, _load_register(config.content))  # (for its page too)
+    events = clock("compare", cache.compare, events, config, report,
+                   partial(_compare, register=register))
     site = build_site(events, stories)
     shown = {story.slug for story in site.stories if story.slug}  # (those with a page)
     links = [(a.path, a.media) for a in articles] + \
         [(s.index, s.media) for s in stories if s.slug in shown]
-    return replace(site, media=_media(found.media, links, config, report))
+    return replace(site, media=_media(found.media, links, config, report), register=register)
 
 
 @collector_paused()
@@ -229,9 +231,10 @@ def _merge(articles: list[Article], config: Config, report: Report,
     return events
 
 
-def _compare(events: list[Event], config: Config, report: Report) -> list[Event]:
-    """Notes for every event, across cores for large sites (events are independent)."""
-    register = _collect(report, _load_register(config.content))
+def _compare(events: list[Event], config: Config, report: Report, register: tuple = ()
+             ) -> list[Event]:
+    """Notes for every event, across cores for large sites (events are independent).
+    `register`: the site's office holders (its problems are reported where it is read)."""
     shared = (events, register, config.source_trust)
     parts = map_parts(_compare_slice, range(len(events)), shared)
     return [replace(e, notes=notes) for e, notes in zip(events, chain(*parts), strict=True)]

@@ -351,6 +351,7 @@ class Site:
 
     stories: tuple[Story, ...]
     media: tuple = ()  # media.MediaFile: images and documents to publish beside the pages
+    register: tuple = ()  # register.Tenure: the office holders the notes are checked against
 
     @property
     def events(self) -> tuple[Event, ...]:

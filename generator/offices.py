@@ -25,6 +25,7 @@ from .register import (
     BODIES,
     DEMONYMS,
     KNOWN_VALUES,
+    REGISTER_NAMED,
     Tenure,
     canonical_qualifier,
     fold,
@@ -263,14 +264,15 @@ def register_note(register: Sequence[Tenure], office: str, claim: NoteValue,
     own = [t for t in tenures_of(register, office) if same_person(t.holder, claim.value)]
     name, current = (own[0].holder if own else claim.value), holders[0]
     then = f"on {long_date(day)} the post was held by {current.holder}"
+    said = f"{then}, according to {REGISTER_NAMED}"
     if own and own[-1].end and own[-1].end < day:
-        text = f"{name} was {current.office} until {long_date(own[-1].end)}; {then}."
+        text = f"{name} was {current.office} until {long_date(own[-1].end)}; {said}."
     elif own and own[0].start and own[0].start > day:
-        text = f"{name} became {current.office} only on {long_date(own[0].start)}; {then}."
+        text = f"{name} became {current.office} only on {long_date(own[0].start)}; {said}."
     else:
         elsewhere = [t.office for t in register if same_person(t.holder, name) and t.covers(day)]
         listed = f"has {name} as {elsewhere[0]}, not" if elsewhere else f"does not have {name} as"
-        text = f"{REGISTER_NAMED} {listed} {current.office}; {then}."
+        text = f"{REGISTER_NAMED.capitalize()} {listed} {current.office}; {then}."
     why = _why(current.holder, current.office, day)
     return Note("register", text, claim.sources, current.office, (claim,), current.holder, why)
 
@@ -283,9 +285,5 @@ def register_choice(register: Sequence[Tenure], office: str, names: Sequence[str
     return (chosen[0], _why(chosen[0], office, day)) if len(chosen) == 1 else None
 
 
-# How notes name the register to readers, who never see the file (`_register.yml`).
-REGISTER_NAMED = "The site's list of office holders"
-
-
 def _why(holder: str, office: str, day: dt.date) -> str:
-    return f"{REGISTER_NAMED} has {holder} as {office} on {long_date(day)}."
+    return f"{REGISTER_NAMED.capitalize()} has {holder} as {office} on {long_date(day)}."

@@ -23,6 +23,9 @@ import yaml
 from .errors import ContentError
 
 FIELDS = ("office", "holder", "from", "to")
+# How notes name the register to readers, who never see the file (they see its page,
+# which the event page links to after a note that names it so).
+REGISTER_NAMED = "the site's list of office holders"
 HINT = "each entry is {office, holder, from: YYYY-MM-DD, to: YYYY-MM-DD}; `to` may be left out"
 
 # Country names and acronyms written several ways, reduced to one spelling.

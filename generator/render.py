@@ -30,6 +30,7 @@ from .jsonld import event_jsonld, script_json
 from .media import from_root
 from .models import PartialDate
 from .parallel import map_parts
+from .register import REGISTER_NAMED
 from .timeline import Page, dispute_phrases, disputed_points, source_slug, tag_slug
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -199,7 +200,8 @@ def make_environment(config: Config, compiled: Path | None = None, version: str 
                        match_score=match_score, dispute_phrases=dispute_phrases,
                        disputed_points=disputed_points, from_root=from_root,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
-    env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))))
+    env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))),
+                       register_named=REGISTER_NAMED)
     return env
 
 

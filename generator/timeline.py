@@ -164,11 +164,27 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
     tags = by_tag(events)
     pages += _listing_pages("tags", "tag.html", tags, newest_first, titles, sort_key)
     pages += corrections_pages(events)
+    if site.register:
+        pages.append(Page(REGISTER_PAGE, "register.html", {"offices": offices(site.register)}))
     if search:
         pages.append(Page("search/index.html", "search.html", {}))
     pages.append(Page("404.html", "404.html", {}))
     nav = {"stories": len(stories) > 1, "tags": bool(tags), "search": search}
     return [Page(p.path, p.template, {**p.context, "nav": nav}) for p in pages]
+
+
+REGISTER_PAGE = "register/index.html"
+
+
+def offices(register: Sequence[Any]) -> list[tuple[str, list[Any]]]:
+    """The register's terms by office (offices in alphabetical order, each office's terms
+    earliest first), for the page that shows readers what the notes check reports
+    against."""
+    by_office: dict[str, list[Any]] = {}
+    for tenure in register:
+        by_office.setdefault(tenure.office, []).append(tenure)
+    return [(office, sorted(terms, key=lambda t: (t.start or dt.date.min, t.holder)))
+            for office, terms in sorted(by_office.items(), key=lambda o: o[0].lower())]
 
 
 def header(story: Story) -> Story:

@@ -76,7 +76,8 @@ def test_seeds_register_flags_stoltenberg_once_as_the_office_notes_reason():
     office = next(n for n in found if n.field == "NATO Secretary General" and n.kind == "office")
     assert office.preferred == "Mark Rutte"
     assert office.why == ("Jens Stoltenberg was NATO Secretary General until 1 October 2024; "
-                          "on 13 November 2024 the post was held by Mark Rutte.")
+                          "on 13 November 2024 the post was held by Mark Rutte, according to "
+                          "the site's list of office holders.")
     assert office.text.startswith("Sources disagree on who was NATO Secretary General on "
                                   "13 November 2024: Jens Stoltenberg")
     assert not [n for n in found if n.kind == "register"], "each wrong name is flagged once"
@@ -92,7 +93,8 @@ def test_a_register_note_stands_alone_where_the_sources_agree():
     register = [n for n in found if n.kind == "register" and n.field == "NATO Secretary General"]
     assert [n.text for n in register] == [
         "Jens Stoltenberg was NATO Secretary General until 1 October 2024; "
-        "on 13 November 2024 the post was held by Mark Rutte."]
+        "on 13 November 2024 the post was held by Mark Rutte, according to the site's list "
+        "of office holders."]
     assert not [n for n in found if n.kind == "office" and n.field == "NATO Secretary General"]
 
 
@@ -433,7 +435,8 @@ def test_register_note_for_a_holder_not_yet_in_office():
     a = article("NATO Secretary General Mark Rutte spoke.", "X")
     found = compare_event(event(a, day=dt.date(2024, 5, 1)), REGISTER)
     assert found[0].text == ("Mark Rutte became NATO Secretary General only on 1 October 2024; "
-                             "on 1 May 2024 the post was held by Jens Stoltenberg.")
+                             "on 1 May 2024 the post was held by Jens Stoltenberg, according to "
+                             "the site's list of office holders.")
 
 
 def test_office_names_are_normalised():

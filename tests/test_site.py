@@ -540,3 +540,34 @@ def test_a_source_page_shows_what_the_outlet_itself_published(site):
     reuters = (output / "sources" / "reuters" / "index.html").read_text("utf-8")
     assert 'href="../../sources/translated-wire-digest/index.html"' in reuters
     assert "contradicted on" not in re.search(r'<p class="own-report">.*?</p>', reuters).group(0)
+
+
+def test_the_office_holders_the_notes_cite_have_a_page(site):
+    """Notes decided by the register say so ("the site's list of office holders") and
+    link to a page of it, offices in alphabetical order, each office's terms in order;
+    a reader can check the list a note relies on."""
+    page = (site / "register" / "index.html").read_text("utf-8")
+    offices = re.findall(r'<h2 id="office-\d+">([^<]+)</h2>', page)
+    assert offices == sorted(offices, key=str.lower) and "NATO Secretary General" in offices
+    nato = page.split(">NATO Secretary General</h2>")[1].split("</table>")[0]
+    assert re.findall(r"<tr><td>([^<]+)</td>", nato) == ["Jens Stoltenberg", "Mark Rutte"]
+    assert "still in office" in nato and '<time datetime="2024-10-01">' in nato
+    events = json.loads((site / "events.json").read_text("utf-8"))["events"]
+    event = next(e for e in events if e["id"].startswith("2024-11-13-blinken-assures-nato"))
+    html = (site / event["url"] / "index.html").read_text("utf-8")
+    whys = re.findall(r'<p class="why">(.*?)</p>', html)
+    cited = [w for w in whys if "list of office holders" in w]
+    assert len(cited) == 3, whys
+    assert all(w.endswith('<a href="../../register/index.html">Office holders</a>')
+               for w in cited)
+    assert not any("register/index.html" in w for w in whys if w not in cited)
+
+
+def test_a_site_without_a_register_has_no_office_holders_page(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text("---\ntitle: Council approves budget\ndate: 2024-11-13\n"
+                                  "source: Harbour Post\n---\nThe council approved it.\n",
+                                  encoding="utf-8")
+    build(load_config(content, output=tmp_path / "site"))
+    assert not (tmp_path / "site" / "register").exists()
