@@ -134,7 +134,8 @@ def serious_violations(page) -> list[str]:
 
 
 PAGES = ("index.html", "EVENT", "corrections/index.html", "search/index.html",
-         "sources/reuters/index.html")
+         "sources/reuters/index.html", "register/index.html",
+         "sources/translated-wire-digest/index.html")
 
 
 def test_home_and_event_page_render_with_no_console_errors(base_url, page):
