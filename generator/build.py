@@ -85,6 +85,7 @@ def load(config: Config, report: Report, timings: dict[str, float],
     with Spilled(config.root) as known:  # (a merge-cache hit reads none of it)
         articles = clock("parse", _parse_all, found.articles, config, report, cache, known,
                          view_tokens)
+        found = replace(found, articles=())  # (each file's listing, let go: 20 MB at 100k)
         release_memory()
         stories = _collect(report, read_stories(found.story_indexes, config.trusted_html))
         tokens = [view_tokens.pop(a.path) for a in articles]

@@ -18,6 +18,7 @@ import pickle
 import time
 from pathlib import Path
 
+from .discover import status_of
 from .store import PROTOCOL, Store
 
 SETTLED_NS = 2_000_000_000  # files changed this close to the build's start: hashed again
@@ -33,12 +34,12 @@ class FileDigests:
         self.old: dict[str, tuple[tuple, bytes]] = _entries(store.get(ENTRY))
         self.new: dict[str, tuple[tuple, bytes]] = {}
 
-    def of(self, path: Path, listed: os.stat_result | None = None) -> bytes | None:
+    def of(self, path: Path, listed: tuple[int, ...] | None = None) -> bytes | None:
         """The digest of the file's bytes; None when it cannot be read (the parse reports
-        that). `listed`: its status as the build just read it (discover.py), if it did."""
+        that). `listed`: its status as the build just read it (discover.status_of)."""
         name = os.path.abspath(path)
         try:
-            status = _status(listed or os.stat(name))
+            status = listed or status_of(os.stat(name))
             known = self.new.get(name) or self.old.get(name)  # (asked twice: after parsing)
             if isinstance(known, tuple) and len(known) == 2 and known[0] == status:
                 found = known[1]
@@ -56,10 +57,6 @@ class FileDigests:
         if self.new != self.old:
             self.store.put(ENTRY, pickle.dumps(self.new, PROTOCOL))
         self.old = self.new
-
-
-def _status(info: os.stat_result) -> tuple[int, int, int, int, int]:
-    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns
 
 
 def _entries(data: bytes | None) -> dict[str, tuple[tuple, bytes]]:
