@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .cache import dumps
 from .evidence import SEPARATOR, Evidence, narrowest
 from .headlines import Headline
 from .parallel import process_alive
@@ -316,7 +317,7 @@ class _Writer:
             return
         try:
             with (self.staging / MANIFEST).open("wb") as file:
-                pickle.dump(self.manifest, file, pickle.HIGHEST_PROTOCOL)
+                file.write(dumps(self.manifest))  # (records by their fields: see dumps)
             retired = self.memo.folder.with_name(f"{self.memo.folder.name}.old-{os.getpid()}")
             if self.memo.folder.exists():
                 self.memo.folder.rename(retired)
