@@ -634,6 +634,32 @@ def test_serve_recalls_parsed_articles_and_the_disk_cache_still_keeps_them(site,
     assert work == Counter(), "the recalled articles' entries were kept in the rewritten shard"
 
 
+def test_serve_recalls_the_last_merges_scores_while_their_cache_entry_is_its_own(site,
+                                                                                  monkeypatch):
+    """The merge after an edit starts from the last merge's scoring state: `serve` keeps
+    it in memory instead of reading it back, unless another build rewrote it since; the
+    output is a clean build's either way."""
+    config = load_config(site / "content", output=site / "public")
+    recall = cache_module.Recall()
+    build(config, recall=recall)
+    assert recall.scores is not None
+    loaded = []
+    real_load = cache_module.BuildCache._load
+    monkeypatch.setattr(cache_module.BuildCache, "_load", staticmethod(
+        lambda store, key, load: loaded.append(store.name) or real_load(store, key, load)))
+    edit(site, STORM, "landfall", "landfall near the harbour")
+    build(config, recall=recall)
+    assert "scores" not in loaded, "recalled, not read back"
+    assert_same_as_clean(site, site / "public")
+    edit(site, STORM, "near the harbour", "near the old harbour")
+    run(site)  # (a command-line build rewrites the scores' entry)
+    edit(site, STORM, "near the old harbour", "by the harbour")
+    loaded.clear()
+    build(config, recall=recall)
+    assert "scores" in loaded, "another build's state is read from its entry"
+    assert_same_as_clean(site, site / "public")
+
+
 def test_serve_forgets_what_it_recalled_when_the_cache_is_deleted(site, work):
     """Deleting .dateline/ while serve runs makes its next build a clean one, which
     writes the parse cache again for the next command-line build."""
