@@ -245,6 +245,7 @@ class Recall:
         # (settings key, the score store's files once saved, the state). Reading it back
         # took a quarter of a second of every merge at 10,000 articles.
         self.scores: tuple | None = None
+        self.views: dict[str, Article] = {}  # the last merge's views, by their digests
 
     def scores_under(self, settings: str, files: tuple) -> Any:
         """The recalled scoring state for these merge settings, while the score store's
@@ -369,7 +370,12 @@ class BuildCache:
         read back as the articles themselves, whose views are then never made (build.py
         puts the full articles in the events either way)."""
         def views() -> list[Article]:
-            return [self.adopt(view(a), t) for a, t in zip(articles, tokens, strict=True)]
+            kept = self.recall.views if self.recall else {}
+            made = [self.adopt(kept.get(t) or view(a), t)
+                    for a, t in zip(articles, tokens, strict=True)]
+            if self.recall and recallable(len(articles)):
+                self.recall.views = dict(zip(tokens, made, strict=True))
+            return made
 
         if not self.folder:
             return run(views(), config, report)

@@ -637,8 +637,8 @@ def test_serve_recalls_parsed_articles_and_the_disk_cache_still_keeps_them(site,
 def test_serve_recalls_the_last_merges_scores_while_their_cache_entry_is_its_own(site,
                                                                                   monkeypatch):
     """The merge after an edit starts from the last merge's scoring state: `serve` keeps
-    it in memory instead of reading it back, unless another build rewrote it since; the
-    output is a clean build's either way."""
+    it in memory instead of reading it back, unless another build rewrote it since, and
+    the articles as the merge saw them; the output is a clean build's either way."""
     config = load_config(site / "content", output=site / "public")
     recall = cache_module.Recall()
     build(config, recall=recall)
@@ -647,9 +647,13 @@ def test_serve_recalls_the_last_merges_scores_while_their_cache_entry_is_its_own
     real_load = cache_module.BuildCache._load
     monkeypatch.setattr(cache_module.BuildCache, "_load", staticmethod(
         lambda store, key, load: loaded.append(store.name) or real_load(store, key, load)))
+    made = []
+    real_view = build_module.merge_view
+    monkeypatch.setattr(build_module, "merge_view", lambda a: made.append(a.path) or real_view(a))
     edit(site, STORM, "landfall", "landfall near the harbour")
     build(config, recall=recall)
     assert "scores" not in loaded, "recalled, not read back"
+    assert set(made) == {STORM.removeprefix("content/")}, "the others' views are recalled"
     assert_same_as_clean(site, site / "public")
     edit(site, STORM, "near the harbour", "near the old harbour")
     run(site)  # (a command-line build rewrites the scores' entry)
