@@ -8,6 +8,7 @@ the publication date with python-dateutil. A day is never invented.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import os
 import re
@@ -134,7 +135,7 @@ def find_dates(text: str, published: dt.date | None, first_line: int = 1) -> lis
     `impossible_dates`, so one bad mention cannot hide the others.
     """
     found: list[tuple[int, TextDate]] = []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     for start, end, line, kind, written, date in _mentions(text, first_line):
         if isinstance(date, ImpossibleDate):
             continue
@@ -144,12 +145,31 @@ def find_dates(text: str, published: dt.date | None, first_line: int = 1) -> lis
             date = _relative(written, kind, published)
         elif published is not None:
             date = resolve_year(date, published)
-        if any(s < end and start < e for s, e in taken):
+        if taken.overlaps(start, end):
             continue
-        taken.append((start, end))
+        taken.add(start, end)
         found.append((start, TextDate(date, line, kind, written)))
     found.sort(key=itemgetter(0))  # stable, as sorted() was
     return [date for _, date in found]
+
+
+class _Spans:
+    """Spans of text already read as dates, none overlapping another, so kept in order of
+    their starts (and so of their ends): whether a new span overlaps one is two lookups.
+    (Asking each span in turn took minutes for a chronology of 20,000 dates.)"""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        before = bisect.bisect_left(self.starts, end)  # (the spans starting before `end`)
+        return before > 0 and self.ends[before - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect.bisect_left(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
 
 
 def impossible_dates(text: str, first_line: int = 1) -> list[tuple[int, str]]:

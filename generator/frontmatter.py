@@ -92,19 +92,27 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     except RecursionError as exc:
         raise ContentError(path, 2, "front matter is nested too deeply to read",
                            "front matter holds simple keys, values and short lists") from exc
-    except tomllib.TOMLDecodeError as exc:
-        found = _TOML_LINE.search(str(exc))
-        line = int(found.group(1)) + 1 if found else 1
-        what = _TOML_LINE.sub("", str(exc)).strip().rstrip(".")  # (the line is the file's, above)
-        hint = "write a real day as 2024-11-13, or quote it as text" if "date" in what.lower() \
-            else 'write keys as key = "value"'
-        raise ContentError(path, line, f"TOML front matter is not valid: {what}", hint) from exc
+    except ValueError as exc:  # (a number past Python's 4,300 digits: not a TOML/YAML error)
+        if isinstance(exc, tomllib.TOMLDecodeError):
+            raise _toml_problem(path, exc) from exc
+        what = "a number of over 4,300 digits" if "digits" in str(exc) else str(exc)
+        raise ContentError(path, 2, f"front matter holds a value that cannot be read: {what}",
+                           "quote a long number to keep it as text") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
         raise ContentError(path, 2, "front matter must be a mapping of keys to values",
                            "write one 'key: value' per line")
     return data
+
+
+def _toml_problem(path: str, exc: tomllib.TOMLDecodeError) -> ContentError:
+    found = _TOML_LINE.search(str(exc))
+    line = int(found.group(1)) + 1 if found else 1
+    what = _TOML_LINE.sub("", str(exc)).strip().rstrip(".")  # (the line is the file's, above)
+    hint = "write a real day as 2024-11-13, or quote it as text" if "date" in what.lower() \
+        else 'write keys as key = "value"'
+    return ContentError(path, line, f"TOML front matter is not valid: {what}", hint)
 
 
 def _check_size(path: str, block: str) -> None:
