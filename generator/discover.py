@@ -45,10 +45,13 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     articles, indexes, problems, media = [], [], [], []
     folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
     for entry, rel in _walk(content):
+        if isinstance(entry, OSError):  # (a folder that cannot be listed)
+            problems.append(ContentError(rel, None, "folder cannot be read: "
+                                         f"{entry.strerror or entry}",
+                                         "check that the folder exists and is readable"))
+            continue
         story, problem = _story(rel, folders)
-        if not problem and _escapes(entry, root):
-            problem = ContentError(rel, None, "link leads outside the content folder",
-                                   "copy the file into content/ instead of linking it")
+        problem = problem or _link_problem(entry, rel, root)
         kind = "skip" if problem else _kind(entry, rel)
         if kind == "nested index":
             problem = warning(rel, None, "only a story folder's own _index.md describes the "
@@ -119,7 +122,7 @@ def _story(rel: str, folders: dict[str, str]) -> tuple[str, ContentError | None]
     return story, None
 
 
-def _walk(content: Path, prefix: str = "") -> Iterator[tuple[os.DirEntry, str]]:
+def _walk(content: Path, prefix: str = "") -> Iterator[tuple[os.DirEntry | OSError, str]]:
     """(entry, path relative to `content`) of every file, folder by folder in name order,
     as os.walk would list them: a folder's files, then the links among its subfolders
     (reported, never followed), then each subfolder's own. Hidden files and folders, and
@@ -128,7 +131,10 @@ def _walk(content: Path, prefix: str = "") -> Iterator[tuple[os.DirEntry, str]]:
     try:
         with os.scandir(content) as listing:
             entries = sorted(listing, key=lambda e: e.name)
-    except OSError:  # unreadable or vanished since it was listed (as os.walk)
+    except FileNotFoundError:  # (vanished since it was listed)
+        return
+    except OSError as exc:  # unreadable: said, as its files are not read
+        yield exc, prefix.rstrip("/") or "."
         return
     folders = [e for e in entries if _is_folder(e) and not e.name.startswith((".", "_"))]
     for entry in entries:
@@ -147,8 +153,24 @@ def _is_folder(entry: os.DirEntry) -> bool:
         return False
 
 
-def _escapes(entry: os.DirEntry, root: Path) -> bool:
-    return entry.is_symlink() and not Path(entry.path).resolve().is_relative_to(root)
+def _link_problem(entry: os.DirEntry, rel: str, root: Path) -> ContentError | None:
+    """Why a symbolic link is not read: it leads out of the content folder, round in a
+    loop, or to a folder (links to folders are never followed: its files would be lost
+    without a word)."""
+    if not entry.is_symlink():
+        return None
+    try:
+        target = Path(entry.path).resolve(strict=False)
+    except (OSError, RuntimeError):  # (a loop of links: RuntimeError before Python 3.13)
+        return ContentError(rel, None, "cannot be read: the link leads round in a loop",
+                            "replace the link with the file it should point at")
+    if not target.is_relative_to(root):
+        return ContentError(rel, None, "link leads outside the content folder",
+                            "copy the file into content/ instead of linking it")
+    if _is_folder(entry):
+        return warning(rel, None, "a link to a folder is not followed; its files are not "
+                       "read from here", "move or copy the folder into content/")
+    return None
 
 
 def _kind(entry: os.DirEntry, rel: str) -> str:

@@ -51,3 +51,31 @@ def test_long_lines_are_read_in_time_linear_in_their_length(runner, make_site, b
     assert sorted(a["file"] for e in read_events(output) for a in e["articles"]) == \
         ["chronology.md", "link.md"]
     ET.parse(output / "feed.xml")
+
+
+def test_links_that_loop_or_lead_to_folders_and_unreadable_folders_are_reported(
+        runner, make_site, monkeypatch):
+    """A loop of links crashed discovery; a folder that cannot be listed and a link to a
+    folder lost their articles without a word."""
+    import os
+
+    from generator import discover as discover_module
+
+    site = make_site({"a.md": STORM, "locked/b.md": STORM.replace("Storm hits", "Port shut"),
+                      "_archive/c.md": STORM.replace("Storm hits", "Ferry stops")})
+    content = site / "content"
+    (content / "loop.md").symlink_to("loop.md")
+    (content / "archive").symlink_to("_archive")
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(discover_module.os, "scandir", scandir)
+    result = check(runner, site)
+    assert "Traceback" not in result.output and result.exit_code == 1, result.output
+    assert "loop.md: cannot be read: the link leads round in a loop" in result.output
+    assert "locked: folder cannot be read: Permission denied" in result.output
+    assert "archive: warning: a link to a folder is not followed" in result.output
