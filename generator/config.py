@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import tomllib
 import urllib.parse
@@ -72,7 +73,13 @@ def load_config(content: Path, config_file: Path | None = None, defaults: bool =
 
 
 def _read(path: Path) -> dict[str, Any]:
-    text = path.read_text(encoding="utf-8-sig")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError([ContentError(str(path), raw[:exc.start].count(b"\n") + 1,
+                                        "site.toml is not UTF-8 text",
+                                        "save it as UTF-8")]) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -167,9 +174,34 @@ def _check_merge(name: str, text: str, table: dict[str, Any]) -> list[ContentErr
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "see docs/merging.md"
             problems.append(ContentError(name, line, f"unknown merge setting '{key}'", hint))
-        elif not isinstance(value, int | float) or isinstance(value, bool):
-            problems.append(ContentError(name, line, f"merge setting '{key}' must be a number"))
+        else:
+            problems.extend(_merge_value_problem(name, line, key, value, known[key].type))
     return problems
+
+
+WHOLE_AT_LEAST = {"window_days": 0, "link_days": 0, "mention_days": 0, "block_terms": 1,
+                  "block_cap": 1}  # (counts of days and of neighbours)
+WHOLE_AT_MOST = 100_000
+SHARES = ("threshold", "group_threshold")  # (average probabilities: 0 to 1)
+
+
+def _merge_value_problem(name: str, line: int | None, key: str, value: Any,
+                         kind: Any) -> list[ContentError]:
+    """A merge setting must be a finite number (nan or inf silently changed every merge),
+    a whole one where it counts days or neighbours (0.5 crashed the build), and a
+    probability between 0 and 1 where it is one."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or \
+            not math.isfinite(value):
+        return [ContentError(name, line, f"merge setting '{key}' must be a number")]
+    if kind in (int, "int"):
+        least = WHOLE_AT_LEAST.get(key, 0)
+        if not isinstance(value, int) or not least <= value <= WHOLE_AT_MOST:
+            return [ContentError(name, line, f"merge setting '{key}' must be a whole number "
+                                 f"from {least} to {WHOLE_AT_MOST:,}", f"for example {key} = "
+                                 f"{getattr(MergeSettings(), key)}")]
+    if key in SHARES and not 0 <= value <= 1:
+        return [ContentError(name, line, f"merge setting '{key}' must be between 0 and 1")]
+    return []
 
 
 def _line_of(text: str, key: str) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from typing import Any
 
 from .errors import ContentError, warning
 
@@ -39,6 +40,29 @@ def printable(path: str, text: str) -> tuple[str, list[ContentError]]:
     return text, [warning(path, line, f"control character U+{ord(found.group()):04X} removed "
                           "(and any others in the file)",
                           "save the file without them; a web page or feed cannot carry them")]
+
+
+def without_controls(text: str) -> str:
+    """`printable`'s cleaning, for a value decoded from front matter or a data file, whose
+    escapes ("\\x01", "\\u0000") the file's own text did not show as control characters."""
+    return CONTROLS.sub("", BREAKS.sub(" ", text)) if EITHER.search(text) else text
+
+
+def has_controls(value: Any) -> bool:
+    """Whether a decoded value (text, or lists and mappings of it) holds a control character."""
+    if isinstance(value, str):
+        return EITHER.search(value) is not None
+    if isinstance(value, dict):
+        return any(has_controls(k) or has_controls(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_controls(item) for item in value)
+    return False
+
+
+def escaped_controls(path: str, line: int | None, key: str) -> ContentError:
+    return warning(path, line, f"'{key}': control character removed (written as an escape)",
+                   "write the value without escapes such as \\x01 or \\u0000; a web page "
+                   "or feed cannot carry them")
 
 
 def _decoded(path: str, raw: bytes) -> tuple[str | None, list[ContentError]]:

@@ -121,16 +121,22 @@ def _check_size(path: str, block: str) -> None:
     if len(block) > MAX_BLOCK:
         raise ContentError(path, 2, f"front matter is over {MAX_BLOCK:,} characters",
                            "keep the article text below the closing fence")
+    if nesting(block) > MAX_DEPTH:
+        raise ContentError(path, 2, "front matter is nested too deeply to read",
+                           "front matter holds simple keys, values and short lists")
+
+
+def nesting(text: str) -> int:
+    """How deep `[` and `{` nest in YAML or TOML text, counted before any parser sees it
+    (PyYAML's scanner slows quadratically with depth, and recurses)."""
     depth = deepest = 0
-    for char in _BRACKETS.findall(block):
+    for char in _BRACKETS.findall(text):
         if char in "[{":
             depth += 1
             deepest = max(deepest, depth)
         else:
             depth = max(depth - 1, 0)
-    if deepest > MAX_DEPTH:
-        raise ContentError(path, 2, "front matter is nested too deeply to read",
-                           "front matter holds simple keys, values and short lists")
+    return deepest
 
 
 _BRACKETS = re.compile(r"[\[\]{}]")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import dates
+from .encoding import escaped_controls, has_controls, without_controls
 from .errors import ContentError, warning
 from .frontmatter import Split, split
 from .markup import render_article, render_plain, safe_link
@@ -127,6 +128,8 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
             fields[key] = _convert(key, value, zone)
         except (TypeError, ValueError) as exc:
             problems.append(ContentError(path, line, f"'{key}': {exc}", _HINTS.get(key, "")))
+        if has_controls(value):
+            problems.append(escaped_controls(path, line, str(key)))
     if "url" in fields and not safe_link(fields["url"]):
         problems.append(warning(path, parts.key_lines.get("url"),
                                 f"url '{fields.pop('url')}' is not a web address; dropped",
@@ -169,7 +172,7 @@ def _convert(key: str, value: Any, zone: dt.tzinfo = dt.UTC) -> Any:
 def _text(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         raise TypeError("expected a single value, not a list or mapping")
-    return " ".join(str(value).split()) if value is not None else ""
+    return " ".join(without_controls(str(value)).split()) if value is not None else ""
 
 
 def _as_list(value: Any) -> list:

@@ -20,7 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from .encoding import has_controls
 from .errors import ContentError
+from .frontmatter import MAX_DEPTH, nesting
 
 FIELDS = ("office", "holder", "from", "to")
 # How notes name the register to readers, who never see the file (they see its page,
@@ -242,7 +244,15 @@ def load_register(path: Path, rel: str) -> tuple[tuple[Tenure, ...], list[Conten
     """Read the register; a missing file is an empty register, every bad entry an error."""
     if not path.exists():
         return (), []
-    loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        return (), [ContentError(rel, raw[:exc.start].count(b"\n") + 1, "not UTF-8 text",
+                                 "save the file as UTF-8")]
+    if nesting(text) > MAX_DEPTH:
+        return (), [ContentError(rel, 1, "nested too deeply to read", HINT)]
+    loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
@@ -289,6 +299,9 @@ def _entry(node: yaml.Node, rel: str) -> tuple[Tenure | None, list[ContentError]
     for key in ("office", "holder"):
         if not isinstance(values.get(key), str) or not str(values[key]).strip():
             problems.append(ContentError(rel, line, f"entry needs a text `{key}`", HINT))
+        elif has_controls(values[key]):
+            problems.append(ContentError(rel, line, f"`{key}` holds a control character",
+                                         "write it without escapes such as \\x01"))
     start, end = (_day(values.get(key), key, rel, line, problems) for key in ("from", "to"))
     if start and end and end < start:
         problems.append(ContentError(rel, line, f"`to` ({end}) is before `from` ({start})", HINT))

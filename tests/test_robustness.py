@@ -79,3 +79,78 @@ def test_links_that_loop_or_lead_to_folders_and_unreadable_folders_are_reported(
     assert "loop.md: cannot be read: the link leads round in a loop" in result.output
     assert "locked: folder cannot be read: Permission denied" in result.output
     assert "archive: warning: a link to a folder is not followed" in result.output
+
+
+def test_escaped_control_characters_in_fields_are_removed_with_a_warning(
+        runner, make_site, build_site):
+    """YAML and TOML escapes ("\\x01", "\\u0000") decode to control characters the file's
+    own text never held: they reached the feed (no longer XML) and a link's address."""
+    site = make_site({
+        "a.md": '---\ntitle: "Storm\\x01 hits the coast"\ndate: 2024-11-12\nsource: Coastwire\n'
+                'url: "https://coast.example/storm\\u0000"\n---\nThe storm hit the coast.\n',
+        "b.md": '+++\ntitle = "Port\\u001b shut"\ndate = 2024-11-13\nsource = "Harbour News"\n'
+                "+++\nThe port shut on Wednesday.\n",
+        "storms/_index.md": '---\ntitle: "Storm\\x01 desk"\n---\nEvery storm.\n',
+        "storms/c.md": STORM.replace("Storm hits", "Ferry stops")})
+    result = check(runner, site)
+    assert "a.md:2: warning: 'title': control character removed" in result.output
+    assert "a.md:5: warning: 'url': control character removed" in result.output
+    assert "b.md:2: warning: 'title': control character removed" in result.output
+    assert "storms/_index.md:2: warning: 'title': control character removed" in result.output
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    for feed in (output / "feed.xml", output / "stories" / "storms" / "feed.xml"):
+        ET.parse(feed)
+    everything = "".join(p.read_text("utf-8") for p in output.rglob("*")
+                         if p.is_file() and p.suffix in (".html", ".xml", ".json"))
+    assert not any(c in everything for c in "\x00\x01\x1b")
+    titles = {e["title"] for e in read_events(output)}
+    assert {"Storm hits the coast", "Port shut"} <= titles
+
+
+def test_a_story_index_is_read_and_checked_as_an_article_is(runner, make_site, build_site):
+    """CR line ends published the front matter as the story's text; a list title was
+    shown as "['Storm', 'desk']" and unknown keys passed in silence."""
+    site = make_site({
+        "storms/_index.md": b"---\rtitle: Storm desk\rdescription: Every storm of the "
+                            b"season\r---\rWhat we cover.\r",
+        "storms/a.md": STORM,
+        "ports/_index.md": "---\ntitle: [Port, desk]\nsorce: x\n---\nText.\n",
+        "ports/b.md": STORM.replace("Storm hits", "Port shut")})
+    result = check(runner, site)
+    assert "ports/_index.md:2: 'title': expected text, not a list or mapping" in result.output
+    assert "ports/_index.md:3: warning: unknown key 'sorce'" in result.output
+    assert "storms/_index.md" not in result.output
+    (site / "content" / "ports" / "_index.md").write_text("---\ntitle: Port desk\n---\nText.\n")
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    page = (output / "stories" / "storms" / "index.html").read_text("utf-8")
+    assert "<h1>Storm desk</h1>" in page and "What we cover." in page
+    assert "title:" not in page and 'content="Every storm of the season"' in page
+
+
+def test_data_files_in_another_encoding_or_nested_deep_are_errors(runner, make_site):
+    site = make_site({"a.md": STORM, "_register.yml": b"- office: Caf\xe9 owner\n"
+                      b"  holder: Jos\xe9\n  from: 2020-01-01\n"})
+    (site / "site.toml").write_bytes(b'title = "Caf\xe9 desk"\n')
+    result = check(runner, site)
+    assert "Traceback" not in result.output
+    assert "site.toml:1: site.toml is not UTF-8 text (save it as UTF-8)" in result.output
+    (site / "site.toml").unlink()
+    result = check(runner, site)
+    assert "_register.yml:1: not UTF-8 text (save the file as UTF-8)" in result.output
+    (site / "content" / "_register.yml").write_text("[" * 1000)
+    result = check(runner, site)
+    assert "_register.yml:1: nested too deeply to read" in result.output, result.output
+
+
+def test_merge_settings_must_be_finite_and_whole_where_they_count(runner, make_site):
+    site = make_site({"a.md": STORM}, config="[merge]\nblock_cap = 0.5\nthreshold = nan\n"
+                     "window_days = inf\ngroup_threshold = 1.5\nword_weight = -3.0\n")
+    result = check(runner, site)
+    assert "Traceback" not in result.output and result.exit_code != 0, result.output
+    assert "merge setting 'block_cap' must be a whole number from 1 to 100,000" in result.output
+    assert "merge setting 'threshold' must be a number" in result.output
+    assert "merge setting 'window_days' must be a number" in result.output
+    assert "merge setting 'group_threshold' must be between 0 and 1" in result.output
+    assert "word_weight" not in result.output
