@@ -66,7 +66,7 @@ def build(content: Path, output: Path, base_url: str | None, drafts: bool, no_se
         _print_problems(failure.report, quiet, content)
         _fail(f"Build failed: {len(failure.report.errors)} error(s); {output} was not changed.")
     except _output_errors() as exc:
-        _fail(f"Error: {exc}")
+        _fail(f"Error: {_said(exc)}")
     except KeyboardInterrupt:
         _fail(f"Interrupted; {output} was not changed.")
     _print_problems(result.report, quiet, content)
@@ -162,10 +162,20 @@ def _print_problems(report, quiet: bool, content: Path) -> None:
                        f"{theirs} (build with --drafts to include them)", err=True)
 
 
+def _said(exc: Exception) -> str:
+    """An error as one line: a system error by its reason and file ("No space left on
+    device: site/events/...")."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)
+
+
 def _output_errors():
+    """What a build can meet writing its output (a full disk, a folder it may not write):
+    said in one line, not a traceback; the old site is left as it was either way."""
     from .write import OutputError
 
-    return (OutputError,)
+    return (OutputError, OSError)
 
 
 def _fail(message: str) -> None:

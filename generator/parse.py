@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import difflib
 import re
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -130,11 +131,22 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
             problems.append(ContentError(path, line, f"'{key}': {exc}", _HINTS.get(key, "")))
         if has_controls(value):
             problems.append(escaped_controls(path, line, str(key)))
-    if "url" in fields and not safe_link(fields["url"]):
+    if "url" in fields and not _web_address(fields["url"]):
         problems.append(warning(path, parts.key_lines.get("url"),
                                 f"url '{fields.pop('url')}' is not a web address; dropped",
                                 "use an http:// or https:// address"))
     return fields, problems
+
+
+def _web_address(url: str) -> bool:
+    """An original's link is a whole http(s) address: a relative one ("../x", "//host/x")
+    would point into this site or wherever the page is served from."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and \
+        safe_link(url)
 
 
 _HINTS = {
@@ -193,7 +205,7 @@ def _correction(item: Any, zone: dt.tzinfo = dt.UTC) -> Correction:
 
 def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trusted: bool,
               problems: list[ContentError], zone: dt.tzinfo = dt.UTC) -> Article | None:
-    plain = path.endswith(".txt")
+    plain = path.lower().endswith(".txt")  # (WIRE.TXT too: discovery ignores the case)
     body, line = parts.body, parts.body_line
     published = fields.get("date")
     token_date, body = _date_token(path, body, line, problems, zone)

@@ -154,3 +154,45 @@ def test_merge_settings_must_be_finite_and_whole_where_they_count(runner, make_s
     assert "merge setting 'window_days' must be a number" in result.output
     assert "merge setting 'group_threshold' must be between 0 and 1" in result.output
     assert "word_weight" not in result.output
+
+
+def test_an_upper_case_txt_clipping_is_plain_text(make_site, build_site):
+    site = make_site({"WIRE.TXT": "date 2024-11-12\nStorm update\n\n# 1 dead, *many* hurt\n"})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    (event,) = read_events(output)
+    page = (output / event["url"] / "index.html").read_text("utf-8")
+    assert "<p># 1 dead, *many* hurt</p>" in page and "<em>" not in page
+
+
+def test_an_original_link_must_be_a_whole_web_address(runner, make_site, build_site):
+    site = make_site({
+        f"{name}.md": STORM.replace("source: Coastwire", f"source: Coastwire\nurl: {url}")
+        .replace("Storm hits", f"Storm {name}")
+        for name, url in (("a", "//evil.example/phish"), ("b", "../../etc/passwd"), ("c", "42"),
+                          ("d", "https://coast.example/storm"))})
+    result = check(runner, site)
+    for name, url in (("a", "//evil.example/phish"), ("b", "../../etc/passwd"), ("c", "42")):
+        assert f"{name}.md:5: warning: url '{url}' is not a web address; dropped" in result.output
+    result, output = build_site(site, "--no-search")
+    urls = {a["file"]: a["url"] for e in read_events(output) for a in e["articles"]}
+    assert urls == {"a.md": None, "b.md": None, "c.md": None,
+                    "d.md": "https://coast.example/storm"}
+
+
+def test_a_full_disk_is_one_line_and_the_site_stays(runner, make_site, build_site, monkeypatch):
+    from generator import write as write_module
+
+    site = make_site({"a.md": STORM})
+    result, output = build_site(site, "--no-search")
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    (site / "content" / "b.md").write_text(STORM.replace("Storm hits", "Port shut"))
+
+    def full(self, rel, data):
+        raise OSError(28, "No space left on device", str(self.staging / rel))
+
+    monkeypatch.setattr(write_module.SiteWriter, "put", full)
+    result, _ = build_site(site, "--no-search")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "Error: No space left on device: " in result.output
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
