@@ -125,10 +125,15 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
         if key not in KNOWN_FIELDS:
             problems.append(_unknown_key(path, line, str(key)))
             continue
-        try:
-            fields[key] = _convert(key, value, zone)
-        except (TypeError, ValueError) as exc:
-            problems.append(ContentError(path, line, f"'{key}': {exc}", _HINTS.get(key, "")))
+        if key == "corrections" and isinstance(value, list):  # (each bad entry said)
+            fields[key], trouble = _corrections(path, line, value, zone)
+            problems.extend(trouble)
+        else:
+            try:
+                fields[key] = _convert(key, value, zone)
+            except (TypeError, ValueError) as exc:
+                problems.append(ContentError(path, line, f"'{key}': {exc}",
+                                             _HINTS.get(key, "")))
         if has_controls(value):
             problems.append(escaped_controls(path, line, str(key)))
     if "url" in fields and not _web_address(fields["url"]):
@@ -191,6 +196,20 @@ def _as_list(value: Any) -> list:
     if isinstance(value, list):
         return value
     raise TypeError("expected a list of corrections")
+
+
+def _corrections(path: str, line: int | None, items: list, zone: dt.tzinfo
+                 ) -> tuple[tuple[Correction, ...], list[ContentError]]:
+    """Every correction that can be read, and a problem for each one that cannot (only
+    the first was said, so fixing them took a build each)."""
+    kept, problems = [], []
+    for number, item in enumerate(items, 1):
+        try:
+            kept.append(_correction(item, zone))
+        except (TypeError, ValueError) as exc:
+            problems.append(ContentError(path, line, f"'corrections' entry {number}: {exc}",
+                                         _HINTS.get("corrections", "")))
+    return tuple(kept), problems
 
 
 def _correction(item: Any, zone: dt.tzinfo = dt.UTC) -> Correction:

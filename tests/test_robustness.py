@@ -196,3 +196,14 @@ def test_a_full_disk_is_one_line_and_the_site_stays(runner, make_site, build_sit
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "Error: No space left on device: " in result.output
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before
+
+
+def test_every_bad_correction_is_reported_at_once(runner, make_site):
+    site = make_site({"a.md": STORM.replace(
+        "source: Coastwire\n", "source: Coastwire\ncorrections:\n  - date: 2024-02-30\n"
+        "    text: first\n  - 5\n  - date: yesterday\n    text: third\n"
+        "  - {date: 2024-11-13}\n  - date: 2024-11-14\n    text: A name was misspelt.\n")})
+    result = check(runner, site)
+    for number in (1, 2, 3, 4):
+        assert f"a.md:5: 'corrections' entry {number}: " in result.output, result.output
+    assert "entry 5" not in result.output
