@@ -70,7 +70,33 @@ class _Loader(_BaseLoader):
             return self.construct_scalar(node)
 
 
+    def construct_yaml_int(self, node):  # (YAML 1.2: "010" is ten, not octal eight)
+        return int(self.construct_scalar(node), 10)
+
+
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _core_resolvers() -> dict[str, list]:
+    """YAML 1.2's plain booleans and numbers instead of YAML 1.1's, which PyYAML keeps:
+    there `source: No` is false, `title: 3:1` the number 181 (base 60) and `010` eight,
+    and the outlet or headline as written was lost without a word."""
+    words = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+    kept = {first: [(tag, rx) for tag, rx in entries if tag not in words]
+            for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    core = (("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+            ("tag:yaml.org,2002:int", r"^[-+]?[0-9]+$", "-+0123456789"),
+            ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)"
+             r"(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+             "-+0123456789."))
+    for tag, pattern, firsts in core:
+        for first in firsts:
+            kept.setdefault(first, []).append((tag, re.compile(pattern)))
+    return {first: entries for first, entries in kept.items() if entries}
+
+
+_Loader.yaml_implicit_resolvers = _core_resolvers()
 
 
 MAX_BLOCK = 65_536  # characters of front matter; real ones are a few hundred

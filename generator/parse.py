@@ -136,6 +136,11 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                                              _HINTS.get(key, "")))
         if has_controls(value):
             problems.append(escaped_controls(path, line, str(key)))
+        if key in TEXT_FIELDS and isinstance(value, bool | int | float):
+            problems.append(warning(path, line, f"'{key}' was read as the "
+                                    f"{'value' if isinstance(value, bool) else 'number'} "
+                                    f"{str(value).lower() if isinstance(value, bool) else value}",
+                                    f"put it in quotes to keep it as written: {key}: \"...\""))
     if "url" in fields and not _web_address(fields["url"]):
         problems.append(warning(path, parts.key_lines.get("url"),
                                 f"url '{fields.pop('url')}' is not a web address; dropped",

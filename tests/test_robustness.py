@@ -207,3 +207,21 @@ def test_every_bad_correction_is_reported_at_once(runner, make_site):
     for number in (1, 2, 3, 4):
         assert f"a.md:5: 'corrections' entry {number}: " in result.output, result.output
     assert "entry 5" not in result.output
+
+
+def test_yaml_plain_words_and_numbers_are_read_as_yaml_1_2_reads_them(runner, make_site,
+                                                                       build_site):
+    """YAML 1.1 (PyYAML's) read `title: 3:1` as 181, `source: No` as false and `010` as
+    eight, without a word; YAML 1.2 keeps the first two as text, and a headline read as
+    a number is said."""
+    site = make_site({
+        "a.md": "---\ntitle: 3:1\ndate: 2024-11-12\nsource: No\n---\nThe home side won.\n",
+        "b.md": "---\ntitle: 010\ndate: 2024-11-13\nsource: Yes Media\ndraft: false\n---\n"
+                "The count began.\n"})
+    result = check(runner, site)
+    assert "b.md:2: warning: 'title' was read as the number 10 (put it in quotes to keep it " \
+        'as written: title: "...")' in result.output
+    assert "a.md" not in result.output
+    result, output = build_site(site, "--no-search")
+    records = {a["file"]: a for e in read_events(output) for a in e["articles"]}
+    assert records["a.md"]["title"] == "3:1" and records["a.md"]["source"] == "No"
