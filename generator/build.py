@@ -160,9 +160,17 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
         return article, problems
 
     known.fetch = cache.stored_evidence
+    articles: list[Article] = []
+    by_path: dict[str, Article] = {}  # (made only if the cache lost some evidence)
+
+    def recompute(path: str):
+        if not by_path:
+            by_path.update((a.path, a) for a in articles)
+        return evidence(by_path[path], title_weight)
+
+    known.recompute = recompute
     parsed = cache.parse(list(files), _parse_chunk, settle, trusted=config.trusted_html,
                          title_weight=title_weight, timezone=config.timezone)
-    articles = []
     for article, problems in parsed:
         report.extend(problems)
         if article is not None and article.draft and not config.drafts:

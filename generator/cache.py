@@ -321,8 +321,8 @@ class BuildCache:
         for key, (article, *_) in zip(keys, results, strict=True):
             if key and article is not None:
                 self._remember(article, "a" + key)
-        self.articles.release()  # (a parsed article is good whatever the rest of the build does)
-        self.evidence.release()
+        self.evidence.release()  # (first: an article entry saved without its evidence...
+        self.articles.release()  # ...would be a hit whose evidence must be worked out again)
         if self.recall:  # (only this build's: the next one's could be the same)
             self.recall.parsed, self.recall.files = kept or {}, self.articles.files()
         if self.digests:

@@ -156,6 +156,11 @@ class Spilled:
         self.keys: dict[str, bytes] = {}  # (kept after a pop: the merge's row cache asks)
         self.deferred: dict[str, str] = {}  # path -> where `fetch` finds its evidence
         self.fetch: Callable[[dict[str, str]], Iterable[tuple[str, bytes]]] | None = None
+        # What works an article's evidence out again, from the article as parsed, when
+        # the cache has lost it (`.dateline/` damaged, or a build stopped between the
+        # cache's files): never from the merge's view, which lacks the dates it reads.
+        self.recompute: Callable[[str], Evidence] | None = None
+        self.lost: set[str] = set()  # deferred, and not found where `fetch` looked
 
     def add(self, path: str, data: bytes, key: bytes) -> None:
         """`key`: evidence_key(data), worked out by the parse worker."""
@@ -174,12 +179,18 @@ class Spilled:
         if path in self.deferred:
             self._fetch_deferred()
         found = self.where.pop(path, None)
-        return default if found is None else pickle.loads(self.spill.get(found))
+        if found is not None:
+            return pickle.loads(self.spill.get(found))
+        if path in self.lost and self.recompute is not None:
+            self.lost.discard(path)
+            return self.recompute(path)
+        return default
 
     def _fetch_deferred(self) -> None:
         wanted, self.deferred = self.deferred, {}
         for path, data in self.fetch(wanted) if self.fetch else ():
             self.where[path] = self.spill.put(data)
+        self.lost = {path for path in wanted if path not in self.where}
 
     def close(self) -> None:
         self.spill.close()

@@ -31,7 +31,15 @@ from .media import from_root
 from .models import PartialDate
 from .parallel import map_parts
 from .register import REGISTER_NAMED
-from .timeline import Page, dispute_phrases, disputed_points, source_slug, tag_slug
+from .timeline import (
+    Page,
+    dispute_phrases,
+    disputed_points,
+    fact_count,
+    notes_heading,
+    source_slug,
+    tag_slug,
+)
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -198,7 +206,8 @@ def make_environment(config: Config, compiled: Path | None = None, version: str 
     env.filters.update(human_date=human_date, short_date=short_date, month_name=month_name,
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
                        match_score=match_score, dispute_phrases=dispute_phrases,
-                       disputed_points=disputed_points, from_root=from_root,
+                       disputed_points=disputed_points, fact_count=fact_count,
+                       notes_heading=notes_heading, from_root=from_root,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))),
                        register_named=REGISTER_NAMED)

@@ -14,6 +14,7 @@ from itertools import groupby
 from typing import Any, NamedTuple
 
 from .models import Event, Note, PartialDate, Site, Story
+from .register import REGISTER_NAMED
 from .slugs import slug
 
 UNDATED = 0
@@ -411,9 +412,42 @@ def disputed_points(event: Event) -> list[str]:
             continue
         said = [f"{v.value} ({', '.join(v.sources)}"
                 f"{', preferred' if v.value == note.preferred else ''})" for v in note.values]
+        if note.kind == "register" and note.preferred:  # (what the list itself holds)
+            said.append(f"{note.preferred} ({REGISTER_NAMED}, preferred)")
         label = note.field or note.kind.capitalize()
         points.append(f"{label}: {' or '.join(said)}" if said else label)
     return points
+
+
+def note_kinds(facts: Sequence[Note]) -> tuple[int, int, int]:
+    """(corrections an outlet published, points the reports disagree on, reports checked
+    against the site's list of office holders): three things a reader must not confuse."""
+    fixed = sum(1 for n in facts if n.kind == "author")
+    checked = sum(1 for n in facts if n.kind == "register")
+    return fixed, len(facts) - fixed - checked, checked
+
+
+def fact_count(facts: Sequence[Note]) -> str:
+    """"1 correction", "3 disagreements", "1 correction, 1 check against the list of
+    office holders": what a badge and an event page's summary line say of its notes."""
+    fixed, disputed, checked = note_kinds(facts)
+    parts = [counted(fixed, "correction") if fixed else "",
+             counted(disputed, "disagreement") if disputed else "",
+             f"{counted(checked, 'check')} against the list of office holders" if checked
+             else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def notes_heading(facts: Sequence[Note]) -> str:
+    """The event page's heading over its notes, for what they hold."""
+    fixed, disputed, checked = note_kinds(facts)
+    if fixed and not disputed and not checked:
+        return "Corrections"
+    if disputed and not fixed and not checked:
+        return "Where the sources disagree"
+    if checked and not fixed and not disputed:
+        return "Checked against the list of office holders"
+    return "Corrections and disagreements"
 
 
 def counted(number: int, noun: str) -> str:

@@ -279,6 +279,27 @@ def test_an_edit_reads_no_evidence_of_the_unchanged_articles(site, work, monkeyp
     assert_same_as_clean(site, output)
 
 
+def test_evidence_lost_from_the_cache_is_worked_out_from_the_article_not_its_view(
+        site, monkeypatch):
+    """Evidence files gone (a build stopped between the cache's files, a damaged
+    .dateline/) while the parsed articles stay: a merge that needs the evidence works it
+    out from each article as parsed (the merge's view lacks the dates it reads), so the
+    output is still a clean build's."""
+    run(site)
+    for shard in (site / ".dateline").glob("evidence-*.pickle"):
+        shard.unlink()
+    with (site / "site.toml").open("a", encoding="utf-8") as file:
+        file.write("[merge]\nthreshold = 0.97\n")  # (the rows kept are for other settings)
+    from generator import evidence as evidence_module
+    seen = []
+    real = evidence_module.evidence
+    monkeypatch.setattr(build_module, "evidence",
+                        lambda article, *a: seen.append(article.dates != ()) or real(article, *a))
+    output = run(site)
+    assert len(seen) == ARTICLES and all(seen), "from the articles, with their dates"
+    assert_same_as_clean(site, output)
+
+
 def test_a_new_generator_version_misses_everything(site, work, monkeypatch):
     run(site)
     real = cache_module.code_version

@@ -75,15 +75,24 @@ def test_deferred_evidence_is_fetched_once_and_only_when_asked_for(tmp_path):
         fetched.append(dict(wanted))
         return [(path, stored[key]) for path, key in wanted.items() if key != "key2"]
 
+    recomputed = []
+
+    def recompute(path):
+        recomputed.append(path)
+        return evidence(articles[int(path[1])])
+
     with Spilled(tmp_path) as spilled:
-        spilled.fetch = fetch
+        spilled.fetch, spilled.recompute = fetch, recompute
         for k, article in enumerate(articles):
             spilled.defer(article.path, evidence_key(stored[f"key{k}"]), f"key{k}")
         assert spilled.key("a0.md") == evidence_key(stored["key0"]) and not fetched
         assert spilled.pop("a1.md") == evidence(articles[1])
         assert spilled.pop("a0.md") == evidence(articles[0])
-        assert spilled.pop("a2.md") is None, "not in the cache: the merge reads the article"
+        assert spilled.pop("a2.md") == evidence(articles[2]), \
+            "lost from the cache: worked out again from the article as parsed"
+        assert spilled.pop("a2.md") is None
     assert fetched == [{"a0.md": "key0", "a1.md": "key1", "a2.md": "key2"}]
+    assert recomputed == ["a2.md"]
 
 
 def test_a_spill_file_that_cannot_be_written_keeps_the_bytes_in_memory(tmp_path):

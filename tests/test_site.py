@@ -39,6 +39,7 @@ from generator.timeline import (
     SPLIT_OVER,
     SourceRecord,
     archive_pages,
+    disputed_points,
     plan_pages,
     source_record,
 )
@@ -414,6 +415,14 @@ def test_timeline_cards_count_notes_on_facts_and_name_reworded_quotes_apart(tmp_
     assert badge(fixed) == f"1 correction -> {page}#notes-heading", \
         "an outlet's own correction is not a disagreement between reports"
     assert badge(fixed, office, office) == f"1 correction, 2 disagreements -> {page}#notes-heading"
+    listed = Note("register", "Jens Stoltenberg was NATO Secretary General until 1 October "
+                  "2024; ...", field="NATO Secretary General", preferred="Mark Rutte",
+                  values=(NoteValue("Jens Stoltenberg", ("Daily Post",)),))
+    assert badge(listed) == f"1 check against the list of office holders -> {page}#notes-heading", \
+        "reports that agree with each other are not in disagreement"
+    (point,) = disputed_points(dataclasses.replace(event, notes=(listed,)))
+    assert point == "NATO Secretary General: Jens Stoltenberg (Daily Post) or Mark Rutte " \
+        "(the site's list of office holders, preferred)"
     assert badge(quote, quote) == f"2 reworded quotations -> {page}#quotes-heading"
     assert badge() == ""
 
@@ -571,3 +580,11 @@ def test_a_site_without_a_register_has_no_office_holders_page(tmp_path):
                                   encoding="utf-8")
     build(load_config(content, output=tmp_path / "site"))
     assert not (tmp_path / "site" / "register").exists()
+
+
+def test_the_event_page_needs_nothing_from_the_timeline_macros():
+    """Sites override templates file by file (docs/configuration.md): an event page that
+    imported a macro from _timeline.html failed on every site whose own _timeline.html
+    predates it. What more than one template needs is a filter, in Python."""
+    event_page = (REPO / "templates" / "event.html").read_text(encoding="utf-8")
+    assert "_timeline.html" not in event_page
