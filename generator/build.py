@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from . import media
-from .cache import BuildCache, Recall, code_version, dumps, value_token
+from .cache import FOLDER, BuildCache, Recall, code_version, dumps, value_token
 from .compare import compare_event
 from .config import Config
 from .discover import discover
-from .errors import BuildFailed, ContentError, Report
+from .errors import BuildFailed, ContentError, Report, warning
 from .evidence import Spilled, evidence, evidence_key
 from .export import Memo, events_json
 from .feeds import feed_pages
@@ -124,10 +124,21 @@ def build(config: Config, write: bool = True, on_stage: Callable[[str], None] | 
             with interrupts_discard():  # kill/hang-up discard the staging folder like Ctrl-C
                 result.files_written = _written(site, config, _Clock(timings, on_stage),
                                                 store, report)
-        _Clock(timings)("cache", store.save)  # only now: the output it describes is in place
+        _Clock(timings)("cache", _saved, store, report)  # only now: the output is in place
     finally:
         store.close()  # (after save, nothing is left to close)
     return result
+
+
+def _saved(store: BuildCache, report: Report) -> None:
+    """Keeps the cache for the next build; a full disk then is a warning, not a failed
+    build: the site is already in place (the next build just does more of the work)."""
+    try:
+        store.save()
+    except OSError as exc:
+        report.add(warning(FOLDER, None, f"the build cache could not be saved: "
+                           f"{exc.strerror or exc}", "free some space; the next build "
+                           "does the work this one could not keep"))
 
 
 def _media(files, links: list[tuple[str, tuple[str, ...]]], config: Config,

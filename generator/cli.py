@@ -172,7 +172,8 @@ def _said(exc: Exception) -> str:
 
 def _output_errors():
     """What a build can meet writing its output (a full disk, a folder it may not write):
-    said in one line, not a traceback; the old site is left as it was either way."""
+    said in one line, not a traceback (the staging folder is dropped; the site it would
+    have replaced stays)."""
     from .write import OutputError
 
     return (OutputError, OSError)

@@ -160,8 +160,11 @@ def _link_problem(entry: os.DirEntry, rel: str, root: Path) -> ContentError | No
     if not entry.is_symlink():
         return None
     try:
+        os.stat(entry.path)  # (a loop: ELOOP here, whatever resolve() does with it)
         target = Path(entry.path).resolve(strict=False)
-    except (OSError, RuntimeError):  # (a loop of links: RuntimeError before Python 3.13)
+    except FileNotFoundError:  # (a broken link: where it points still tells)
+        target = Path(entry.path).resolve(strict=False)
+    except (OSError, RuntimeError):  # (RuntimeError: resolve() on a loop, Python 3.11)
         return ContentError(rel, None, "cannot be read: the link leads round in a loop",
                             "replace the link with the file it should point at")
     if not target.is_relative_to(root):

@@ -225,3 +225,22 @@ def test_yaml_plain_words_and_numbers_are_read_as_yaml_1_2_reads_them(runner, ma
     result, output = build_site(site, "--no-search")
     records = {a["file"]: a for e in read_events(output) for a in e["articles"]}
     assert records["a.md"]["title"] == "3:1" and records["a.md"]["source"] == "No"
+
+
+def test_a_full_disk_while_the_cache_is_saved_is_a_warning(make_site, build_site,
+                                                            monkeypatch):
+    """The site is already in place when the cache is saved: a full disk then is said,
+    and the build succeeds (it exited 1 with the new site published)."""
+    from generator import cache as cache_module
+
+    site = make_site({"a.md": STORM})
+
+    def full(self):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache_module.BuildCache, "save", full)
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "warning: the build cache could not be saved: No space left on device" \
+        in result.output
+    assert [a["file"] for e in read_events(output) for a in e["articles"]] == ["a.md"]
