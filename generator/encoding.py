@@ -48,6 +48,12 @@ def without_controls(text: str) -> str:
     return CONTROLS.sub("", BREAKS.sub(" ", text)) if EITHER.search(text) else text
 
 
+def one_line(value: Any) -> str:
+    """A front-matter value as one line of text: runs of spaces and line ends made one
+    space, control characters taken out (`without_controls`)."""
+    return " ".join(without_controls(str(value)).split()) if value is not None else ""
+
+
 def has_controls(value: Any) -> bool:
     """Whether a decoded value (text, or lists and mappings of it) holds a control character."""
     if isinstance(value, str):

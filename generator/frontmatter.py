@@ -121,9 +121,11 @@ def _load(path: str, block: str, kind: str) -> dict[str, Any]:
     except ValueError as exc:  # (a number past Python's 4,300 digits: not a TOML/YAML error)
         if isinstance(exc, tomllib.TOMLDecodeError):
             raise _toml_problem(path, exc) from exc
-        what = "a number of over 4,300 digits" if "digits" in str(exc) else str(exc)
+        long = "digits" in str(exc)
+        what = "a number of over 4,300 digits" if long else str(exc)
         raise ContentError(path, 2, f"front matter holds a value that cannot be read: {what}",
-                           "quote a long number to keep it as text") from exc
+                           "quote a long number to keep it as text" if long
+                           else "quote the value to keep it as text") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

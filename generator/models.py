@@ -273,15 +273,6 @@ class Event:
         return (self.story, *sorted({a.story for a in self.articles} - {self.story, ""}))
 
     @property
-    def disputed(self) -> tuple[str, ...]:
-        """The points of fact the sources disagree about, for the corrections page and the
-        feeds: each office or kind of fact once. Reworded quotations are not among them
-        (`reworded_quotes`: not necessarily an error, and a quotation note's field is its
-        speaker, who is not what is in dispute)."""
-        return tuple(dict.fromkeys(n.field or n.kind for n in self.fact_notes
-                                   if n.kind != "author"))
-
-    @property
     def fact_notes(self) -> tuple[Note, ...]:
         """Corrections and disagreements on facts (names, offices, figures, dates,
         places): what pages lead with and count."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import dates
-from .encoding import escaped_controls, has_controls, without_controls
+from .encoding import escaped_controls, has_controls, one_line
 from .errors import ContentError, warning
 from .frontmatter import Split, split
 from .markup import render_article, render_plain, safe_link
@@ -194,7 +194,7 @@ def _convert(key: str, value: Any, zone: dt.tzinfo = dt.UTC) -> Any:
 def _text(value: Any) -> str:
     if isinstance(value, dict | list | tuple):
         raise TypeError("expected a single value, not a list or mapping")
-    return " ".join(without_controls(str(value)).split()) if value is not None else ""
+    return one_line(value)
 
 
 def _as_list(value: Any) -> list:
@@ -232,7 +232,9 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     plain = path.lower().endswith(".txt")  # (WIRE.TXT too: discovery ignores the case)
     body, line = parts.body, parts.body_line
     published = fields.get("date")
+    said = len(problems)
     token_date, body = _date_token(path, body, line, problems, zone)
+    bad_token = len(problems) > said  # (its error stands for "no date")
     published = published or token_date or _filename_date(path, zone)
     title, inferred, body, line = _title(fields, body, line)
     if not title:
@@ -248,7 +250,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     problems.extend(_impossible(path, body, line))
     event_date = dates.event_date(found, published_day, line + _lead_lines(body))
     source = fields.get("source") or _wire_outlet(text)
-    problems.extend(_missing(path, parts, published, event_date, source))
+    problems.extend(_missing(path, parts, published, event_date, source, bad_token))
     problems.extend(_implausible(path, parts, published, event_date, found))
     if event_date is None:
         return None
@@ -365,10 +367,11 @@ def _wire_outlet(text: str) -> str | None:
     return match.group("outlet").strip() if match else None
 
 
-def _missing(path: str, parts: Split, published, event_date, source) -> list[ContentError]:
+def _missing(path: str, parts: Split, published, event_date, source,
+             bad_token: bool = False) -> list[ContentError]:
     problems = []
-    if event_date is None and "date" in parts.fields:
-        pass  # the bad 'date:' value itself is already reported
+    if event_date is None and ("date" in parts.fields or bad_token):
+        pass  # the bad 'date:' value or date line itself is already reported
     elif event_date is None:
         problems.append(ContentError(path, 1 if parts.has_front_matter else None,
                                      "no date: none in the front matter and none in the text",

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from difflib import get_close_matches
 
 from .discover import SourceFile
-from .encoding import decode, escaped_controls, has_controls, without_controls
+from .encoding import decode, escaped_controls, has_controls, one_line
 from .errors import ContentError, warning
 from .frontmatter import Split, split
 from .markup import render_article
@@ -64,6 +64,5 @@ def _fields(rel: str, parts: Split) -> tuple[dict[str, str], list[ContentError]]
         else:
             if has_controls(value):
                 problems.append(escaped_controls(rel, line, str(key)))
-            fields[key] = " ".join(without_controls(str(value)).split()) \
-                if value is not None else ""
+            fields[key] = one_line(value)
     return fields, problems
