@@ -95,7 +95,7 @@ def load(config: Config, report: Report, timings: dict[str, float],
     events = with_full_articles(events, articles)
     register = _collect(report, _load_register(config.content))  # (for its page too)
     events = clock("compare", cache.compare, events, config, report,
-                   partial(_compare, register=register))
+                   partial(_compare, register=register), register)
     site = build_site(events, stories)
     shown = {story.slug for story in site.stories if story.slug}  # (those with a page)
     links = [(a.path, a.media) for a in articles] + \

@@ -30,7 +30,6 @@ from typing import Any
 from . import dates, headlines, models
 from . import evidence as evidence_module
 from .config import Config
-from .discover import DATA_FILES
 from .errors import ContentError, Report
 from .filedigest import FileDigests
 from .models import Article, Event, Story
@@ -409,9 +408,10 @@ class BuildCache:
         return found[0]
 
     def compare(self, events: list[Event], config: Config, report: Report,
-                run: Callable) -> list[Event]:
-        """Each event's notes, reused while the event, the register, the trust order and
-        the compare code are unchanged; `run(events, config, report)` does the rest.
+                run: Callable, register: tuple = ()) -> list[Event]:
+        """Each event's notes, reused while the event, the register (as `run` reads it,
+        already parsed: reading its file again could find a newer one), the trust order
+        and the compare code are unchanged; `run(events, config, report)` does the rest.
 
         The merge reason is left out of the key: its score moves with the whole corpus
         on any edit, and notes do not read it (tests/test_cache.py checks that).
@@ -419,7 +419,7 @@ class BuildCache:
         if not self.folder:
             return run(events, config, report)
         context = digest(code_version("compare", "register"), repr(config.source_trust),
-                         *_register_bytes(config.content))
+                         value_token(tuple(register)))
         keys = [digest(context, self.token(_without_merge(e))) for e in events]
         found = [self._load(self.notes, key, pickle.loads) for key in keys]
         todo = [i for i, notes in enumerate(found) if notes is None]
@@ -546,11 +546,6 @@ def _without_merge(event: Event) -> tuple:
 
 def _text(data: bytes) -> str:
     return data.decode("utf-8", "surrogatepass")
-
-
-def _register_bytes(content: Path) -> list[bytes]:
-    return [name.encode() + (content / name).read_bytes()
-            for name in DATA_FILES if (content / name).is_file()]
 
 
 class PageCache:

@@ -714,3 +714,21 @@ def test_serve_recalls_nothing_of_a_site_larger_than_its_bound(site, work, monke
     monkeypatch.setattr(cache_module, "RECALLED_MOST", ARTICLES)
     build(config, recall=recall)
     assert len(recall.parsed) == ARTICLES
+
+
+def test_an_edited_register_compares_again_and_matches_a_clean_build(site, work):
+    """Notes are keyed by the register as the compare read it: a new holder in the
+    register is new notes (and the office holders page), an unchanged one reuses them."""
+    register = site / "content" / "_register.yml"
+    register.write_text("- office: Valdora President\n  holder: Ilse Marren\n"
+                        "  from: 2019-05-20\n  to: 2025-05-24\n", encoding="utf-8")
+    run(site)
+    work.clear()
+    run(site)
+    assert work["compare"] == 0
+    with register.open("a", encoding="utf-8") as file:
+        file.write("- office: Valdora President\n  holder: Tomas Reyvik\n  from: 2025-05-25\n")
+    output = run(site)
+    assert work["compare"] > 0
+    assert "Tomas Reyvik" in (output / "register" / "index.html").read_text("utf-8")
+    assert_same_as_clean(site, output)
