@@ -242,11 +242,16 @@ def test_without_javascript_the_timeline_is_there_and_the_filter_is_not(browser,
     context.close()
 
 
-def test_search_finds_an_event_by_a_word_from_its_text(base_url, page):
+def search_for(page, base_url: str, word: str) -> None:
+    """Types `word` into the search page's box, once Pagefind has put it there."""
     page.goto(base_url + "search/index.html")
     box = page.locator(".pagefind-ui__search-input")
     box.wait_for(timeout=10_000)
-    box.fill("Oreshnik")
+    box.fill(word)
+
+
+def test_search_finds_an_event_by_a_word_from_its_text(base_url, page):
+    search_for(page, base_url, "Oreshnik")
     result = page.locator(".pagefind-ui__result-link").first
     result.wait_for(timeout=10_000)
     assert "Dnipro" in result.inner_text()
@@ -298,10 +303,7 @@ def test_a_search_hit_in_a_folded_report_opens_that_report(base_url, page):
     """Pagefind links a hit to the heading above it: each report has its own, so a word
     only the translated digest has (the Secretary General it names wrongly) opens the
     digest, not the first report with the word nowhere in it."""
-    page.goto(base_url + "search/index.html")
-    box = page.locator(".pagefind-ui__search-input")
-    box.wait_for(timeout=10_000)
-    box.fill("Stoltenberg")
+    search_for(page, base_url, "Stoltenberg")
     hit = page.locator(".pagefind-ui__result-nested a[href$='#report-2']").first
     hit.wait_for(timeout=10_000)
     assert "Translated wire digest" in hit.inner_text()
