@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Iterator
@@ -159,14 +160,17 @@ def _link_problem(entry: os.DirEntry, rel: str, root: Path) -> ContentError | No
     without a word)."""
     if not entry.is_symlink():
         return None
+    loop = ContentError(rel, None, "cannot be read: the link leads round in a loop",
+                        "replace the link with the file it should point at")
     try:
         os.stat(entry.path)  # (a loop: ELOOP here, whatever resolve() does with it)
+    except OSError as exc:  # (a broken or unreadable link is said where it is read)
+        if exc.errno == errno.ELOOP:
+            return loop
+    try:
         target = Path(entry.path).resolve(strict=False)
-    except FileNotFoundError:  # (a broken link: where it points still tells)
-        target = Path(entry.path).resolve(strict=False)
-    except (OSError, RuntimeError):  # (RuntimeError: resolve() on a loop, Python 3.11)
-        return ContentError(rel, None, "cannot be read: the link leads round in a loop",
-                            "replace the link with the file it should point at")
+    except RuntimeError:  # (resolve() on a loop before Python 3.13)
+        return loop
     if not target.is_relative_to(root):
         return ContentError(rel, None, "link leads outside the content folder",
                             "copy the file into content/ instead of linking it")
