@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 content errors, 2 usage errors (click's own convention)
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,24 @@ CONTENT = click.option("--content", type=click.Path(path_type=Path), default=Pat
 @click.version_option(package_name="dateline")
 def main() -> None:
     """Dateline turns dated news articles into a static timeline site."""
+
+
+def run() -> None:
+    """The `dateline` command (and `python -m generator`): `main`, then out of the process
+    without taking its objects apart one by one, which a build leaves by the million
+    (0.2 s of every build at 10,000 articles, after all its work was written). Output is
+    flushed first; every file a build writes is closed by then."""
+    try:
+        main()
+        code: object = 0
+    except SystemExit as done:
+        code = done.code
+    if code is not None and not isinstance(code, int):
+        click.echo(code, err=True)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
 
 
 def _checked_base_url(ctx: click.Context, param: click.Parameter, value: str | None

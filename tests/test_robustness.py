@@ -244,3 +244,26 @@ def test_a_full_disk_while_the_cache_is_saved_is_a_warning(make_site, build_site
     assert "warning: the build cache could not be saved: No space left on device" \
         in result.output
     assert [a["file"] for e in read_events(output) for a in e["articles"]] == ["a.md"]
+
+
+def test_the_command_exits_with_its_code_and_all_its_output(make_site):
+    """`dateline` leaves its process without tearing its objects down (os._exit): every
+    line it printed still arrives, with the exit code click gave."""
+    import subprocess
+    import sys
+
+    site = make_site({"a.md": STORM})
+
+    def dateline(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "generator", *args], cwd=site,
+                              capture_output=True, text=True, timeout=300)
+
+    done = dateline("build", "--no-search")
+    assert done.returncode == 0 and done.stdout.startswith("Built site/: 1 article"), done
+    (site / "content" / "bad.md").write_text("---\ntitle: Never closed\n")
+    done = dateline("build", "--no-search")
+    assert done.returncode == 1
+    assert "bad.md:1: front matter opened with '---' is never closed" in done.stderr + done.stdout
+    assert "Build failed: 1 error(s); site was not changed." in done.stderr + done.stdout
+    assert dateline("build", "--content", "nowhere").returncode == 2
+    assert ", version " in dateline("--version").stdout
