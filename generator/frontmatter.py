@@ -97,6 +97,7 @@ def _core_resolvers() -> dict[str, list]:
 
 
 _Loader.yaml_implicit_resolvers = _core_resolvers()
+YamlLoader = _Loader  # (for the site's other YAML: the register)
 
 
 MAX_BLOCK = 65_536  # characters of front matter; real ones are a few hundred

@@ -22,7 +22,7 @@ import yaml
 
 from .encoding import has_controls
 from .errors import ContentError
-from .frontmatter import MAX_DEPTH, nesting
+from .frontmatter import MAX_DEPTH, YamlLoader, nesting
 
 FIELDS = ("office", "holder", "from", "to")
 # How notes name the register to readers, who never see the file (they see its page,
@@ -252,7 +252,7 @@ def load_register(path: Path, rel: str) -> tuple[tuple[Tenure, ...], list[Conten
                                  "save the file as UTF-8")]
     if nesting(text) > MAX_DEPTH:
         return (), [ContentError(rel, 1, "nested too deeply to read", HINT)]
-    loader = yaml.SafeLoader(text)
+    loader = YamlLoader(text)  # (YAML 1.2's plain values, as front matter reads them)
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
@@ -282,15 +282,17 @@ def _entry(node: yaml.Node, rel: str) -> tuple[Tenure | None, list[ContentError]
     if not isinstance(node, yaml.MappingNode):
         return None, [ContentError(rel, line, "a register entry must be a mapping", HINT)]
     values: dict[str, object] = {}
+    lines: dict[str, int] = {}  # each value's own line
     problems = []
     for key_node, value_node in node.value:
         key = key_node.value
+        lines[key] = value_node.start_mark.line + 1
         if key not in FIELDS:
             where = key_node.start_mark.line + 1
             problems.append(ContentError(rel, where, f"unknown key {key!r}", HINT))
             continue
         try:
-            values[key] = yaml.SafeLoader("").construct_object(value_node, deep=True)
+            values[key] = YamlLoader("").construct_object(value_node, deep=True)
         except (ValueError, yaml.YAMLError):  # e.g. 2024-02-30: a date-shaped impossible day
             where = value_node.start_mark.line + 1
             problems.append(ContentError(rel, where, f"`{key}` is not a date: {value_node.value!r}",
@@ -302,7 +304,8 @@ def _entry(node: yaml.Node, rel: str) -> tuple[Tenure | None, list[ContentError]
         elif has_controls(values[key]):
             problems.append(ContentError(rel, line, f"`{key}` holds a control character",
                                          "write it without escapes such as \\x01"))
-    start, end = (_day(values.get(key), key, rel, line, problems) for key in ("from", "to"))
+    start, end = (_day(values.get(key), key, rel, lines.get(key, line), problems)
+                  for key in ("from", "to"))
     if start and end and end < start:
         problems.append(ContentError(rel, line, f"`to` ({end}) is before `from` ({start})", HINT))
     if problems:

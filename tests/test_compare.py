@@ -464,7 +464,7 @@ def test_load_register_reports_every_bad_entry(tmp_path: Path):
     tenures, problems = load_register(path, "_register.yml")
     assert [t.holder for t in tenures] == ["X", "W"]
     assert [(p.line, p.message.split()[0]) for p in problems] == [
-        (4, "entry"), (4, "`from`"), (6, "`to`"), (12, "unknown"), (13, "W")]
+        (4, "entry"), (5, "`from`"), (6, "`to`"), (12, "unknown"), (13, "W")]
     assert all(p.path == "_register.yml" for p in problems)
 
 

@@ -267,3 +267,13 @@ def test_the_command_exits_with_its_code_and_all_its_output(make_site):
     assert "Build failed: 1 error(s); site was not changed." in done.stderr + done.stdout
     assert dateline("build", "--content", "nowhere").returncode == 2
     assert ", version " in dateline("--version").stdout
+
+
+def test_the_register_reads_plain_values_as_front_matter_does(runner, make_site):
+    """A holder or office YAML 1.1 would read as a boolean ("No", "On") is text."""
+    site = make_site({"a.md": STORM, "_register.yml": "- office: Lighthouse Keeper\n"
+                      "  holder: No\n  from: 2020-01-01\n- office: Harbour Master\n"
+                      "  holder: Ann Lee\n  from: 2024-02-30\n"})
+    result = check(runner, site)
+    assert "needs a text `holder`" not in result.output, result.output
+    assert "_register.yml:6: `from` is not a date: '2024-02-30'" in result.output
