@@ -403,7 +403,8 @@ class BuildCache:
             self.events.put(key, self._dump(found))
             if memo.current is not None:
                 self.scores.put(settings, dumps(memo.current))
-                self.made_scores = settings, memo.current  # (for `serve` to recall once saved)
+                if self.recall and recallable(len(articles)):  # (else let go: at 100k it
+                    self.made_scores = settings, memo.current  # is hundreds of megabytes)
         report.extend(found[1])
         return found[0]
 
