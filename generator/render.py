@@ -37,6 +37,7 @@ from .timeline import (
     disputed_points,
     fact_count,
     notes_heading,
+    office_anchor,
     source_slug,
     tag_slug,
 )
@@ -207,7 +208,8 @@ def make_environment(config: Config, compiled: Path | None = None, version: str 
                        source_slug=source_slug, tag_slug=tag_slug, as_written=as_written,
                        match_score=match_score, dispute_phrases=dispute_phrases,
                        disputed_points=disputed_points, fact_count=fact_count,
-                       notes_heading=notes_heading, from_root=from_root,
+                       notes_heading=notes_heading, office_anchor=office_anchor,
+                       from_root=from_root,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))),
                        register_named=REGISTER_NAMED)

@@ -177,15 +177,25 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
 REGISTER_PAGE = "register/index.html"
 
 
-def offices(register: Sequence[Any]) -> list[tuple[str, list[Any]]]:
+def offices(register: Sequence[Any]) -> list[tuple[str, str, list[Any]]]:
     """The register's terms by office (offices in alphabetical order, each office's terms
-    earliest first), for the page that shows readers what the notes check reports
-    against."""
+    earliest first), each with its anchor on the page (`office_anchor`), for the page
+    that shows readers what the notes check reports against."""
     by_office: dict[str, list[Any]] = {}
     for tenure in register:
         by_office.setdefault(tenure.office, []).append(tenure)
-    return [(office, sorted(terms, key=lambda t: (t.start or dt.date.min, t.holder)))
-            for office, terms in sorted(by_office.items(), key=lambda o: o[0].lower())]
+    ordered = sorted(by_office.items(), key=lambda o: (o[0].lower(), o[0]))
+    anchors: list[str] = []
+    for office, _ in ordered:  # (two spellings of one slug: the second numbered)
+        anchor = office_anchor(office)
+        anchors.append(anchor if anchor not in anchors else f"{anchor}-{len(anchors) + 1}")
+    return [(office, anchor, sorted(terms, key=lambda t: (t.start or dt.date.min, t.holder)))
+            for (office, terms), anchor in zip(ordered, anchors, strict=True)]
+
+
+def office_anchor(office: str) -> str:
+    """Where an office's terms are on the office holders page: a note links there."""
+    return f"office-{slug(office, 60, 'office')}"
 
 
 def header(story: Story) -> Story:
@@ -402,20 +412,22 @@ def dispute_phrases(event: Event) -> list[str]:
 
 def disputed_points(event: Event) -> list[str]:
     """Each point of fact the sources disagree on, with what each says and who says it,
-    the preferred value marked ("NATO Secretary General: Mark Rutte (Reuters, preferred)
-    or Jens Stoltenberg (Translated wire digest)"): the corrections page, the feeds and
-    the TimelineJS export say who said what, not only on what (a fact-checker scanning
-    them had to open every event to learn it)."""
+    and the value preferred ("NATO Secretary General: Mark Rutte (Reuters) or Jens
+    Stoltenberg (Translated wire digest); preferred: Mark Rutte"): the corrections page,
+    the feeds and the TimelineJS export say who said what, not only on what (a
+    fact-checker scanning them had to open every event to learn it)."""
     points = []
     for note in event.fact_notes:
         if note.kind == "author":
             continue
-        said = [f"{v.value} ({', '.join(v.sources)}"
-                f"{', preferred' if v.value == note.preferred else ''})" for v in note.values]
-        if note.kind == "register" and note.preferred:  # (what the list itself holds)
-            said.append(f"{note.preferred} ({REGISTER_NAMED}, preferred)")
+        said = " or ".join(f"{v.value} ({', '.join(v.sources)})" for v in note.values)
         label = note.field or note.kind.capitalize()
-        points.append(f"{label}: {' or '.join(said)}" if said else label)
+        point = f"{label}: {said}" if said else label
+        if note.kind == "register" and note.preferred:  # (what the list itself holds)
+            point += f"; {REGISTER_NAMED} has {note.preferred}"
+        elif note.preferred:  # (said apart: "(Reuters, preferred)" read as Reuters preferred)
+            point += f"; preferred: {note.preferred}"
+        points.append(point)
     return points
 
 

@@ -98,8 +98,8 @@ def test_an_entry_carries_the_outlets_corrections_and_disputes(site):
     assert re.findall(r"<li>([^:<]*):", points) == [
         "British Foreign Secretary", "NATO Secretary General", "Ukrainian Foreign Minister"], \
         "a quotation's speaker is not a point in dispute, and rewordings are counted apart"
-    assert "<li>NATO Secretary General: Mark Rutte (Reuters, preferred) or Jens Stoltenberg " \
-        "(Translated wire digest)</li>" in points, "who says what, not only on what"
+    assert "<li>NATO Secretary General: Mark Rutte (Reuters) or Jens Stoltenberg (Translated " \
+        "wire digest); preferred: Mark Rutte</li>" in points, "who says what, not only on what"
     assert re.search(r"<p>Translated wire digest contradicted on 3 points; \d+ quotations "
                      r"worded differently\.</p>", nato), "who is contradicted, and how often"
     assert "<script" not in "".join(c.text for c in contents.values())
