@@ -164,7 +164,7 @@ def plan_pages(site: Site, newest_first: bool, search: bool = False) -> list[Pag
                             sort_key)
     tags = by_tag(events)
     pages += _listing_pages("tags", "tag.html", tags, newest_first, titles, sort_key)
-    pages += corrections_pages(events)
+    pages += corrections_pages(events, bool(site.register))
     if site.register:
         pages.append(Page(REGISTER_PAGE, "register.html", {"offices": offices(site.register)}))
     if search:
@@ -363,10 +363,11 @@ def by_tag(events: Iterable[Event]) -> dict[str, tuple[str, list[Event]]]:
     return dict(sorted(table.items()))
 
 
-def corrections_pages(events: Sequence[Event]) -> list[Page]:
+def corrections_pages(events: Sequence[Event], register: bool = False) -> list[Page]:
     """The corrections page, split by year and numbered like a long timeline, so it does
     not grow with the archive: each author note once (under its own date, else its
-    event's) and each event whose sources disagree once (under the event's date)."""
+    event's) and each event whose sources disagree once (under the event's date).
+    `register`: the site has an office holders page, which the page points to."""
     entries = correction_entries(events)
     authored = sum(1 for _, note, _ in entries if note is not None)
     totals = {"corrections": authored, "disputed": len(entries) - authored}
@@ -374,7 +375,7 @@ def corrections_pages(events: Sequence[Event]) -> list[Page]:
     return [Page(path, "corrections.html",
                  {"corrections": [(note, event) for _, note, event in part if note is not None],
                   "disputed": [event for _, note, event in part if note is None],
-                  "archive": archive, "totals": totals})
+                  "archive": archive, "totals": totals, "register": register})
             for path, part, archive in parts]
 
 

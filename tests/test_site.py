@@ -578,6 +578,8 @@ def test_the_office_holders_the_notes_cite_have_a_page(site):
     assert all(f'<h2 id="office-{f.group(1)}">' in page for f in fields[:2]), \
         "each link lands on its office (when the list has it under that name)"
     assert not any("register/index.html" in w for w in whys if w not in cited)
+    corrections = (site / "corrections" / "index.html").read_text("utf-8")
+    assert '<a href="../register/index.html">the list of office holders</a>' in corrections
 
 
 def test_a_site_without_a_register_has_no_office_holders_page(tmp_path):
@@ -588,6 +590,7 @@ def test_a_site_without_a_register_has_no_office_holders_page(tmp_path):
                                   encoding="utf-8")
     build(load_config(content, output=tmp_path / "site"))
     assert not (tmp_path / "site" / "register").exists()
+    assert "register/" not in (tmp_path / "site" / "corrections" / "index.html").read_text()
 
 
 def test_the_event_page_needs_nothing_from_the_timeline_macros():
