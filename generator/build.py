@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from . import media
+from . import dates, media
 from .cache import FOLDER, BuildCache, Recall, code_version, dumps, value_token
 from .compare import compare_event
 from .config import Config
@@ -28,7 +28,7 @@ from .feeds import feed_pages
 from .mergesettings import MergeSettings
 from .models import Article, Event, Site
 from .parallel import collector_paused, map_parts, release_memory
-from .parse import read_article
+from .parse import implausible_dates, read_article
 from .register import load_register
 from .render import (
     TemplateFailed,
@@ -182,8 +182,11 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
     known.recompute = recompute
     parsed = cache.parse(list(files), _parse_chunk, settle, trusted=config.trusted_html,
                          title_weight=title_weight, timezone=config.timezone)
+    today = dates.reference_day()
     for article, problems in parsed:
         report.extend(problems)
+        if article is not None:
+            report.extend(implausible_dates(article, today))
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
             report.draft_media.extend(article.media)
@@ -226,7 +229,8 @@ def merge_view(article: Article) -> Article:
     by these views, so recording a correction or a tag reuses the last merge, and the
     merge cannot come to depend on those fields without this function changing."""
     return replace(article, content=article.content.without_html(), url=None, author=None,
-                   language=None, tags=(), corrections=(), updated=None, body_line=0, dates=())
+                   language=None, tags=(), corrections=(), updated=None, body_line=0, dates=(),
+                   date_line=None)
 
 
 def with_full_articles(events: list[Event], articles: list[Article]) -> list[Event]:

@@ -27,8 +27,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import dates, headlines, models
 from . import evidence as evidence_module
+from . import headlines, models
 from .config import Config
 from .errors import ContentError, Report
 from .filedigest import FileDigests
@@ -355,8 +355,7 @@ class BuildCache:
     def _parse_context(self, options: str) -> Digest:
         """What every article's key starts with; hashed once, continued per file."""
         if options not in self.contexts:
-            self.contexts[options] = Digest(code_version("parse", "evidence"),
-                                            dates.reference_day().isoformat(), options)
+            self.contexts[options] = Digest(code_version("parse", "evidence"), options)
         return self.contexts[options]
 
     def merge(self, articles: list[Article], tokens: list[str], view: Callable[[Article], Article],

@@ -152,6 +152,7 @@ class Article:
     event_date: PartialDate | None = None  # best guess of when the event happened
     body_line: int = 1  # line of the file where the body starts, for messages
     separate_line: int | None = None  # line of `separate:` in the front matter, for messages
+    date_line: int | None = None  # line of `date:` in the front matter, for messages
     media: tuple[str, ...] = ()  # content files the body links to (media.py), to check
 
     @property

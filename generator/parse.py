@@ -251,7 +251,6 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     event_date = dates.event_date(found, published_day, line + _lead_lines(body))
     source = fields.get("source") or _wire_outlet(text)
     problems.extend(_missing(path, parts, published, event_date, source, bad_token))
-    problems.extend(_implausible(path, parts, published, event_date, found))
     if event_date is None:
         return None
     return Article(
@@ -264,6 +263,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         draft=fields.get("draft", False), summary=fields.get("summary", ""),
         title_inferred=inferred, dates=tuple(found), event_date=event_date, body_line=line,
         separate_line=parts.key_lines.get("separate"), media=media,
+        date_line=parts.key_lines.get("date") if "date" in parts.fields else None,
     )
 
 
@@ -405,16 +405,18 @@ def _add(key: str, example: str, parts: Split) -> str:
             "and a line '---'")
 
 
-def _implausible(path: str, parts: Split, published, event_date, found) -> list[ContentError]:
+def implausible_dates(article: Article, today: dt.date) -> list[ContentError]:
     """Real dates that look like typos (before 1800, over a year ahead) are warnings:
-    the article is still built as written, but the author is asked to look."""
+    the article is still built as written, but the author is asked to look. Asked of
+    every article on every build, not kept with the parsed article: the answer moves
+    with the clock, and a parse kept under today's date was worked out again for every
+    file on the first build of each day."""
     checks = []
-    if published is not None:
-        checks.append((published.date(), parts.key_lines.get("date")
-                       if "date" in parts.fields else None))
-    day = event_date.to_date() if event_date else None
-    if day is not None and (published is None or day != published.date()):
-        checks.append((day, next((f.line for f in found if f.date == event_date), None)))
-    today = dates.reference_day()
-    return [warning(path, line, f"the date {why}", "check the date in the file")
+    if article.published is not None:
+        checks.append((article.published.date(), article.date_line))
+    event = article.event_date
+    day = event.to_date() if event else None
+    if day is not None and (article.published is None or day != article.published.date()):
+        checks.append((day, next((f.line for f in article.dates if f.date == event), None)))
+    return [warning(article.path, line, f"the date {why}", "check the date in the file")
             for day, line in checks if (why := dates.implausible(day, today))]

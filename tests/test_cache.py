@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from jinja2 import Environment, FileSystemLoader
 
@@ -34,7 +35,7 @@ from generator.cli import main
 from generator.config import load_config
 from generator.models import MergeReason
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, REPO
 
 GOLDEN = FIXTURES / "golden" / "site"
 PACKAGE = Path(cache_module.__file__).parent
@@ -108,6 +109,33 @@ def test_a_no_change_rebuild_does_no_work_and_is_byte_identical(site, work):
     output = run(site)
     assert work == Counter(), "nothing should be parsed, merged, compared, rendered or exported"
     assert_same_as_clean(site, output)
+
+
+def test_a_cache_restored_into_a_fresh_checkout_is_used(site, tmp_path, work):
+    """What the Pages workflow does (actions/cache): a new clone, its files new on disk
+    (other inodes and times), no site/, and the last run's .dateline/ put back."""
+    run(site)
+    fresh = tmp_path / "checkout"
+    shutil.copytree(site, fresh, copy_function=shutil.copy,  # (new times, not copied)
+                    ignore=shutil.ignore_patterns("public", ".dateline"))
+    shutil.copytree(site / ".dateline", fresh / ".dateline")
+    edit(fresh, "content/elections/2025-05-19-coastal-times-reyvik-wins.md",
+         "corrections = [", 'tags = ["runoff"]\ncorrections = [')
+    work.clear()
+    output = run(fresh)
+    assert work["parse"] == 1 and work["merge"] == 0
+    assert_same_as_clean(fresh, output)
+
+
+def test_the_pages_workflow_keeps_the_build_cache(site):
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "pages.yml").read_text())
+    steps = workflow["jobs"]["build"]["steps"]
+    uses = [s.get("uses", "").split("@")[0] for s in steps]
+    cached = steps[uses.index("actions/cache")]["with"]
+    build_at = next(i for i, s in enumerate(steps) if "dateline build" in s.get("run", ""))
+    assert cached["path"] == cache_module.FOLDER and uses.index("actions/cache") < build_at
+    assert cached["restore-keys"] and cached["key"].startswith(cached["restore-keys"])
+    assert {"actions/configure-pages", "actions/upload-pages-artifact"} <= set(uses)
 
 
 def test_a_rebuild_that_reuses_the_merge_does_not_load_its_libraries(site):
@@ -331,13 +359,21 @@ def test_the_import_pattern_finds_what_the_syntax_tree_finds():
         assert set(cache_module.package_imports(source)) == expected
 
 
-def test_the_reference_day_is_part_of_a_parsed_article(site, work, monkeypatch):
+def test_a_new_day_keeps_the_parsed_articles_and_judges_their_dates_again(
+        site, work, monkeypatch):
+    """The far-future warning moves with the clock; the parse cache does not (the first
+    build of each day parsed every file again while the day was part of its keys)."""
     run(site)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # 1970: every date is "in the future"
     work.clear()
     report = build(load_config(site / "content", output=site / "public")).report
-    assert work["parse"] == ARTICLES
-    assert any("future" in p.message for p in report.warnings)
+    assert work["parse"] == 0
+    future = [p for p in report.warnings if "more than a year in the future" in p.message]
+    assert len({p.path for p in future}) == ARTICLES
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    report = build(load_config(site / "content", output=site / "public")).report
+    assert work["parse"] == 0
+    assert not any("future" in p.message for p in report.warnings)
 
 
 def test_drafts_and_trusted_html_are_respected(site):
