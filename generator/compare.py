@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from .attribution import derived_from
 from .claims import NAME_RE, ORGANISATION_HEADS, Quote, Read, dateline, read, words_of
+from .dates import MONTH
 from .figures import Figure
 from .models import Article, Event, Note, NoteValue, report_labels
 from .offices import (
@@ -285,7 +286,22 @@ def _number(figure: Figure) -> str:
 
 def _cross_numbers(a: Read, b: Read, x: Figure, y: Figure) -> bool:
     """Each report also giving the other's number means two counts, not a disagreement."""
-    return _number(x) in b.article.text or _number(y) in a.article.text
+    return _gives(b.article.text, _number(x)) or _gives(a.article.text, _number(y))
+
+
+_DATE_BEFORE = re.compile(rf"\b{MONTH}\s+$")
+_DATE_AFTER = re.compile(rf"^(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}(?!\w)")
+
+
+def _gives(text: str, number: str) -> bool:
+    """The text gives the number as a number of its own: not as part of another ("20" in
+    "200,000", "16" in "160 km/h") nor as a day of the month ("LISBON, Nov 13")."""
+    for found in re.finditer(rf"(?<![\w.,]){re.escape(number)}(?!\w|[.,]\d)", text):
+        start, end = found.span()
+        if not (_DATE_BEFORE.search(text, max(0, start - 12), start)
+                or _DATE_AFTER.match(text[end:end + 16])):
+            return True
+    return False
 
 
 def date_notes(reads: Sequence[Read]) -> list[Note]:

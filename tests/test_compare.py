@@ -309,6 +309,22 @@ def test_figure_differing_is_a_note():
                  "In Nice 40 people were killed on Thursday night.", kind="figure")
 
 
+def test_a_number_inside_another_or_a_date_is_not_the_other_reports_count():
+    """Two counts are no disagreement when each report gives both; but "20" is not given
+    by "200,000", "16" by "160 km/h", nor "13" by a dateline's "Nov 13"."""
+    found = notes("The storm hit Porto on Wednesday, killing 20 people, and cut power to "
+                  "200,000 homes.",
+                  "The storm hit Porto on Wednesday, killing 16 people. Wind gusts reached "
+                  "160 km/h.", kind="figure")
+    assert [[v.value for v in n.values] for n in found] == [["20", "16"]]
+    assert notes("LISBON, Nov 13 (Reuters) - The storm hit Porto, killing 12 people.",
+                 "The storm hit Porto on Wednesday, killing 13 people.", kind="figure")
+    assert notes("On 13 November the storm hit Porto, killing 12 people.",
+                 "The storm hit Porto on Wednesday, killing 13 people.", kind="figure")
+    assert not notes("The storm killed 12 people in Porto; 13 were first reported dead.",
+                     "The storm killed 13 people in Porto on Wednesday.", kind="figure")
+
+
 def test_different_counts_of_different_things_are_no_note():
     assert not notes("Police said 27 people were injured on the ship.",
                      "The ship carried 103 passengers and 26 crew members.", kind="figure")
