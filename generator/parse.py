@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import re
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -420,3 +421,22 @@ def implausible_dates(article: Article, today: dt.date) -> list[ContentError]:
         checks.append((day, next((f.line for f in article.dates if f.date == event), None)))
     return [warning(article.path, line, f"the date {why}", "check the date in the file")
             for day, line in checks if (why := dates.implausible(day, today))]
+
+
+def copied_reports(articles: Sequence[Article]) -> list[ContentError]:
+    """A file that repeats another's report (same source, title and text: a clipping saved
+    twice, a copy left behind) would count it twice in its event: two reports, the
+    author's corrections and every note naming it twice. Both are still built, so that
+    nothing is dropped without a word; the later path is named as the copy."""
+    first: dict[tuple, Article] = {}
+    problems = []
+    for article in sorted(articles, key=lambda a: a.path):
+        key = ((article.source or "").strip().casefold(), article.title,
+               article.content.packed_text)
+        original = first.setdefault(key, article)
+        if original is not article:
+            problems.append(warning(
+                article.path, None, f"the same report as {original.path} (same source, "
+                "title and text): its event would count it twice",
+                "delete one of the two files, or mark one 'draft: true'"))
+    return problems

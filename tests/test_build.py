@@ -852,3 +852,19 @@ def test_a_drafts_picture_waits_quietly_and_a_path_with_spaces_is_pointed_out(
             "address with spaces is no link (write it as <maps/Elra Path.png> or with %20 "
             "for each space)") in checked.output
 
+
+
+def test_a_report_saved_twice_is_named_as_a_copy(runner, make_site, build_site):
+    report = ("---\ntitle: Storm Elra kills 12 in Porto\ndate: 2024-11-13\nsource: Coastwire\n"
+              "---\nStorm Elra hit Porto on Wednesday, killing 12 people.\n")
+    other = report.replace("Coastwire", "Harbour Herald")  # (the same wire text, elsewhere)
+    site = make_site({"storms/elra.md": report, "storms/elra-copy.md": report,
+                      "storms/elra-herald.md": other})
+    check = runner.invoke(main, ["check", "--content", str(site / "content")])
+    assert check.exit_code == 0
+    assert "storms/elra.md: warning: the same report as storms/elra-copy.md (same source, " \
+           "title and text)" in check.output
+    assert check.output.count("the same report as") == 1
+    result, output = build_site(site)
+    [event] = read_events(output)
+    assert len(event["articles"]) == 3  # (nothing dropped: the author decides which goes)
