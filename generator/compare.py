@@ -339,7 +339,9 @@ def _date_passage(read: Read) -> str:
 
 
 def place_notes(reads: Sequence[Read]) -> list[Note]:
-    """Datelines naming different cities, where neither report mentions the other's."""
+    """Datelines naming different cities, where neither report mentions the other's. A
+    dateline says where a report was filed, which is not always where the event was (a
+    bureau in the capital reporting a storm on the coast): the note says so."""
     by_place: dict[str, list[Read]] = {}
     for r in reads:
         if place := dateline(r.article):
@@ -353,5 +355,5 @@ def place_notes(reads: Sequence[Read]) -> list[Note]:
     values = tuple(NoteValue(p, tuple(r.label for r in rs),
                              rs[0].article.text.split("\n", 1)[0][:200])
                    for p, rs in sorted(by_place.items()))
-    return [Note("place", f"Sources place this event in different places: {listing(values)}.",
-                 sources_of(values), "place", values)]
+    return [Note("place", "The reports are datelined from different places (where each "
+                 f"was filed): {listing(values)}.", sources_of(values), "place", values)]

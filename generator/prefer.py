@@ -35,8 +35,10 @@ Rule = Callable[[Note, Evidence], "tuple[str, str] | None"]
 
 
 def prefer(note: Note, evidence: Evidence) -> Note:
-    """Mark the value to believe with the first rule that picks one; else leave it."""
-    if note.preferred or len(note.values) < 2:
+    """Mark the value to believe with the first rule that picks one; else leave it. Not
+    for datelines: each is true of its own report (where it was filed), so preferring
+    one read as the place of the event."""
+    if note.preferred or len(note.values) < 2 or note.kind == "place":
         return note
     for rule in RULES:
         found = rule(note, evidence)

@@ -38,6 +38,7 @@ from .timeline import (
     fact_count,
     notes_heading,
     office_anchor,
+    point_label,
     source_slug,
     tag_slug,
 )
@@ -209,7 +210,7 @@ def make_environment(config: Config, compiled: Path | None = None, version: str 
                        match_score=match_score, dispute_phrases=dispute_phrases,
                        disputed_points=disputed_points, fact_count=fact_count,
                        notes_heading=notes_heading, office_anchor=office_anchor,
-                       from_root=from_root,
+                       from_root=from_root, point_label=point_label,
                        jsonld=lambda event, story: script_json(event_jsonld(event, story, config)))
     env.globals.update(site=config, asset_version=_asset_versions(tuple(template_dirs(config))),
                        register_named=REGISTER_NAMED)

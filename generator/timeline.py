@@ -422,7 +422,7 @@ def disputed_points(event: Event) -> list[str]:
         if note.kind == "author":
             continue
         said = " or ".join(f"{v.value} ({', '.join(v.sources)})" for v in note.values)
-        label = note.field or note.kind.capitalize()
+        label = point_label(note)
         point = f"{label}: {said}" if said else label
         if note.kind == "register" and note.preferred:  # (what the list itself holds)
             point += f"; {REGISTER_NAMED} has {note.preferred}"
@@ -430,6 +430,19 @@ def disputed_points(event: Event) -> list[str]:
             point += f"; preferred: {note.preferred}"
         points.append(point)
     return points
+
+
+def point_label(note: Note) -> str:
+    """What a note of the sources' disagreement is about, as a label: "Number of troops",
+    "NATO Secretary General", "Dateline" (a wire dateline says where a report was filed,
+    not where the event happened). Fields are written in the text's case ("troops"),
+    which read as a slip in a heading."""
+    if note.kind == "place":
+        return "Dateline"
+    label = note.field or note.kind
+    if note.kind == "figure" and note.field:
+        label = f"number of {note.field}"
+    return label[:1].upper() + label[1:]
 
 
 def note_kinds(facts: Sequence[Note]) -> tuple[int, int, int]:

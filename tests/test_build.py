@@ -866,5 +866,6 @@ def test_a_report_saved_twice_is_named_as_a_copy(runner, make_site, build_site):
            "title and text)" in check.output
     assert check.output.count("the same report as") == 1
     result, output = build_site(site)
+    assert result.exit_code == 0
     [event] = read_events(output)
     assert len(event["articles"]) == 3  # (nothing dropped: the author decides which goes)

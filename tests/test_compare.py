@@ -13,6 +13,7 @@ from generator.config import load_config
 from generator.models import Article, Body, Correction, Event, PartialDate, TextDate
 from generator.parse import parse_article
 from generator.register import Tenure, load_register, office_key
+from generator.timeline import disputed_points, point_label
 
 from .conftest import SEEDS
 
@@ -377,6 +378,26 @@ def test_place_differing_is_a_note_unless_both_are_named():
                      kind="place")
     assert not notes("FILE - In this photo ministers met.", "VIENNA — Ministers met.",
                      kind="place")
+
+
+def test_a_dateline_says_where_a_report_was_filed_and_none_is_preferred():
+    """Reuters' Lisbon bureau and a Porto paper report one storm on the coast: neither
+    dateline is wrong, so no trust order or original makes one "the" place."""
+    [note] = notes("LISBON, Nov 13 (Reuters) - Storm Elra slammed into the northern coast.",
+                   "PORTO, Nov 13 (Coastwire) - Storm Elra made landfall on the coast.",
+                   kind="place", trust=["Outlet 0"])
+    assert note.preferred is None and note.why is None
+    assert note.text.startswith("The reports are datelined from different places (where "
+                                "each was filed): Lisbon")
+    assert disputed_points(dataclasses.replace(event(), notes=(note,))) == [
+        "Dateline: Lisbon (Outlet 0) or Porto (Outlet 1)"]
+
+
+def test_a_figure_is_labelled_by_what_it_counts():
+    [note] = notes("North Korea has deployed 12,000 North Korean troops to Kursk.",
+                   "North Korea has deployed 10,000 North Korean troops to Kursk.",
+                   kind="figure")
+    assert point_label(note) == "Number of troops"
 
 
 def test_one_article_gives_no_disagreements():
