@@ -244,6 +244,8 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         return None
     html, text, media = (*render_plain(body), ()) if plain else \
         render_article(body, trusted, path)
+    if not text.strip():
+        problems.append(_no_text(path, parts, line))
     if not plain and "](" in body:
         problems.extend(_spaced_links(path, body, line))
     published_day = published.date() if published else None
@@ -394,6 +396,15 @@ def _as_said(date) -> str:
     if date.year is None:
         return f"{day} (its year from the other reports)"
     return f"{day} {date.year}".strip()
+
+
+def _no_text(path: str, parts: Split, line: int) -> ContentError:
+    """A title and nothing else (a file `dateline new` made, not yet written) is still
+    built, as an event of its title alone: the author is told before readers see it."""
+    at = line if parts.has_front_matter else None
+    return warning(path, at, "the article has a title but no text yet",
+                   "write the report below the front matter, or add 'draft: true' until "
+                   "it is written" if parts.has_front_matter else "add the report's text")
 
 
 def _add(key: str, example: str, parts: Split) -> str:

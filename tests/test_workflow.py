@@ -71,6 +71,8 @@ def test_new_articles_not_yet_written_stay_apart(runner, make_site):
                                     "--source", "Desk"]).exit_code == 0
     check = runner.invoke(main, ["check", "--content", content])
     assert "OK: 3 articles, 3 events" in check.stdout, check.output
+    assert check.output.count("warning: the article has a title but no text yet (write the "
+                              "report below the front matter, or add 'draft: true'") == 3
     bad = runner.invoke(main, ["new", "Scripted", "--content", content,
                                "--url", "javascript:alert(1)"])
     assert bad.exit_code == 2 and "not a web address" in bad.output
