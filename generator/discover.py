@@ -58,6 +58,8 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
             problem = warning(rel, None, "only a story folder's own _index.md describes the "
                               "story; this one is not read", "move what it says into "
                               f"{rel.split('/')[0]}/_index.md")
+        elif kind == "nested register":
+            problem = misplaced_register(rel, "move its entries into content/_register.yml")
         info = None
         if kind in ("article", "index", "other", "media"):
             problem, info = _refusal(entry, rel, max_bytes, kind)
@@ -180,9 +182,18 @@ def _link_problem(entry: os.DirEntry, rel: str, root: Path) -> ContentError | No
     return None
 
 
+def misplaced_register(rel: str, hint: str) -> ContentError:
+    """A register file the build does not read (in a story folder, beside site.toml):
+    its terms of office would be left out of every note without a word."""
+    return warning(rel, None, "the register is read only from content/_register.yml; "
+                   "this one is ignored", hint)
+
+
 def _kind(entry: os.DirEntry, rel: str) -> str:
     if entry.name == "_index.md":
         return "index" if rel.count("/") <= 1 else "nested index"
+    if entry.name in DATA_FILES and "/" in rel:
+        return "nested register"
     if entry.name.startswith("_") or rel in DATA_FILES or _is_folder(entry):
         return "skip"
     if os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:
