@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError
+from .errors import ContentError, quoted_word
 from .mergesettings import MergeSettings
 
 CONFIG_FILE = "site.toml"
@@ -106,7 +106,8 @@ def _check(name: str, text: str, key: str, value: Any) -> list[ContentError]:
             return [ContentError(name, line, "'order' must be \"newest\" or \"oldest\"",
                                  f"got {value!r}")]
         kind = _KINDS.get(expected, f"a {expected.__name__}")
-        return [ContentError(name, line, f"'{key}' must be {kind}", f"got {value!r}")]
+        hint = quoted_word(value) if expected is bool else ""
+        return [ContentError(name, line, f"'{key}' must be {kind}", hint or f"got {value!r}")]
     return _check_value(name, text, key, value, line)
 
 

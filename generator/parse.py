@@ -17,7 +17,7 @@ from typing import Any
 
 from . import dates
 from .encoding import escaped_controls, has_controls, one_line
-from .errors import ContentError, warning
+from .errors import ContentError, quoted_word, warning
 from .frontmatter import Split, split
 from .markup import render_article, render_plain, safe_link
 from .media import is_media
@@ -133,7 +133,7 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                 fields[key] = _convert(key, value, zone)
             except (TypeError, ValueError) as exc:
                 problems.append(ContentError(path, line, f"'{key}': {exc}",
-                                             _HINTS.get(key, "")))
+                                             quoted_word(value) or _HINTS.get(key, "")))
         if has_controls(value):
             problems.append(escaped_controls(path, line, str(key)))
         if key in TEXT_FIELDS and isinstance(value, bool | int | float):

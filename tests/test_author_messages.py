@@ -28,3 +28,19 @@ def test_a_register_file_where_none_is_read_is_said(runner, make_site):
         "content/_register.yml; this one is ignored (move it into content/)" in result.output
     assert "content/_register.yaml: warning: content/_register.yml is read, not this one " \
         "(move its entries into content/_register.yml and delete this file)" in result.output
+
+
+def test_a_quoted_true_or_false_is_told_to_lose_its_quotes(runner, make_site):
+    site = make_site({"a.md": STORM,
+                      "b.md": '+++\ntitle = "Port strike"\ndate = 2024-11-12\n'
+                              'source = "Coastwire"\ndraft = "false"\n+++\nDockers walked out.\n',
+                      "c.md": '---\ntitle: Port strike ends\ndate: 2024-11-13\n'
+                              'source: Coastwire\ndraft: "true"\n---\nDockers went back.\n'},
+                     config='title = "Storm desk"\nsearch = "false"\n')
+    result = check(runner, site)
+    assert "b.md:5: 'draft': expected true or false, got 'false' (write false without " \
+        "quotes: in quotes it is text)" in result.output, result.output
+    assert "c.md:5: 'draft': expected true or false, got 'true' (write true without " \
+        "quotes: in quotes it is text)" in result.output
+    assert "site.toml:2: 'search' must be true or false (write false without quotes: in " \
+        "quotes it is text)" in result.output
