@@ -189,7 +189,7 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
             report.extend(implausible_dates(article, today))
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
-            report.draft_media.extend(article.media)
+            report.draft_media.extend(target for target, _ in article.media)
         elif article is not None:
             articles.append(article)
     return articles

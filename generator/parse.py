@@ -242,7 +242,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
                                      "add 'title:' to the front matter or a first line"))
         return None
     html, text, media = (*render_plain(body), ()) if plain else \
-        render_article(body, trusted, path)
+        render_article(body, trusted, path, line)
     if not plain and "](" in body:
         problems.extend(_spaced_links(path, body, line))
     published_day = published.date() if published else None

@@ -44,3 +44,20 @@ def test_a_quoted_true_or_false_is_told_to_lose_its_quotes(runner, make_site):
         "quotes: in quotes it is text)" in result.output
     assert "site.toml:2: 'search' must be true or false (write false without quotes: in " \
         "quotes it is text)" in result.output
+
+
+def test_a_link_to_a_missing_image_names_its_line(runner, make_site):
+    site = make_site({"a.md": STORM,
+                      "storms/elra.md": "---\ntitle: Elra makes landfall\ndate: 2024-11-12\n"
+                                        "source: Coastwire\n---\nElra came ashore on Tuesday.\n\n"
+                                        "- Winds of 160 km/h\n- Power cut in the port, "
+                                        "as the\n  map shows: ![Map](nothere.png)\n\n"
+                                        "| Town | Photo |\n|---|---|\n| Faro | ![x](_hidden.png) |\n",
+                      "storms/_index.md": "---\ntitle: Storm Elra\n---\nWhat we know.\n\n"
+                                          "![Track](track.png)\n"})
+    result = check(runner, site)
+    assert "storms/elra.md:10: warning: links to 'storms/nothere.png', which is not in the " \
+        "content folder" in result.output, result.output
+    assert "storms/elra.md:14: warning: links to 'storms/_hidden.png', but files and " \
+        "folders" in result.output
+    assert "storms/_index.md:6: warning: links to 'storms/track.png'" in result.output
