@@ -61,3 +61,22 @@ def test_a_link_to_a_missing_image_names_its_line(runner, make_site):
     assert "storms/elra.md:14: warning: links to 'storms/_hidden.png', but files and " \
         "folders" in result.output
     assert "storms/_index.md:6: warning: links to 'storms/track.png'" in result.output
+
+
+def test_tags_written_as_one_text_with_commas_are_split_with_a_warning(runner, make_site,
+                                                                      build_site):
+    site = make_site({"a.md": "---\ntitle: Storm hits the coast\ndate: 2024-11-12\n"
+                              "source: Coastwire\ntags: storm, portugal\n---\n"
+                              "The storm hit the coast on Tuesday, the harbour master said.\n",
+                      "b.md": '+++\ntitle = "Port closed"\ndate = 2024-11-13\n'
+                              'source = "Coastwire"\ntags = "storm,  faro"\n+++\n'
+                              "The port of Faro stayed closed on Wednesday.\n"})
+    result = check(runner, site)
+    assert "a.md:5: warning: 'tags' is one text with commas; read as the tags storm, " \
+        "portugal (write a list: tags: [storm, portugal])" in result.output, result.output
+    assert "b.md:5: warning: 'tags' is one text with commas; read as the tags storm, " \
+        'faro (write a list: tags = ["storm", "faro"])' in result.output
+    result, output = build_site(site)
+    assert result.exit_code == 0, result.output
+    tags = sorted(p.name for p in (output / "tags").iterdir() if p.is_dir())
+    assert tags == ["faro", "portugal", "storm"]
