@@ -80,3 +80,12 @@ def test_tags_written_as_one_text_with_commas_are_split_with_a_warning(runner, m
     assert result.exit_code == 0, result.output
     tags = sorted(p.name for p in (output / "tags").iterdir() if p.is_dir())
     assert tags == ["faro", "portugal", "storm"]
+
+
+def test_a_site_setting_below_the_merge_table_is_told_to_move_above_it(runner, make_site):
+    site = make_site({"a.md": STORM}, config='title = "Storm desk"\n\n[merge]\nthreshold = 0.6\n'
+                     'base_url = "https://desk.example.org/"\n')
+    result = check(runner, site)
+    assert "site.toml:5: unknown merge setting 'base_url' (it is a site setting: move it " \
+        "above [merge], as TOML puts every key below a [table] line into that table)" \
+        in result.output, result.output
