@@ -45,14 +45,16 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     root = content.resolve()
     articles, indexes, problems, media = [], [], [], []
     folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
+    clashing: set[str] = set()  # folders already reported as taking another's slug
     for entry, rel in _walk(content):
         if isinstance(entry, OSError):  # (a folder that cannot be listed)
             problems.append(ContentError(rel, None, "folder cannot be read: "
                                          f"{entry.strerror or entry}",
                                          "check that the folder exists and is readable"))
             continue
-        story, problem = _story(rel, folders)
-        problem = problem or _link_problem(entry, rel, root)
+        story, clash = _story(rel, folders, clashing)
+        problems.extend(clash)
+        problem = _link_problem(entry, rel, root)
         kind = "skip" if problem else _kind(entry, rel)
         if kind == "nested index":
             problem = warning(rel, None, "only a story folder's own _index.md describes the "
@@ -114,15 +116,20 @@ def _story_slug(folder: str) -> str:
     return slug(folder, 60, "story")  # (once per folder, not once per file)
 
 
-def _story(rel: str, folders: dict[str, str]) -> tuple[str, ContentError | None]:
-    """The file's story, or an error if another folder already slugs to the same name."""
+def _story(rel: str, folders: dict[str, str], clashing: set[str]
+           ) -> tuple[str, list[ContentError]]:
+    """The file's story, and an error, once per folder, if another folder already slugs
+    to the same name ("Port-Strike" and "port-strike"). The folder's files are still
+    read, so that their own problems come in the same report: the error fails the build
+    anyway, and an error on each of its files hid them."""
     story = story_of(rel)
     folder = rel.split("/")[0]
-    if story and folders.setdefault(story, folder) != folder:
-        return story, ContentError(rel, None, f"story folders '{folders[story]}' and "
-                                   f"'{folder}' both map to stories/{story}/",
-                                   "rename or merge one of the two folders")
-    return story, None
+    if not story or folders.setdefault(story, folder) == folder or folder in clashing:
+        return story, []
+    clashing.add(folder)
+    return story, [ContentError(folder, None, f"story folders '{folders[story]}' and "
+                                f"'{folder}' both map to stories/{story}/",
+                                "merge the two folders into one, or rename one")]
 
 
 def _walk(content: Path, prefix: str = "") -> Iterator[tuple[os.DirEntry | OSError, str]]:

@@ -89,3 +89,22 @@ def test_a_site_setting_below_the_merge_table_is_told_to_move_above_it(runner, m
     assert "site.toml:5: unknown merge setting 'base_url' (it is a site setting: move it " \
         "above [merge], as TOML puts every key below a [table] line into that table)" \
         in result.output, result.output
+
+
+def test_two_story_folders_of_one_name_are_one_error_and_the_rest_is_checked(runner,
+                                                                            make_site):
+    strike = "---\ntitle: Dockers strike\ndate: 2024-11-{day}\nsource: Coastwire\n{extra}---\n" \
+        "Dockers walked out on Tuesday, the union said.\n"
+    site = make_site({"storm.md": STORM.replace("source:", "sourc:"),
+                      "Port-Strike/a.md": strike.format(day=12, extra=""),
+                      "Port-Strike/_index.md": "---\ntitle: Port strike\n---\n",
+                      "port-strike/b.md": strike.format(day=13, extra=""),
+                      "port-strike/c.md": strike.format(day=14, extra="tagz: [port]\n"),
+                      "port-strike/d.md": strike.format(day=15, extra="")})
+    result = check(runner, site)
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    assert result.output.count("both map to") == 1, result.output
+    assert "content/port-strike: story folders 'Port-Strike' and 'port-strike' both map to " \
+        "stories/port-strike/ (merge the two folders into one, or rename one)" in result.output
+    assert "port-strike/c.md:5: warning: unknown front-matter key 'tagz'" in result.output
+    assert "storm.md:4: warning: unknown front-matter key 'sourc'" in result.output
