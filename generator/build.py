@@ -20,7 +20,7 @@ from . import dates, media
 from .cache import FOLDER, BuildCache, Recall, code_version, dumps, value_token
 from .compare import compare_event
 from .config import Config
-from .discover import discover
+from .discover import discover, misplaced_register
 from .errors import BuildFailed, ContentError, Report, warning
 from .evidence import Spilled, evidence, evidence_key
 from .export import Memo, events_json
@@ -189,7 +189,7 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
             report.extend(implausible_dates(article, today))
         if article is not None and article.draft and not config.drafts:
             report.drafts.append(article.path)
-            report.draft_media.extend(article.media)
+            report.draft_media.extend(target for target, _ in article.media)
         elif article is not None:
             articles.append(article)
     report.extend(copied_reports(articles))
@@ -272,11 +272,20 @@ def _compare_slice(part: range, shared: tuple) -> list[tuple]:
     return [compare_event(events[k], register, trust) for k in part]
 
 
-def _load_register(content: Path):
-    for name in REGISTER_FILES:
-        if (content / name).is_file():
-            return load_register(content / name, name)
-    return (), []
+def _load_register(content: Path) -> tuple[tuple, list[ContentError]]:
+    """The office holders, from content/_register.yml (or .yaml); a register file the
+    build does not read, beside it or beside site.toml, is said (its terms were left out
+    of every note without a word)."""
+    found = [name for name in REGISTER_FILES if (content / name).is_file()]
+    problems = [warning(name, None, f"content/{found[0]} is read, not this one",
+                        f"move its entries into content/{found[0]} and delete this file")
+                for name in found[1:]]
+    problems += [misplaced_register(f"../{name}", "move it into content/")
+                 for name in REGISTER_FILES if (content.resolve().parent / name).is_file()]
+    if not found:
+        return (), problems
+    register, more = load_register(content / found[0], found[0])
+    return register, problems + more
 
 
 def _collect(report: Report, outcome: tuple):

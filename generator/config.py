@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ContentError
+from .errors import ContentError, quoted_word
 from .mergesettings import MergeSettings
 
 CONFIG_FILE = "site.toml"
@@ -106,7 +106,8 @@ def _check(name: str, text: str, key: str, value: Any) -> list[ContentError]:
             return [ContentError(name, line, "'order' must be \"newest\" or \"oldest\"",
                                  f"got {value!r}")]
         kind = _KINDS.get(expected, f"a {expected.__name__}")
-        return [ContentError(name, line, f"'{key}' must be {kind}", f"got {value!r}")]
+        hint = quoted_word(value) if expected is bool else ""
+        return [ContentError(name, line, f"'{key}' must be {kind}", hint or f"got {value!r}")]
     return _check_value(name, text, key, value, line)
 
 
@@ -172,12 +173,18 @@ def _check_merge(name: str, text: str, table: dict[str, Any]) -> list[ContentErr
         line = _line_of(text, key)
         if key not in known:
             close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else "see docs/merging.md"
+            hint = _BELOW_TABLE if key in SETTINGS else \
+                f"did you mean '{close[0]}'?" if close else "see docs/merging.md"
             problems.append(ContentError(name, line, f"unknown merge setting '{key}'", hint))
         else:
             problems.extend(_merge_value_problem(name, line, key, value, known[key].type))
     return problems
 
+
+# A site setting written below [merge]: TOML reads it into the table, and "unknown merge
+# setting 'base_url'" left an author looking for a typo in a key that had none.
+_BELOW_TABLE = ("it is a site setting: move it above [merge], as TOML puts every key below "
+                "a [table] line into that table")
 
 WHOLE_AT_LEAST = {"window_days": 0, "link_days": 0, "mention_days": 0, "block_terms": 1,
                   "block_cap": 1}  # (counts of days and of neighbours)

@@ -45,19 +45,23 @@ def discover(content: Path, max_bytes: int = 5_000_000) -> Discovery:
     root = content.resolve()
     articles, indexes, problems, media = [], [], [], []
     folders: dict[str, str] = {}  # story slug -> the folder that claimed it first
+    clashing: set[str] = set()  # folders already reported as taking another's slug
     for entry, rel in _walk(content):
         if isinstance(entry, OSError):  # (a folder that cannot be listed)
             problems.append(ContentError(rel, None, "folder cannot be read: "
                                          f"{entry.strerror or entry}",
                                          "check that the folder exists and is readable"))
             continue
-        story, problem = _story(rel, folders)
-        problem = problem or _link_problem(entry, rel, root)
+        story, clash = _story(rel, folders, clashing)
+        problems.extend(clash)
+        problem = _link_problem(entry, rel, root)
         kind = "skip" if problem else _kind(entry, rel)
         if kind == "nested index":
             problem = warning(rel, None, "only a story folder's own _index.md describes the "
                               "story; this one is not read", "move what it says into "
                               f"{rel.split('/')[0]}/_index.md")
+        elif kind == "nested register":
+            problem = misplaced_register(rel, "move its entries into content/_register.yml")
         info = None
         if kind in ("article", "index", "other", "media"):
             problem, info = _refusal(entry, rel, max_bytes, kind)
@@ -112,15 +116,20 @@ def _story_slug(folder: str) -> str:
     return slug(folder, 60, "story")  # (once per folder, not once per file)
 
 
-def _story(rel: str, folders: dict[str, str]) -> tuple[str, ContentError | None]:
-    """The file's story, or an error if another folder already slugs to the same name."""
+def _story(rel: str, folders: dict[str, str], clashing: set[str]
+           ) -> tuple[str, list[ContentError]]:
+    """The file's story, and an error, once per folder, if another folder already slugs
+    to the same name ("Port-Strike" and "port-strike"). The folder's files are still
+    read, so that their own problems come in the same report: the error fails the build
+    anyway, and an error on each of its files hid them."""
     story = story_of(rel)
     folder = rel.split("/")[0]
-    if story and folders.setdefault(story, folder) != folder:
-        return story, ContentError(rel, None, f"story folders '{folders[story]}' and "
-                                   f"'{folder}' both map to stories/{story}/",
-                                   "rename or merge one of the two folders")
-    return story, None
+    if not story or folders.setdefault(story, folder) == folder or folder in clashing:
+        return story, []
+    clashing.add(folder)
+    return story, [ContentError(folder, None, f"story folders '{folders[story]}' and "
+                                f"'{folder}' both map to stories/{story}/",
+                                "merge the two folders into one, or rename one")]
 
 
 def _walk(content: Path, prefix: str = "") -> Iterator[tuple[os.DirEntry | OSError, str]]:
@@ -180,9 +189,18 @@ def _link_problem(entry: os.DirEntry, rel: str, root: Path) -> ContentError | No
     return None
 
 
+def misplaced_register(rel: str, hint: str) -> ContentError:
+    """A register file the build does not read (in a story folder, beside site.toml):
+    its terms of office would be left out of every note without a word."""
+    return warning(rel, None, "the register is read only from content/_register.yml; "
+                   "this one is ignored", hint)
+
+
 def _kind(entry: os.DirEntry, rel: str) -> str:
     if entry.name == "_index.md":
         return "index" if rel.count("/") <= 1 else "nested index"
+    if entry.name in DATA_FILES and "/" in rel:
+        return "nested register"
     if entry.name.startswith("_") or rel in DATA_FILES or _is_folder(entry):
         return "skip"
     if os.path.splitext(entry.name)[1].lower() in ARTICLE_SUFFIXES:

@@ -37,6 +37,14 @@ def warning(path: str, line: int | None, message: str, hint: str = "") -> Conten
     return ContentError(path, line, message, hint, "warning")
 
 
+def quoted_word(value: object) -> str:
+    """The fix for `draft = "false"`: in quotes, true and false are text to TOML and YAML
+    alike, and "expected true or false, got 'false'" left an author looking for a typo."""
+    word = value.strip().lower() if isinstance(value, str) else ""
+    return f"write {word} without quotes: in quotes it is text" \
+        if word in ("true", "false") else ""
+
+
 def located(problem: ContentError, content: Path) -> str:
     """The problem as printed for a person at a terminal: its file named from the working
     directory (`content/ukraine/a.md:3: ...`), so editors and terminals can open the

@@ -27,6 +27,7 @@ class Split:
     key_lines: dict[str, int]  # front-matter key -> file line (of the value read), for messages
     has_front_matter: bool
     repeated: tuple[tuple[str, int], ...] = ()  # (key, line) of YAML values that are overridden
+    syntax: str = ""  # "yaml" or "toml": how a hint should write a value
 
 
 def split(path: str, text: str) -> Split:
@@ -49,7 +50,7 @@ def split(path: str, text: str) -> Split:
             body = text[end + 1:] if end >= 0 else ""
             lines, repeated = _key_lines(block.split("\n") if index > 1 else [])
             return Split(fields, body, index + 2, lines, True,
-                         repeated if FENCES[fence] == "yaml" else ())
+                         repeated if FENCES[fence] == "yaml" else (), FENCES[fence])
         start, index = end + 1, index + 1
     raise ContentError(path, 1, f"front matter opened with '{fence}' is never closed",
                        f"end it with a line holding only '{fence}'")

@@ -105,25 +105,29 @@ def render_markdown(source: str, trusted: bool = False) -> tuple[str, str]:
     return html_text, text
 
 
-def render_article(source: str, trusted: bool = False, path: str | None = None
-                   ) -> tuple[str, str, tuple[str, ...]]:
+def render_article(source: str, trusted: bool = False, path: str | None = None,
+                   first_line: int = 1) -> tuple[str, str, tuple[tuple[str, int | None], ...]]:
     """(html, plain text, media files linked) of an article's Markdown body. With the
     article's `path`, links and images naming a media file beside it point where that
-    file is published (media.py), and the files are listed, so the build can say which
-    are missing."""
+    file is published (media.py), and the files are listed with the file line of their
+    first link (the body starting on `first_line`), so the build can say which are
+    missing, and where."""
     md = _markdown(trusted)
     if "\r" in source:  # what markdown-it's "normalize" rule does, in the same order
         source = source.replace("\r\n", "\n").replace("\r", "\n")
     if "\0" in source:
         source = source.replace("\0", "\ufffd")
     tokens = md.parse(source)
-    linked = _link_media(tokens, path) if path is not None and "]" in source else ()
+    linked = _link_media(tokens, path, first_line) if path is not None and "]" in source \
+        else ()
     return md.renderer.render(tokens, md.options, {}), plain_text(tokens), linked
 
 
-def _link_media(tokens: list[Token], path: str) -> tuple[str, ...]:
-    linked: list[str] = []
+def _link_media(tokens: list[Token], path: str, first_line: int
+                ) -> tuple[tuple[str, int | None], ...]:
+    linked: dict[str, int | None] = {}
     for token in tokens:
+        line = first_line + token.map[0] if token.map else None
         for child in token.children or ():
             attribute = "src" if child.type == "image" else "href" if \
                 child.type == "link_open" else None
@@ -133,8 +137,10 @@ def _link_media(tokens: list[Token], path: str) -> tuple[str, ...]:
                 target, rest = found
                 if not skipped(target):  # (left as written: it names nothing published)
                     child.attrSet(attribute, marked_link(target, rest))
-                linked.append(target)
-    return tuple(dict.fromkeys(linked))
+                linked.setdefault(target, line)
+            if line is not None:  # (a paragraph's next line starts after each break)
+                line += 1 if child.type in _BREAKS else child.content.count("\n")
+    return tuple(linked.items())
 
 
 def plain_text(tokens: list[Token]) -> str:

@@ -111,25 +111,28 @@ def checked(files: Iterable[MediaFile], trusted: bool) -> tuple[list[MediaFile],
     return keep, problems
 
 
-def to_publish(files: Sequence[MediaFile], links: Iterable[tuple[str, Sequence[str]]],
+Links = Sequence[tuple[str, int | None]]  # (content file linked to, line of the link)
+
+
+def to_publish(files: Sequence[MediaFile], links: Iterable[tuple[str, Links]],
                trusted: bool, drafted: Iterable[str] = ()
                ) -> tuple[list[MediaFile], list[ContentError]]:
     """The files that published pages link to (`links`: each article's or story index's
-    path and the files it links to), and a problem for everything else: a file nothing
-    published links to stays out (a memo left beside the articles), a link to a file
-    that is not there is named. A draft's attachments (`drafted`) stay out quietly, as
-    the draft does."""
+    path and the files it links to, with the line of each link), and a problem for
+    everything else: a file nothing published links to stays out (a memo left beside
+    the articles), a link to a file that is not there is named on its line. A draft's
+    attachments (`drafted`) stay out quietly, as the draft does."""
     allowed, problems = checked(files, trusted)
     by_path = {published_path(f.rel): f for f in allowed}
     refused = {published_path(f.rel) for f in files} - by_path.keys()
     linked: set[str] = set()
     for source, targets in links:
-        for target in targets:
+        for target, line in targets:
             path = published_path(target)
             if not skipped(target):
                 linked.add(path)
             if skipped(target) or (path not in by_path and path not in refused):
-                problems.append(_unpublished(source, target))
+                problems.append(_unpublished(source, line, target))
     waiting = {published_path(target) for target in drafted}
     for path, file in by_path.items():
         if path not in linked and path not in waiting:
@@ -139,12 +142,12 @@ def to_publish(files: Sequence[MediaFile], links: Iterable[tuple[str, Sequence[s
     return [f for p, f in by_path.items() if p in linked and _readable(f, problems)], problems
 
 
-def _unpublished(article_rel: str, target: str) -> ContentError:
+def _unpublished(article_rel: str, line: int | None, target: str) -> ContentError:
     if skipped(target):
-        return warning(article_rel, None, f"links to '{target}', but files and folders "
+        return warning(article_rel, line, f"links to '{target}', but files and folders "
                        "whose names start with '_' or '.' are not published",
                        "rename the file or its folder")
-    return warning(article_rel, None, f"links to '{target}', which is not in the content "
+    return warning(article_rel, line, f"links to '{target}', which is not in the content "
                    "folder", "put the file beside the article, or fix the link")
 
 

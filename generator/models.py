@@ -153,7 +153,8 @@ class Article:
     body_line: int = 1  # line of the file where the body starts, for messages
     separate_line: int | None = None  # line of `separate:` in the front matter, for messages
     date_line: int | None = None  # line of `date:` in the front matter, for messages
-    media: tuple[str, ...] = ()  # content files the body links to (media.py), to check
+    media: tuple[tuple[str, int | None], ...] = ()  # content files the body links to
+    # (media.py), each with the file line of its first link, to check
 
     @property
     def text(self) -> str:

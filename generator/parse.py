@@ -18,7 +18,7 @@ from typing import Any
 
 from . import dates
 from .encoding import escaped_controls, has_controls, one_line
-from .errors import ContentError, warning
+from .errors import ContentError, quoted_word, warning
 from .frontmatter import Split, split
 from .markup import render_article, render_plain, safe_link
 from .media import is_media
@@ -134,7 +134,10 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                 fields[key] = _convert(key, value, zone)
             except (TypeError, ValueError) as exc:
                 problems.append(ContentError(path, line, f"'{key}': {exc}",
-                                             _HINTS.get(key, "")))
+                                             quoted_word(value) or _HINTS.get(key, "")))
+        if key == "tags" and isinstance(value, str) and "," in value:
+            fields[key] = tuple(filter(None, map(_text, value.split(","))))
+            problems.append(_comma_tags(path, line, fields[key], parts.syntax))
         if has_controls(value):
             problems.append(escaped_controls(path, line, str(key)))
         if key in TEXT_FIELDS and isinstance(value, bool | int | float):
@@ -147,6 +150,18 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                                 f"url '{fields.pop('url')}' is not a web address; dropped",
                                 "use an http:// or https:// address"))
     return fields, problems
+
+
+def _comma_tags(path: str, line: int | None, tags: tuple[str, ...], syntax: str
+                ) -> ContentError:
+    """`tags: storm, portugal` is one text to YAML and TOML; kept whole it became the one
+    tag "storm-portugal" without a word. Hugo would keep it whole too, but no desk means
+    a tag with a comma in it, so it is read as the tags it names, with the way to write
+    them as a list."""
+    quoted = ", ".join(f'"{tag}"' for tag in tags)
+    listed = f"tags = [{quoted}]" if syntax == "toml" else f"tags: [{', '.join(tags)}]"
+    return warning(path, line, f"'tags' is one text with commas; read as the tags "
+                   f"{', '.join(tags)}", f"write a list: {listed}")
 
 
 def _web_address(url: str) -> bool:
@@ -243,7 +258,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
                                      "add 'title:' to the front matter or a first line"))
         return None
     html, text, media = (*render_plain(body), ()) if plain else \
-        render_article(body, trusted, path)
+        render_article(body, trusted, path, line)
     if not text.strip():
         problems.append(_no_text(path, parts, line))
     if not plain and "](" in body:

@@ -35,7 +35,8 @@ def read_stories(indexes: Iterable[SourceFile], trusted: bool = False
         problems.extend(trouble)
         title = fields.get("title") or index.story.replace("-", " ").capitalize()
         description = fields.get("description", "")
-        about_html, about_text, media = render_article(parts.body, trusted, index.rel) \
+        about_html, about_text, media = render_article(parts.body, trusted, index.rel,
+                                                      parts.body_line) \
             if parts.body.strip() else ("", "", ())
         stories.append(StoryInfo(index.story, title,
                                  description or about_text.split("\n\n")[0], about_html,

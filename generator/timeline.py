@@ -30,7 +30,8 @@ class StoryInfo:
     description: str = ""
     about_html: str = ""
     index: str = ""  # the _index.md it came from, within content/
-    media: tuple[str, ...] = ()  # content files its text links to (media.py)
+    media: tuple[tuple[str, int | None], ...] = ()  # content files its text links to
+    # (media.py), each with the file line of its first link
 
 
 @dataclass(frozen=True)

@@ -237,8 +237,8 @@ def test_two_story_folders_with_one_slug_are_an_error_naming_both(tmp_path):
     if len(list(content.iterdir())) < 2:
         pytest.skip("case-insensitive file system")
     lines = check_lines(content)
-    assert "storms/a.md: story folders 'Storms' and 'storms' both map to stories/storms/ " \
-           "(rename or merge one of the two folders)" in lines
+    assert "storms: story folders 'Storms' and 'storms' both map to stories/storms/ " \
+           "(merge the two folders into one, or rename one)" in lines
 
 
 @pytest.mark.parametrize(("first", "second", "page"), [
