@@ -269,6 +269,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
     event_date = dates.event_date(found, published_day, line + _lead_lines(body))
     source = fields.get("source") or _wire_outlet(text)
     problems.extend(_missing(path, parts, published, event_date, source, bad_token))
+    problems.extend(_before_publication(path, parts, published, fields))
     if event_date is None:
         return None
     return Article(
@@ -411,6 +412,28 @@ def _as_said(date) -> str:
     if date.year is None:
         return f"{day} (its year from the other reports)"
     return f"{day} {date.year}".strip()
+
+
+def _before_publication(path: str, parts: Split, published: dt.datetime | None,
+                        fields: dict[str, Any]) -> list[ContentError]:
+    """An update or a correction dated before the article itself is a slip in one of the
+    dates (feeds would show the article updated before it was published)."""
+    if published is None:
+        return []
+    day = published.date().isoformat()
+    found = []
+    updated = fields.get("updated")
+    if updated is not None and updated.date() < published.date():
+        found.append(warning(path, parts.key_lines.get("updated"),
+                             f"'updated' ({updated.date().isoformat()}) is before the "
+                             f"article's date ({day})", "check both dates"))
+    for number, fix in enumerate(fields.get("corrections", ()), 1):
+        if fix.date is not None and fix.date < published.date():
+            found.append(warning(path, parts.key_lines.get("corrections"),
+                                 f"'corrections' entry {number} is dated "
+                                 f"{fix.date.isoformat()}, before the article's date ({day})",
+                                 "check the correction's date"))
+    return found
 
 
 def _no_text(path: str, parts: Split, line: int) -> ContentError:

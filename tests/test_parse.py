@@ -249,3 +249,18 @@ def test_an_impossible_toml_date_names_its_line_once_with_a_date_hint():
     (problem,) = problems
     assert str(problem) == ("t.md:3: TOML front matter is not valid: Invalid date or datetime "
                             "(write a real day as 2024-11-13, or quote it as text)")
+
+
+def test_an_update_or_correction_dated_before_the_article_is_warned():
+    text = ("---\ntitle: Storm Elra makes landfall\ndate: 2024-11-13T18:40:00Z\n"
+            "updated: 2024-11-12\nsource: Coastwire\ncorrections:\n  - date: 2024-11-10\n"
+            "    text: An earlier version gave the wrong day.\n  - date: 2024-11-14\n"
+            "    text: The toll was 12, not 13.\n---\nStorm Elra hit Porto on Wednesday.\n")
+    article, problems = parse_article("storms/elra.md", text)
+    assert article is not None
+    assert [(p.line, p.message) for p in problems] == [
+        (4, "'updated' (2024-11-12) is before the article's date (2024-11-13)"),
+        (6, "'corrections' entry 1 is dated 2024-11-10, before the article's date "
+            "(2024-11-13)")]
+    same_day = text.replace("updated: 2024-11-12", "updated: 2024-11-13")
+    assert len(parse_article("storms/elra.md", same_day)[1]) == 1  # (a day, not a time)
