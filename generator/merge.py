@@ -55,7 +55,8 @@ def merge(articles: Sequence[Article], settings: MergeSettings | None = None,
         events.append(event)
     if memo and memo.current:
         memo.current = replace(memo.current, assembled=made)
-    return _unique_ids(events), problems
+    events, clashes = _unique_ids(events)
+    return events, problems + clashes
 
 
 def assemble(members: Sequence[Article], reason: MergeReason | None) -> tuple[Event, list]:
@@ -253,22 +254,51 @@ def _shorten(text: str) -> str:
     return kept
 
 
-def _unique_ids(events: list[Event]) -> list[Event]:
-    """Where events share an id (same day, same headline, kept apart), the first reported
-    keeps it and each other one adds a few characters of its first article's path
-    digest: a mark of its own, so that adding a third such event renames neither (a
-    count in path order, -2, -3, renamed an event when a new path sorted before it)."""
+def _unique_ids(events: list[Event]) -> tuple[list[Event], list[ContentError]]:
+    """Where events share an id (same day, same headline, kept apart), an event pinned to
+    it by an `event:` key keeps it, else the first reported; each other one adds a few
+    characters of its first article's path digest: a mark of its own, so that adding a
+    third such event renames neither (a count in path order, -2, -3, renamed an event
+    when a new path sorted before it). Two keys that give one id ("Storm Key",
+    "storm-key") are a warning: only one of them can pin it."""
     by_id: dict[str, list[Event]] = {}
     for event in events:
         by_id.setdefault(event.id, []).append(event)
     renamed: dict[int, str] = {}
+    problems: list[ContentError] = []
     taken = set(by_id)
     for ident, alike in by_id.items():
         if len(alike) > 1:
-            for event in sorted(alike, key=lambda e: _reported_order(e.articles[0]))[1:]:
+            ranked = sorted(alike, key=lambda e: (_pin(e) is None, _reported_order(e.articles[0])))
+            for event in ranked[1:]:
                 renamed[id(event)] = f"{ident}-{_mark(event, taken)}"
                 taken.add(renamed[id(event)])
-    return [replace(e, id=renamed[id(e)]) if id(e) in renamed else e for e in events]
+                if _pin(event) is not None:
+                    problems.append(_pin_taken(_pin(event), ranked[0], renamed[id(event)]))
+                elif _pin(ranked[0]) is not None:
+                    problems.append(_pin_takes(_pin(ranked[0]), event, renamed[id(event)]))
+    return [replace(e, id=renamed[id(e)]) if id(e) in renamed else e for e in events], problems
+
+
+def _pin(event: Event) -> Article | None:
+    """The article whose `event:` key gave the event its id, if one did."""
+    return next((a for a in event.articles if a.event_key and slug(a.event_key) == event.id),
+                None)
+
+
+def _pin_takes(article: Article, moved: Event, given: str) -> ContentError:
+    return warning(article.path, None, f"event: {article.event_key!r} takes the id "
+                   f"{moved.id!r} from the event of {moved.articles[0].path}, whose id "
+                   f"becomes {given!r}", "pick another key if that event's address must "
+                   "not move")
+
+
+def _pin_taken(article: Article, holder: Event, given: str) -> ContentError:
+    pinned = _pin(holder)
+    other = f"event: {pinned.event_key!r} ({pinned.path})" if pinned else "another event"
+    return warning(article.path, None, f"event: {article.event_key!r} gives the id "
+                   f"{holder.id!r}, which {other} already has: this event's id is {given!r}",
+                   "give the two events keys that differ in more than case or punctuation")
 
 
 def _mark(event: Event, taken: set[str]) -> str:

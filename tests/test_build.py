@@ -660,6 +660,38 @@ def test_an_event_key_stays_the_id_when_a_report_without_one_joins(make_site, bu
             "event 'ferry-strike-2024', whose key names it") in result.output
 
 
+def test_an_id_pinned_by_event_key_is_kept_when_another_event_has_it(make_site, build_site):
+    """`event:` pins an address: an unpinned event that comes to the same id (same day,
+    same headline) is the one renamed, with a warning; so is the second of two keys that
+    differ only in case."""
+    count = ("Election officials in Port Alden announced results on Monday: turnout was "
+             "{n} percent, up from last year, the commission said.")
+    site = make_site({
+        "c.md": article("Election results announced", "2024-04-01", "Coastwire",
+                        "Mara Quist won the mayoral race. " + count.format(n=61), "c"),
+        "d.md": article("Harbour vote recount ends", "2024-05-01", "Harbour Post",
+                        "Kessel Island's recount confirmed the result of the harbour "
+                        "levy vote on Wednesday.", "d").replace(
+            "---\n", "---\nevent: 2024-04-01-election-results-announced\n", 1),
+        "e.md": article("Ferry strike begins", "2024-06-03", "Coastwire",
+                        "Ferry crews walked out at dawn.", "e").replace(
+            "---\n", "---\nevent: Storm Key\n", 1),
+        "f.md": article("Storm closes the port", "2024-09-09", "Harbour Post",
+                        "The port of Port Alden closed as the storm arrived.", "f").replace(
+            "---\n", "---\nevent: storm-key\n", 1)})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    ids = {e["articles"][0]["file"]: e["id"] for e in read_events(output)}
+    assert ids["d.md"] == "2024-04-01-election-results-announced"
+    assert ids["c.md"].startswith("2024-04-01-election-results-announced-")
+    assert "d.md: warning: event: '2024-04-01-election-results-announced' takes the id " \
+           f"'2024-04-01-election-results-announced' from the event of c.md, whose id " \
+           f"becomes '{ids['c.md']}'" in result.output
+    assert ids["e.md"] == "storm-key" and ids["f.md"].startswith("storm-key-")
+    assert "f.md: warning: event: 'storm-key' gives the id 'storm-key', which event: " \
+           "'Storm Key' (e.md) already has" in result.output
+
+
 def test_a_new_event_with_the_same_day_and_headline_renames_no_other(make_site, build_site):
     """Ids are stable while an event's articles are: a third "Council approves harbour
     budget" of that day, kept apart, gets an id of its own and leaves the others'."""
