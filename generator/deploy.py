@@ -165,20 +165,24 @@ def _remote_lacks(top: Path, remote: str, branch: str) -> bool:
 def _parent(top: Path, local: str | None, published: str | None) -> tuple[str | None, str]:
     """What the new site commit follows, and what to tell the author about it: the
     published branch, unless the local one already contains it (commits made with
-    --no-push since). Where someone else published after this clone last did, or the
-    local branch went its own way, the new commit still follows the published one (its
-    site replaces theirs, as any deploy does), but the author is told: their content may
-    be behind, and unpushed local site commits are left out."""
+    --no-push since). Where someone else published after this clone last did, the new
+    commit still follows the published one (its site replaces theirs, as any deploy
+    does), but the author is told to pull their content; where the local branch went
+    its own way too (a --no-push commit, then a colleague's deploy), the same, and that
+    the unpushed local site commits are left out."""
     if published is None or local is None or local == published:
         return local or published, ""
     if _is_ancestor(top, published, local):
         return local, ""
     if _is_ancestor(top, local, published):
-        return published, ("{remote}/{branch} was published from elsewhere since this "
-                           "clone last deployed; this site replaces it, so pull first if "
-                           "their content is not in yours")
-    return published, ("{remote}/{branch} and the local {branch} went separate ways; this "
-                       "site follows {remote}'s, and the local-only site commits are left out")
+        return published, REPLACED
+    return published, (REPLACED + "; {remote}/{branch} and the local {branch} went separate "
+                       "ways, and the local-only site commits are left out")
+
+
+REPLACED = ("{remote}/{branch} was published from elsewhere since this clone last deployed; "
+            "this site replaces it, so pull first if their content is not in yours (then "
+            "build and deploy again)")
 
 
 def _is_ancestor(top: Path, older: str, newer: str) -> bool:

@@ -416,6 +416,30 @@ def test_deploy_warns_of_drafts_built_into_the_site(author_repo, runner, monkeyp
     assert "draft" not in runner.invoke(main, ["deploy", "--no-push"]).output
 
 
+def test_deploy_over_a_colleagues_site_after_a_local_commit_says_pull_first(
+        author_repo, runner, monkeypatch, tmp_path):
+    """A --no-push commit, then a colleague publishes from a clone: the local and the
+    published gh-pages went separate ways, and this deploy replaces their site. It said
+    only that local site commits were left out, not that their content would go."""
+    site, remote = author_repo
+    monkeypatch.chdir(site)
+    assert runner.invoke(main, ["deploy", "--no-push"]).exit_code == 0
+    git(site, "push", "-q", "origin", "main")
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(colleague))
+    (colleague / "content" / "b.md").write_text(
+        article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
+    monkeypatch.chdir(colleague)
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    assert runner.invoke(main, ["deploy"]).exit_code == 0
+    monkeypatch.chdir(site)
+    result = runner.invoke(main, ["deploy"])
+    assert result.exit_code == 0, result.output
+    assert "origin/gh-pages was published from elsewhere since this clone last deployed" \
+        in result.output and "pull first" in result.output, result.output
+    assert "local-only site commits are left out" in result.output
+
+
 def test_deploy_to_an_unreachable_remote_commits_nothing(author_repo, runner, monkeypatch,
                                                         tmp_path):
     site, _ = author_repo
