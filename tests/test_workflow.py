@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -156,6 +157,22 @@ def test_serve_rebuilds_on_change_and_shows_errors(make_site):
         assert "Parliament approves budget" in fetch(base)  # the last good site is still served
 
 
+def test_serve_shows_a_styled_404_page_with_working_links_in_any_folder(make_site):
+    """The 404 page answers a missing page in any folder; its style sheet and links
+    must hold from there (relative ones resolved under /nope/ and were dead)."""
+    site = make_site({"a.md": STORM})
+    with serving(site) as (base, _):
+        for missing in ("nope/", "events/no-such-event/", "a/b/c.html"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                fetch(base + missing)
+            assert answer.value.code == 404
+            page, here = answer.value.read().decode("utf-8"), base + missing
+            sheet = re.search(r'<link rel="stylesheet" href="([^"]*)"', page).group(1)
+            assert "body" in fetch(urllib.parse.urljoin(here, sheet)), "the style sheet"
+            home = re.search(r'<a href="([^"]*)">timeline</a>', page).group(1)
+            assert "Storm Elra" in fetch(urllib.parse.urljoin(here, home)), "the timeline"
+
+
 def test_serve_keeps_every_link_local_when_site_toml_has_an_address(make_site):
     """site.toml's base_url is the published address; the pages serve makes, the first
     and every rebuild, link to 127.0.0.1 (the 404 page's style sheet included)."""
@@ -163,7 +180,7 @@ def test_serve_keeps_every_link_local_when_site_toml_has_an_address(make_site):
     with serving(site) as (base, state):
         add_a_report_and_see_it_served(site, base, state)
         missing = (site / "public" / "404.html").read_text(encoding="utf-8")
-        assert "desk.example.org" not in missing and 'href="static/style.css' in missing
+        assert "desk.example.org" not in missing and 'href="/static/style.css' in missing
 
 
 def test_serve_prints_the_warnings_a_save_causes(make_site):
