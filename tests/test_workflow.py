@@ -107,10 +107,10 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
 
 
 @contextlib.contextmanager
-def serving(site, echo=lambda *_: None):
+def serving(site, echo=lambda *_: None, output: str = "public"):
     """`dateline serve` on the site in a thread, on a free port: (base URL, BuildState);
     as the command does it, without site.toml's base_url."""
-    config = load_config(site / "content", output=site / "public", search=False, base_url="")
+    config = load_config(site / "content", output=site / output, search=False, base_url="")
     stop, ready = threading.Event(), {}
     thread = threading.Thread(target=serve, daemon=True, kwargs={
         "config": config, "port": 0, "echo": echo, "stop": stop,
@@ -399,6 +399,43 @@ def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, r
         in again.output, "told that their site replaces a newer one"
     assert git(remote, "rev-list", "--count", "gh-pages") == "3"
     assert git(site, "rev-parse", "gh-pages") == git(remote, "rev-parse", "gh-pages")
+
+
+def test_deploy_refuses_the_site_serve_built(author_repo, runner, monkeypatch):
+    """`serve` builds site/ for 127.0.0.1 (no base_url: local feed ids, no sitemap);
+    deploy published it with exit 0 and a warning to set the base_url site.toml had."""
+    site, remote = author_repo
+    (site / "site.toml").write_text('base_url = "https://timeline.example.org/"\n'
+                                    'cname = "timeline.example.org"\n', encoding="utf-8")
+    monkeypatch.chdir(site)
+    with serving(site, output="site"):
+        pass
+    refused = runner.invoke(main, ["deploy"])
+    assert refused.exit_code == 1, refused.output
+    assert "site/ was built by `dateline serve` for local preview; run `dateline build` " \
+        "first" in refused.output
+    assert "set base_url" not in refused.output, "site.toml sets it"
+    assert git(site, "branch", "--list", "gh-pages") == ""
+    assert runner.invoke(main, ["build", "--no-search"]).exit_code == 0
+    published = runner.invoke(main, ["deploy"])
+    assert published.exit_code == 0, published.output
+    assert "Warning" not in published.output, published.output
+    assert "sitemap.xml" in git(remote, "ls-tree", "--name-only", "gh-pages")
+    assert "urn:dateline" not in git(remote, "show", "gh-pages:feed.xml")
+
+
+def test_deploy_of_a_build_without_the_address_site_toml_sets_says_build_again(
+        author_repo, runner, monkeypatch):
+    site, _ = author_repo
+    (site / "site.toml").write_text('base_url = "https://timeline.example.org/"\n',
+                                    encoding="utf-8")
+    monkeypatch.chdir(site)
+    assert runner.invoke(main, ["build", "--base-url", ""]).exit_code == 0
+    result = runner.invoke(main, ["deploy", "--no-push"])
+    assert result.exit_code == 0, result.output
+    assert "site/ was built without base_url" in result.output
+    assert "set base_url in site.toml" not in result.output, "it is set"
+    assert "build again with `dateline build`" in result.output
 
 
 def test_deploy_warns_when_a_file_changed_after_the_build(author_repo, runner, monkeypatch):
