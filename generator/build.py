@@ -317,6 +317,7 @@ def _write(site: Site, config: Config, clock: _Clock, cache: BuildCache | None =
     writer = SiteWriter(config.output, patch=bool(page_cache and page_cache.old)
                         and not config.search)
     writer.drafts = sum(a.draft for e in site.events for a in e.articles)
+    writer.preview = config.preview
     try:
         clock("render", write_pages, env, pages, config, writer, page_cache)
         clock("outputs", _write_outputs, writer, env, site, pages, config,

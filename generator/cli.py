@@ -264,14 +264,19 @@ def new(title: str, content: Path, story: str, source: str, url: str) -> None:
 def deploy(site_dir: Path, remote: str, branch: str, message: str, no_push: bool,
            content: Path) -> None:
     """Commit the built site to a branch (gh-pages) and push it, leaving your work tree alone."""
-    from .deploy import DeployError, site_warnings
+    from .deploy import DeployError, publishable, site_warnings
     from .deploy import deploy as run_deploy
 
-    cname = _config(content).cname if content.is_dir() else ""
-    for said in site_warnings(site_dir, content):
+    config = _config(content) if content.is_dir() else None
+    try:
+        publishable(site_dir)  # (refused before any warning about what it holds)
+    except DeployError as exc:
+        _fail(f"Error: {exc}")
+    for said in site_warnings(site_dir, content, config.base_url if config else ""):
         click.echo(f"Warning: {said}", err=True)
     try:
-        done = run_deploy(site_dir, branch, None if no_push else remote, message, cname)
+        done = run_deploy(site_dir, branch, None if no_push else remote, message,
+                          config.cname if config else "")
     except DeployError as exc:
         _fail(f"Error: {exc}")
     if done.note:

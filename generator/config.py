@@ -35,6 +35,9 @@ class Config:
     max_file_size: int = 5_000_000
     cname: str = ""
     drafts: bool = False
+    # Built by `dateline serve` for 127.0.0.1, not for publishing: the 404 page links from
+    # "/", and `deploy` refuses the output (its marker says so).
+    preview: bool = False
     merge: dict[str, Any] = field(default_factory=dict)  # overrides of MergeSettings
 
     @property

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .timeline import counted
-from .write import DRAFTS_LINE, MARKER
+from .write import DRAFTS_LINE, MARKER, PREVIEW_LINE
 
 
 class DeployError(Exception):
@@ -44,9 +44,29 @@ def missing_page_works_deep(site: Path) -> bool:
     return found is None or found.group(1).startswith((b"http:", b"https:", b"/"))
 
 
-def site_warnings(site: Path, content: Path) -> list[str]:
+def publishable(site: Path) -> None:
+    """Refuses a folder that is no build, or that `dateline serve` built: a preview for
+    127.0.0.1 (built without base_url, so with local feed ids, no sitemap, and whatever
+    was saved while serving, kept or not), which deploy once published with exit 0."""
+    if not (site / MARKER).is_file():
+        raise DeployError(f"{site} is not a Dateline build; run `dateline build` first")
+    if PREVIEW_LINE in _marker(site):
+        raise DeployError(f"{site}/ was built by `dateline serve` for local preview; run "
+                          "`dateline build` first (nothing was committed)")
+
+
+def _marker(site: Path) -> str:
+    """What the build wrote in its marker ("" when there is none to read)."""
+    try:
+        return (site / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return ""
+
+
+def site_warnings(site: Path, content: Path, base_url: str = "") -> list[str]:
     """What the author should know before `site/` is published: files saved after it was
-    built, drafts in it, a 404 page that breaks below the top of the site."""
+    built, drafts in it, a 404 page that breaks below the top of the site (`base_url`:
+    site.toml's, which says whether the fix is to set one or to build with it)."""
     said = []
     if changed := changed_since_built(site, content):
         named = ", ".join(map(str, changed[:3])) + (", ..." if len(changed) > 3 else "")
@@ -54,25 +74,31 @@ def site_warnings(site: Path, content: Path) -> list[str]:
                     f"({named}); what is published leaves {'it' if len(changed) == 1 else 'them'}"
                     " out: build again first (with the same --base-url).")
     if drafts := drafts_in(site):
-        said.append(f"{site}/ holds {counted(drafts, 'draft')}, built with --drafts (or by "
-                    "`serve --drafts`), which would be published: build without --drafts "
-                    "first.")
+        said.append(f"{site}/ holds {counted(drafts, 'draft')}, built with --drafts, which "
+                    "would be published: build without --drafts first.")
     if not missing_page_works_deep(site):
-        said.append(f"{site}/404.html was built without base_url, so a missing page below "
-                    "the top of the site shows it unstyled and with broken links; set "
-                    "base_url in site.toml (or build with --base-url) to the site's address, "
-                    "then build and deploy again.")
+        said.append(_no_address(site, base_url))
     return said
 
 
+def _no_address(site: Path, base_url: str) -> str:
+    """The warning for a 404 page built without the site's address, with the fix that
+    applies: site.toml may set base_url already, and the build just did not use it."""
+    broken = ("so a missing page below the top of the site shows it unstyled and with "
+              "broken links")
+    if base_url:
+        return (f"{site}/ was built without base_url although site.toml sets it (built "
+                f"with --base-url ''?), {broken}; build again with `dateline build`, then "
+                "deploy.")
+    return (f"{site}/404.html was built without base_url, {broken}; set base_url in "
+            "site.toml (or build with --base-url) to the site's address, then build and "
+            "deploy again.")
+
+
 def drafts_in(site: Path) -> int:
-    """How many drafts the build in `site` published (`--drafts`, or `serve --drafts`,
-    which writes there too): a draft is not meant for readers yet."""
-    try:
-        marker = (site / MARKER).read_text(encoding="utf-8")
-    except OSError:
-        return 0
-    found = re.search(rf"^{re.escape(DRAFTS_LINE)}(\d+)$", marker, re.MULTILINE)
+    """How many drafts the build in `site` published (`--drafts`): a draft is not meant
+    for readers yet."""
+    found = re.search(rf"^{re.escape(DRAFTS_LINE)}(\d+)$", _marker(site), re.MULTILINE)
     return int(found.group(1)) if found else 0
 
 
@@ -103,8 +129,7 @@ def _scratch(rel: Path) -> bool:
 def deploy(site: Path, branch: str = "gh-pages", remote: str | None = "origin",
            message: str = "Publish site", cname: str = "") -> Deployment:
     """Commits `site/` as the whole tree of `branch` (history kept) and pushes it."""
-    if not (site / MARKER).is_file():
-        raise DeployError(f"{site} is not a Dateline build; run `dateline build` first")
+    publishable(site)
     top = _repository(site)
     if remote and not _has_remote(top, remote):  # (before committing anything)
         raise DeployError(f"this repository has no remote {remote!r}; add one with "
@@ -165,20 +190,24 @@ def _remote_lacks(top: Path, remote: str, branch: str) -> bool:
 def _parent(top: Path, local: str | None, published: str | None) -> tuple[str | None, str]:
     """What the new site commit follows, and what to tell the author about it: the
     published branch, unless the local one already contains it (commits made with
-    --no-push since). Where someone else published after this clone last did, or the
-    local branch went its own way, the new commit still follows the published one (its
-    site replaces theirs, as any deploy does), but the author is told: their content may
-    be behind, and unpushed local site commits are left out."""
+    --no-push since). Where someone else published after this clone last did, the new
+    commit still follows the published one (its site replaces theirs, as any deploy
+    does), but the author is told to pull their content; where the local branch went
+    its own way too (a --no-push commit, then a colleague's deploy), the same, and that
+    the unpushed local site commits are left out."""
     if published is None or local is None or local == published:
         return local or published, ""
     if _is_ancestor(top, published, local):
         return local, ""
     if _is_ancestor(top, local, published):
-        return published, ("{remote}/{branch} was published from elsewhere since this "
-                           "clone last deployed; this site replaces it, so pull first if "
-                           "their content is not in yours")
-    return published, ("{remote}/{branch} and the local {branch} went separate ways; this "
-                       "site follows {remote}'s, and the local-only site commits are left out")
+        return published, REPLACED
+    return published, (REPLACED + "; {remote}/{branch} and the local {branch} went separate "
+                       "ways, and the local-only site commits are left out")
+
+
+REPLACED = ("{remote}/{branch} was published from elsewhere since this clone last deployed; "
+            "this site replaces it, so pull first if their content is not in yours (then "
+            "build and deploy again)")
 
 
 def _is_ancestor(top: Path, older: str, newer: str) -> bool:

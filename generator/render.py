@@ -246,11 +246,20 @@ def _compiled_templates(folder: Path | None, version: str) -> FileSystemBytecode
 
 
 def render_page(env: Environment, page: Page, config: Config) -> bytes:
-    root = page.root
-    if page.path == "404.html" and config.base_url:
-        root = config.base_url.rstrip("/") + "/"  # 404 is served at any depth
-    html = env.get_template(page.template).render(page=page, root=root, **page.context)
+    html = env.get_template(page.template).render(page=page, root=page_root(page, config),
+                                                  **page.context)
     return html.encode("utf-8")
+
+
+def page_root(page: Page, config: Config) -> str:
+    """How a page links to the top of the site: relative, except the 404 page's, which
+    GitHub Pages and `serve` show for a missing page in any folder, where a relative link
+    would point below it: from the site's address, or from "/" on serve's 127.0.0.1."""
+    if page.path != "404.html":
+        return page.root
+    if config.base_url:
+        return config.base_url.rstrip("/") + "/"
+    return "/" if config.preview else page.root
 
 
 def write_pages(env: Environment, pages: Sequence[Page], config: Config, writer,

@@ -7,6 +7,7 @@ they never reach the built site.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import html
@@ -246,7 +247,9 @@ def serve(config: Config, port: int, echo, stop: threading.Event | None = None,
     """Serves until interrupted (or until `stop` is set, for tests).
 
     `on_ready(port, state)` is called once the server listens, so callers can use port 0.
+    Every build it makes is a preview (`Config.preview`), whoever calls it.
     """
+    config = dataclasses.replace(config, preview=True)
     state = BuildState()
     handler = type("BoundHandler", (Handler,), {"state": state})
     try:  # (the port first: a taken one should not cost a build)
@@ -311,10 +314,10 @@ def _reload_config(config: Config, echo) -> Config:
     stays the one the server started with (`dateline serve` builds without site.toml's
     `base_url`, so that every link stays on 127.0.0.1): a rebuild that took it from
     site.toml again sent the 404 page's style sheet and links to the published site and
-    rendered every page again."""
+    rendered every page again. A preview it stays too."""
     try:
         return load_config(config.content, output=config.output, drafts=config.drafts or None,
-                           base_url=config.base_url)
+                           base_url=config.base_url, preview=config.preview)
     except ConfigError as exc:
         echo(str(exc))
         return config

@@ -36,6 +36,8 @@ from .parallel import process_alive
 
 MARKER = ".dateline-site"
 DRAFTS_LINE = "Drafts included: "  # (the marker's line when a build published drafts)
+# The marker's line when `dateline serve` built the folder, for `deploy` to refuse it.
+PREVIEW_LINE = "Built by `dateline serve` for local preview, not for publishing."
 
 
 class OutputError(Exception):
@@ -59,6 +61,7 @@ class SiteWriter:
                                              suffix=".tmp", dir=output.parent))
         self.owners: dict[str, str] = {}
         self.drafts = 0  # drafts published (--drafts), for `deploy` to warn about
+        self.preview = False  # built by `serve` (Config.preview), for `deploy` to refuse
 
     def write(self, rel: str, data: bytes | Iterable[bytes], owner: str = "") -> None:
         """Writes one output; a second write to one path is an error naming both owners."""
@@ -116,7 +119,8 @@ class SiteWriter:
         """
         (self.staging / MARKER).write_text(
             "Built by Dateline. This folder is replaced on every build.\n" +
-            (f"{DRAFTS_LINE}{self.drafts}\n" if self.drafts else ""), encoding="utf-8")
+            (f"{DRAFTS_LINE}{self.drafts}\n" if self.drafts else "") +
+            (f"{PREVIEW_LINE}\n" if self.preview else ""), encoding="utf-8")
         os.chmod(self.staging, 0o755)
         check_output(self.output)
         if self.existing is not None:

@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -109,10 +110,10 @@ def wait_for(condition, seconds: float = 20.0) -> bool:
 
 
 @contextlib.contextmanager
-def serving(site, echo=lambda *_: None):
+def serving(site, echo=lambda *_: None, output: str = "public"):
     """`dateline serve` on the site in a thread, on a free port: (base URL, BuildState);
     as the command does it, without site.toml's base_url."""
-    config = load_config(site / "content", output=site / "public", search=False, base_url="")
+    config = load_config(site / "content", output=site / output, search=False, base_url="")
     stop, ready = threading.Event(), {}
     thread = threading.Thread(target=serve, daemon=True, kwargs={
         "config": config, "port": 0, "echo": echo, "stop": stop,
@@ -159,6 +160,22 @@ def test_serve_rebuilds_on_change_and_shows_errors(make_site):
         assert "Parliament approves budget" in fetch(base)  # the last good site is still served
 
 
+def test_serve_shows_a_styled_404_page_with_working_links_in_any_folder(make_site):
+    """The 404 page answers a missing page in any folder; its style sheet and links
+    must hold from there (relative ones resolved under /nope/ and were dead)."""
+    site = make_site({"a.md": STORM})
+    with serving(site) as (base, _):
+        for missing in ("nope/", "events/no-such-event/", "a/b/c.html"):
+            with pytest.raises(urllib.error.HTTPError) as answer:
+                fetch(base + missing)
+            assert answer.value.code == 404
+            page, here = answer.value.read().decode("utf-8"), base + missing
+            sheet = re.search(r'<link rel="stylesheet" href="([^"]*)"', page).group(1)
+            assert "body" in fetch(urllib.parse.urljoin(here, sheet)), "the style sheet"
+            home = re.search(r'<a href="([^"]*)">timeline</a>', page).group(1)
+            assert "Storm Elra" in fetch(urllib.parse.urljoin(here, home)), "the timeline"
+
+
 def test_serve_keeps_every_link_local_when_site_toml_has_an_address(make_site):
     """site.toml's base_url is the published address; the pages serve makes, the first
     and every rebuild, link to 127.0.0.1 (the 404 page's style sheet included)."""
@@ -166,7 +183,7 @@ def test_serve_keeps_every_link_local_when_site_toml_has_an_address(make_site):
     with serving(site) as (base, state):
         add_a_report_and_see_it_served(site, base, state)
         missing = (site / "public" / "404.html").read_text(encoding="utf-8")
-        assert "desk.example.org" not in missing and 'href="static/style.css' in missing
+        assert "desk.example.org" not in missing and 'href="/static/style.css' in missing
 
 
 def test_serve_prints_the_warnings_a_save_causes(make_site):
@@ -387,6 +404,43 @@ def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, r
     assert git(site, "rev-parse", "gh-pages") == git(remote, "rev-parse", "gh-pages")
 
 
+def test_deploy_refuses_the_site_serve_built(author_repo, runner, monkeypatch):
+    """`serve` builds site/ for 127.0.0.1 (no base_url: local feed ids, no sitemap);
+    deploy published it with exit 0 and a warning to set the base_url site.toml had."""
+    site, remote = author_repo
+    (site / "site.toml").write_text('base_url = "https://timeline.example.org/"\n'
+                                    'cname = "timeline.example.org"\n', encoding="utf-8")
+    monkeypatch.chdir(site)
+    with serving(site, output="site"):
+        pass
+    refused = runner.invoke(main, ["deploy"])
+    assert refused.exit_code == 1, refused.output
+    assert "site/ was built by `dateline serve` for local preview; run `dateline build` " \
+        "first" in refused.output
+    assert "set base_url" not in refused.output, "site.toml sets it"
+    assert git(site, "branch", "--list", "gh-pages") == ""
+    assert runner.invoke(main, ["build", "--no-search"]).exit_code == 0
+    published = runner.invoke(main, ["deploy"])
+    assert published.exit_code == 0, published.output
+    assert "Warning" not in published.output, published.output
+    assert "sitemap.xml" in git(remote, "ls-tree", "--name-only", "gh-pages")
+    assert "urn:dateline" not in git(remote, "show", "gh-pages:feed.xml")
+
+
+def test_deploy_of_a_build_without_the_address_site_toml_sets_says_build_again(
+        author_repo, runner, monkeypatch):
+    site, _ = author_repo
+    (site / "site.toml").write_text('base_url = "https://timeline.example.org/"\n',
+                                    encoding="utf-8")
+    monkeypatch.chdir(site)
+    assert runner.invoke(main, ["build", "--base-url", ""]).exit_code == 0
+    result = runner.invoke(main, ["deploy", "--no-push"])
+    assert result.exit_code == 0, result.output
+    assert "site/ was built without base_url" in result.output
+    assert "set base_url in site.toml" not in result.output, "it is set"
+    assert "build again with `dateline build`" in result.output
+
+
 def test_deploy_warns_when_a_file_changed_after_the_build(author_repo, runner, monkeypatch):
     site, _ = author_repo
     monkeypatch.chdir(site)
@@ -417,6 +471,30 @@ def test_deploy_warns_of_drafts_built_into_the_site(author_repo, runner, monkeyp
     assert "Warning: site/ holds 1 draft, built with --drafts" in result.output
     assert runner.invoke(main, ["build"]).exit_code == 0
     assert "draft" not in runner.invoke(main, ["deploy", "--no-push"]).output
+
+
+def test_deploy_over_a_colleagues_site_after_a_local_commit_says_pull_first(
+        author_repo, runner, monkeypatch, tmp_path):
+    """A --no-push commit, then a colleague publishes from a clone: the local and the
+    published gh-pages went separate ways, and this deploy replaces their site. It said
+    only that local site commits were left out, not that their content would go."""
+    site, remote = author_repo
+    monkeypatch.chdir(site)
+    assert runner.invoke(main, ["deploy", "--no-push"]).exit_code == 0
+    git(site, "push", "-q", "origin", "main")
+    colleague = tmp_path / "colleague"
+    git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(colleague))
+    (colleague / "content" / "b.md").write_text(
+        article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
+    monkeypatch.chdir(colleague)
+    assert runner.invoke(main, ["build"]).exit_code == 0
+    assert runner.invoke(main, ["deploy"]).exit_code == 0
+    monkeypatch.chdir(site)
+    result = runner.invoke(main, ["deploy"])
+    assert result.exit_code == 0, result.output
+    assert "origin/gh-pages was published from elsewhere since this clone last deployed" \
+        in result.output and "pull first" in result.output, result.output
+    assert "local-only site commits are left out" in result.output
 
 
 def test_deploy_to_an_unreachable_remote_commits_nothing(author_repo, runner, monkeypatch,
