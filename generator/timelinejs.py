@@ -20,8 +20,9 @@ from .timeline import counted, dispute_phrases, disputed_points, event_sort_key
 
 def timelinejs_json(site: Site, config: Config, memo: Memo | None = None
                     ) -> Iterator[bytes]:
-    """Every event with a known year (TimelineJS needs one), oldest first."""
-    titles = {s.slug: s.title for s in site.stories}
+    """Every event with a known year (TimelineJS needs one), oldest first. Events of the
+    default story have no group (its title, "Latest", named a row of its own)."""
+    titles = {s.slug: s.title for s in site.stories if s.slug}
     events = [e for e in sorted(site.events, key=event_sort_key) if e.date.year is not None]
     head = {"title": {"text": {"headline": escape(config.title),
                                "text": escape(config.description)}}}
@@ -46,7 +47,7 @@ def timelinejs_event(event: Event, group: str, config: Config) -> dict[str, Any]
         "unique_id": event.id,
     }
     if group:
-        record["group"] = group
+        record["group"] = escape(group)
     return record
 
 

@@ -901,3 +901,22 @@ def test_a_report_saved_twice_is_named_as_a_copy(runner, make_site, build_site):
     assert result.exit_code == 0
     [event] = read_events(output)
     assert len(event["articles"]) == 3  # (nothing dropped: the author decides which goes)
+
+
+def test_timelinejs_groups_name_stories_escaped_and_not_the_default_one(make_site,
+                                                                        build_site):
+    """TimelineJS draws a row per `group`: the default story is none ("Latest" made a
+    row of its own), and a story's title is escaped like every other value there."""
+    site = make_site({
+        "top.md": article("Port reopens after the storm", "2024-07-07", "Coastwire",
+                          "The port of Port Alden reopened on Sunday.", "t"),
+        "harbour/_index.md": '---\ntitle: Harbour & "Port" <b>works</b>\n---\nWorks.\n',
+        "harbour/a.md": article("Crane collapses at the harbour", "2024-08-01", "Harbour Post",
+                                "A crane collapsed at the harbour works on Thursday.", "h")})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    events = json.loads((output / "timelinejs.json").read_text("utf-8"))["events"]
+    groups = {e["text"]["headline"]: e.get("group") for e in events}
+    assert groups == {"Port reopens after the storm": None,
+                      "Crane collapses at the harbour":
+                          "Harbour &amp; &quot;Port&quot; &lt;b&gt;works&lt;/b&gt;"}
