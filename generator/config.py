@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .encoding import has_controls
 from .errors import ContentError, quoted_word
 from .mergesettings import MergeSettings
 
@@ -119,6 +120,10 @@ _KINDS = {str: 'text in quotes ("...")', bool: "true or false", int: "a whole nu
 
 
 def _check_value(name: str, text: str, key: str, value: Any, line: int | None):
+    if key != "merge" and has_controls(value):  # (TOML's escapes let "\u0001" through)
+        return [ContentError(name, line, f"'{key}' holds a control character",
+                             "write it without escapes such as \\u0001: a web page or feed "
+                             "cannot carry them")]
     if key == "order" and value not in ("newest", "oldest"):
         return [ContentError(name, line, "'order' must be \"newest\" or \"oldest\"")]
     if key == "max_file_size" and value <= 0:

@@ -277,3 +277,15 @@ def test_the_register_reads_plain_values_as_front_matter_does(runner, make_site)
     result = check(runner, site)
     assert "needs a text `holder`" not in result.output, result.output
     assert "_register.yml:6: `from` is not a date: '2024-02-30'" in result.output
+
+
+def test_control_characters_in_site_toml_are_errors_on_their_line(runner, make_site):
+    """TOML's escapes write any character: a \\u0001 in the title reached every page and
+    made both feeds invalid XML, with the build passing."""
+    site = make_site({"a.md": STORM},
+                     config='title = "Desk\\u0001 name"\nsource_trust = ["Reuters\\u001f"]\n')
+    result = check(runner, site)
+    assert result.exit_code == 1
+    assert "site.toml:1: 'title' holds a control character (write it without escapes " \
+           "such as \\u0001" in result.output
+    assert "site.toml:2: 'source_trust' holds a control character" in result.output
