@@ -146,9 +146,12 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                                     f"{str(value).lower() if isinstance(value, bool) else value}",
                                     f"put it in quotes to keep it as written: {key}: \"...\""))
     if "url" in fields and not _web_address(fields["url"]):
+        url = fields.pop("url")
+        spaced = any(c.isspace() for c in url)
         problems.append(warning(path, parts.key_lines.get("url"),
-                                f"url '{fields.pop('url')}' is not a web address; dropped",
-                                "use an http:// or https:// address"))
+                                f"url '{url}' is not a web address; dropped",
+                                "use an http:// or https:// address" +
+                                (", with each space written as %20" if spaced else "")))
     return fields, problems
 
 
@@ -169,10 +172,15 @@ def _web_address(url: str) -> bool:
     would point into this site or wherever the page is served from."""
     try:
         parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
     except ValueError:
         return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and \
-        safe_link(url)
+        safe_link(url) and not any(c.isspace() or not c.isprintable() or c in NOT_IN_URLS
+                                   for c in url)
+
+
+NOT_IN_URLS = '<>"`\\{}|^'  # (RFC 3986 has no place for them: a consumer's parser refuses)
 
 
 _HINTS = {

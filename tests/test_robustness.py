@@ -167,17 +167,24 @@ def test_an_upper_case_txt_clipping_is_plain_text(make_site, build_site):
 
 def test_an_original_link_must_be_a_whole_web_address(runner, make_site, build_site):
     site = make_site({
-        f"{name}.md": STORM.replace("source: Coastwire", f"source: Coastwire\nurl: {url}")
+        f"{name}.md": STORM.replace("source: Coastwire", f"source: Coastwire\nurl: {written}")
         .replace("Storm hits", f"Storm {name}")
-        for name, url in (("a", "//evil.example/phish"), ("b", "../../etc/passwd"), ("c", "42"),
-                          ("d", "https://coast.example/storm"))})
+        for name, written, _ in (*BAD_URLS, ("d", "https://coast.example/s?id=4&x=%20", ""))})
     result = check(runner, site)
-    for name, url in (("a", "//evil.example/phish"), ("b", "../../etc/passwd"), ("c", "42")):
+    for name, _, url in BAD_URLS:
         assert f"{name}.md:5: warning: url '{url}' is not a web address; dropped" in result.output
     result, output = build_site(site, "--no-search")
     urls = {a["file"]: a["url"] for e in read_events(output) for a in e["articles"]}
-    assert urls == {"a.md": None, "b.md": None, "c.md": None,
-                    "d.md": "https://coast.example/storm"}
+    assert urls == {**{f"{name}.md": None for name, _, _ in BAD_URLS},
+                    "d.md": "https://coast.example/s?id=4&x=%20"}
+
+
+BAD_URLS = (  # (name, as written in YAML, the value)
+    ("a", "//evil.example/phish", "//evil.example/phish"),
+    ("b", "../../etc/passwd", "../../etc/passwd"), ("c", "42", "42"),
+    ("e", "'https://exa mple.org/x y'", "https://exa mple.org/x y"),
+    ("f", "'https://example.org/\"onmouseover=x'", 'https://example.org/"onmouseover=x'),
+    ("g", "https://example.org:port/", "https://example.org:port/"))
 
 
 def test_a_full_disk_is_one_line_and_the_site_stays(runner, make_site, build_site, monkeypatch):
