@@ -14,12 +14,11 @@ from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from . import dates, media
 from .cache import FOLDER, BuildCache, Recall, code_version, dumps, value_token
 from .compare import compare_event
-from .config import Config
+from .config import Config, site_zone
 from .discover import discover, misplaced_register
 from .errors import BuildFailed, ContentError, Report, warning
 from .evidence import Spilled, evidence, evidence_key
@@ -204,11 +203,6 @@ def _parse_chunk(files, trusted: bool, title_weight: float, timezone: str = "UTC
     zone = site_zone(timezone)
     return [(dumps(result), found)
             for result, found in (_parse_one(f, trusted, title_weight, zone) for f in files)]
-
-
-def site_zone(name: str) -> dt.tzinfo:
-    """The site's `timezone` (an IANA name config.py has checked)."""
-    return dt.UTC if name == "UTC" else ZoneInfo(name)
 
 
 def _parse_one(file, trusted: bool, title_weight: float, zone: dt.tzinfo = dt.UTC

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 import math
 import re
@@ -42,9 +43,19 @@ class Config:
     merge: dict[str, Any] = field(default_factory=dict)  # overrides of MergeSettings
 
     @property
+    def zone(self) -> dt.tzinfo:
+        """The site's time zone: the day a date-only report or correction starts in."""
+        return site_zone(self.timezone)
+
+    @property
     def root(self) -> Path:
         """The site folder: the one holding content/, site.toml and templates/."""
         return self.content.resolve().parent
+
+
+def site_zone(name: str) -> dt.tzinfo:
+    """The `timezone` setting (an IANA name `_check_value` has checked) as a tzinfo."""
+    return dt.UTC if name == "UTC" else zoneinfo.ZoneInfo(name)
 
 
 SETTINGS = {

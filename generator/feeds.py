@@ -16,15 +16,17 @@ from .timeline import dispute_phrases, disputed_points, event_sort_key
 FEED_ENTRIES = 50
 
 
-def updated(event: Event) -> dt.datetime:
-    """When the event's record last changed: its newest report, update or correction."""
+def updated(event: Event, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
+    """When the event's record last changed: its newest report, update or correction. A
+    day without a time (the event's, a correction's) starts at midnight in the site's
+    zone, as a date-only report's publication does (parse.py)."""
     moments = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)]
     day = event.date.to_date()
     if day:
-        moments.append(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
+        moments.append(dt.datetime.combine(day, dt.time(), zone))
     for article in event.articles:
         moments += [m for m in (article.published, article.updated) if m]
-        moments += [dt.datetime.combine(c.date, dt.time(), dt.UTC)
+        moments += [dt.datetime.combine(c.date, dt.time(), zone)
                     for c in article.corrections if c.date]
     return max(moments).astimezone(dt.UTC)  # (the feed writes it with a Z)
 
@@ -70,7 +72,7 @@ def _render(env: Environment, path: str, title: str, events: Sequence[Event], pa
             config: Config) -> bytes:
     newest = sorted(events, key=event_sort_key, reverse=True)[:FEED_ENTRIES]
     # (the content as a plain string: the template escapes it once, as type="html" wants)
-    entries = [(e, updated(e), str(entry_html(e))) for e in newest]
+    entries = [(e, updated(e, config.zone), str(entry_html(e))) for e in newest]
     stamp = max((u for _, u, _ in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     base = config.base_url.rstrip("/") + "/" if config.base_url else ""
     xml = env.get_template("feed.xml").render(

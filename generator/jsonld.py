@@ -26,15 +26,15 @@ def event_jsonld(event: Event, story: Story, config: Config) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": event.title[:110],
-        "dateModified": _stamp(updated(event)),
+        "dateModified": _stamp(updated(event, config.zone), config),
         "about": {"@type": "Event", "name": event.title, "startDate": event.date.iso()},
         "author": _site(config),
-        "citation": [_report(a) for a in event.articles],
+        "citation": [_report(a, config) for a in event.articles],
         "isBasedOn": [a.url for a in event.articles if a.url],
     }
     published = [a.published for a in event.articles if a.published]
     if published:
-        data["datePublished"] = _stamp(min(published))
+        data["datePublished"] = _stamp(min(published), config)
     if event.summary:
         data["description"] = event.summary
     if story.slug:
@@ -54,13 +54,13 @@ def _site(config: Config) -> dict[str, Any]:
     return site
 
 
-def _report(article: Article) -> dict[str, Any]:
+def _report(article: Article, config: Config) -> dict[str, Any]:
     report: dict[str, Any] = {"@type": "NewsArticle", "headline": article.title[:110],
                               "publisher": {"@type": "Organization", "name": article.outlet}}
     if article.url:
         report["url"] = article.url
     if article.published:
-        report["datePublished"] = _stamp(article.published)
+        report["datePublished"] = _stamp(article.published, config)
     return report
 
 
@@ -71,8 +71,10 @@ def _correction(note: Note) -> dict[str, Any]:
     return item
 
 
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _stamp(moment: dt.datetime, config: Config) -> str:
+    """The moment in the site's zone, with its offset: a report dated 1 June in Berlin
+    was written as "2024-05-31T22:00:00Z", which search engines show as 31 May."""
+    return moment.astimezone(config.zone).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def script_json(data: Any) -> Markup:

@@ -9,6 +9,7 @@ clock, so builds stay byte-identical.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from .config import Config
@@ -18,14 +19,15 @@ from .timeline import Page
 MAX_URLS = 50_000
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SKIPPED = ("404.html", "search/index.html")
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # (every character a URL may hold as it is)
 
 
 def sitemap_files(pages: Sequence[Page], config: Config) -> list[tuple[str, bytes]]:
     """(path, bytes) of the sitemap file(s); none without a base_url."""
     if not config.base_url:
         return []
-    base = config.base_url.rstrip("/") + "/"
-    entries = [_entry(base, page) for page in pages if page.path not in SKIPPED]
+    base = quote(config.base_url.rstrip("/") + "/", safe=URL_SAFE)  # (RFC 3986: ASCII)
+    entries = [_entry(base, page, config) for page in pages if page.path not in SKIPPED]
     if len(entries) <= MAX_URLS:
         return [("sitemap.xml", _urlset(entries))]
     parts = [entries[i:i + MAX_URLS] for i in range(0, len(entries), MAX_URLS)]
@@ -44,10 +46,11 @@ def robots_txt(config: Config) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def _entry(base: str, page: Page) -> str:
+def _entry(base: str, page: Page, config: Config) -> str:
     loc = base + page.path.removesuffix("index.html")
     event = page.context.get("event")
-    lastmod = f"<lastmod>{updated(event).date().isoformat()}</lastmod>" if event else ""
+    day = updated(event, config.zone).astimezone(config.zone).date() if event else None
+    lastmod = f"<lastmod>{day.isoformat()}</lastmod>" if day else ""
     return f"<url><loc>{escape(loc)}</loc>{lastmod}</url>\n"
 
 

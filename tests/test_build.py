@@ -920,3 +920,25 @@ def test_timelinejs_groups_name_stories_escaped_and_not_the_default_one(make_sit
     assert groups == {"Port reopens after the storm": None,
                       "Crane collapses at the harbour":
                           "Harbour &amp; &quot;Port&quot; &lt;b&gt;works&lt;/b&gt;"}
+
+
+@pytest.mark.parametrize(("zone", "written", "stamp", "day"), [
+    ("Europe/Berlin", "2024-06-01", "2024-06-01T00:00:00+02:00", "2024-06-01"),
+    ("America/New_York", "2024-06-01T22:00:00", "2024-06-01T22:00:00-04:00", "2024-06-01"),
+    ("UTC", "2024-06-01T22:00:00", "2024-06-01T22:00:00Z", "2024-06-01")])
+def test_machine_dates_keep_the_sites_day(make_site, build_site, zone, written, stamp, day):
+    """A report dated 1 June in Berlin was "2024-05-31T22:00:00Z" in JSON-LD (shown as
+    31 May by search engines), and 10 pm in New York a sitemap day of 2 June."""
+    site = make_site({"a.md": article("Port reopens after the storm", written, "Coastwire",
+                                      "The port of Port Alden reopened on Saturday.")},
+                     config=f'timezone = "{zone}"\nbase_url = "https://desk.example/zürich/"\n')
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    [event] = read_events(output)
+    page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                                re.S).group(1))
+    assert data["datePublished"] == stamp == data["citation"][0]["datePublished"]
+    sitemap = (output / "sitemap.xml").read_text("utf-8")
+    assert f"<loc>https://desk.example/z%C3%BCrich/events/{event['id']}/</loc>" \
+           f"<lastmod>{day}</lastmod>" in sitemap
