@@ -25,7 +25,7 @@ def event_jsonld(event: Event, story: Story, config: Config) -> dict[str, Any]:
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": event.title[:110],
+        "headline": _headline(event.title),
         "dateModified": _stamp(updated(event, config.zone), config),
         "about": {"@type": "Event", "name": event.title, "startDate": event.date.iso()},
         "author": _site(config),
@@ -55,7 +55,7 @@ def _site(config: Config) -> dict[str, Any]:
 
 
 def _report(article: Article, config: Config) -> dict[str, Any]:
-    report: dict[str, Any] = {"@type": "NewsArticle", "headline": article.title[:110],
+    report: dict[str, Any] = {"@type": "NewsArticle", "headline": _headline(article.title),
                               "publisher": {"@type": "Organization", "name": article.outlet}}
     if article.url:
         report["url"] = article.url
@@ -69,6 +69,18 @@ def _correction(note: Note) -> dict[str, Any]:
     if note.date:
         item["datePublished"] = note.date.isoformat()
     return item
+
+
+HEADLINE_MOST = 110  # characters: what Google's article data reads of a headline
+
+
+def _headline(title: str) -> str:
+    """The title, or its words that fit with an ellipsis ("...Extraordinaril" was cut
+    mid-word)."""
+    if len(title) <= HEADLINE_MOST:
+        return title
+    cut = title[:HEADLINE_MOST - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip(" ,;:-") + "…"
 
 
 def _stamp(moment: dt.datetime, config: Config) -> str:

@@ -939,6 +939,23 @@ def test_machine_dates_keep_the_sites_day(make_site, build_site, zone, written, 
     data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
                                 re.S).group(1))
     assert data["datePublished"] == stamp == data["citation"][0]["datePublished"]
+    assert data["headline"] == "Port reopens after the storm"
     sitemap = (output / "sitemap.xml").read_text("utf-8")
     assert f"<loc>https://desk.example/z%C3%BCrich/events/{event['id']}/</loc>" \
            f"<lastmod>{day}</lastmod>" in sitemap
+
+
+def test_a_long_headline_is_cut_at_a_word_in_json_ld(make_site, build_site):
+    title = ("Storm Elra makes landfall near Porto as officials declare an extraordinary "
+             "state of calamity across four northern districts")
+    site = make_site({"a.md": article(title, "2024-06-01", "Coastwire",
+                                      "The storm made landfall near Porto on Saturday.")})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    [event] = read_events(output)
+    page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                                re.S).group(1))
+    assert data["headline"] == ("Storm Elra makes landfall near Porto as officials declare "
+                                "an extraordinary state of calamity across four…")
+    assert data["about"]["name"] == title  # (the whole title where no limit applies)
