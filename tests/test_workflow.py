@@ -49,7 +49,8 @@ def test_new_creates_a_dated_article_and_refuses_to_overwrite(runner, make_site)
     assert check.exit_code == 0, check.output
     assert "OK: 1 article, 1 event, 1 warning(s)." in check.stdout  # (its text is to come)
     assert "warning: the article has a title but no text yet" in check.output
-    built = runner.invoke(main, ["build", "--content", content, "--no-search"])
+    built = runner.invoke(main, ["build", "--content", content, "--no-search",
+                                 "--output", str(site / "site")])  # (not the repo's site/)
     assert built.exit_code == 0, built.output
     assert ": 1 article, 1 event, 0 notes, " in built.stdout
 
