@@ -11,7 +11,6 @@ import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import takewhile
 
 from .attribution import derivation_depths
 
@@ -259,7 +258,7 @@ class Event:
         are in reported order), and how deep each is based on the others; no depths when
         they are all one outlet's (depths may read whole texts: ties only)."""
         lead = report_moment(self.articles[0])
-        tied = list(takewhile(lambda a: report_moment(a) == lead, self.articles))
+        tied = [a for a in self.articles if _cannot_tell(report_moment(a), lead)]
         if len({a.outlet for a in tied}) < 2:
             return tied, None
         return tied, derivation_depths(tied)
@@ -351,12 +350,19 @@ class Site:
         return tuple(e for s in self.stories for e in s.events)
 
 
+def _cannot_tell(moment: tuple, lead: tuple) -> bool:
+    """Whether the dates cannot say that the first report came before this one: the same
+    moment, or the same day where either gives no time (a report dated the 13th with no
+    hour may have been out before another's 08:30; it was credited to the 08:30 one)."""
+    return moment == lead or (moment[0] == lead[0] and 1 in (moment[1], lead[1]))
+
+
 def report_moment(article: Article) -> tuple:
     """When a report came out, as far as its dates tell, for ordering the reports of an
     event (earliest first) and for telling which cannot be told apart: (day, 1 when no
     time is given, the time). A date given without a time reads as midnight, but the
     report may have appeared at any hour of that day: it goes after the same day's timed
-    reports, and reports of one day without a time tie. (A time of exactly midnight is
+    reports, and ties with them for who was first (`_cannot_tell`). (A time of exactly midnight is
     taken for no time: the two cannot be told apart.) The day is the site's calendar
     day, as times are kept in its time zone. A report with no publication date stands
     on its event's day, as written in its text (a wire clipping's "WASHINGTON, Nov 13
