@@ -556,13 +556,16 @@ class PageCache:
     the one that build wrote (same inode, size and modification time)."""
 
     def __init__(self, owner: BuildCache, config: Config):
-        from .render import template_dirs
+        from .render import page_root, template_dirs
 
         self.owner, self.output = owner, config.output
+        self.root = partial(page_root, config=config)
         self.store = Store(owner.folder, "pages")  # only the latest output's manifest is kept
         files = sorted(f for d in template_dirs(config) for f in d.rglob("*") if f.is_file())
+        # (`preview` only moves the 404 page's links, which are in its digest: switching
+        # between `serve` and `build` rendered every page again)
         where = dataclasses.replace(config, content=config.content.resolve(),
-                                    output=config.output.resolve())  # however spelled
+                                    output=config.output.resolve(), preview=False)
         self.key = digest(code_version("render"), repr(where),
                           *(p for f in files for p in (str(f), f.read_bytes())))
         self.old = BuildCache._load(self.store, self.key, pickle.loads) or {}
@@ -579,7 +582,8 @@ class PageCache:
                         for event in story.listed:
                             self.owner.token(event)
                         self.owner.token(story)
-        self.digests = [self.owner.token((p.path, p.template, p.context)) for p in pages]
+        self.digests = [self.owner.token((p.path, p.template, p.context, self.root(p)))
+                        for p in pages]
         return [i for i, page in enumerate(pages) if not self._keep(page.path, i, writer)]
 
     def _keep(self, rel: str, index: int, writer: SiteWriter) -> bool:

@@ -768,3 +768,20 @@ def test_an_edited_register_compares_again_and_matches_a_clean_build(site, work)
     assert work["compare"] > 0
     assert "Tomas Reyvik" in (output / "register" / "index.html").read_text("utf-8")
     assert_same_as_clean(site, output)
+
+
+def test_serve_and_build_share_the_pages_but_the_404_page(site, work):
+    """`serve`'s builds are previews, whose 404 page links from "/": switching between
+    `serve` and `build` rendered every page again, as the preview flag keyed them all."""
+    config = load_config(site / "content", output=site / "public", base_url="")
+    build(config)
+    work.clear()
+    build(replace(config, preview=True))
+    assert work["render"] == 1
+    assert 'href="/static/' in (site / "public" / "404.html").read_text("utf-8")
+    work.clear()
+    build(config)
+    assert work["render"] == 1
+    clean = site / "clean"
+    build(replace(config, output=clean), cache=False)
+    assert files(site / "public") == files(clean)
