@@ -20,7 +20,7 @@ def updated(event: Event, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
     """When the event's record last changed: its newest report, update or correction. A
     day without a time (the event's, a correction's) starts at midnight in the site's
     zone, as a date-only report's publication does (parse.py)."""
-    moments = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)]
+    moments = []
     day = event.date.to_date()
     if day:
         moments.append(dt.datetime.combine(day, dt.time(), zone))
@@ -28,7 +28,11 @@ def updated(event: Event, zone: dt.tzinfo = dt.UTC) -> dt.datetime:
         moments += [m for m in (article.published, article.updated) if m]
         moments += [dt.datetime.combine(c.date, dt.time(), zone)
                     for c in article.corrections if c.date]
-    return max(moments).astimezone(dt.UTC)  # (the feed writes it with a Z)
+    # (an event dated by nothing at all still needs a moment: a fixed one, not the clock)
+    return max(moments, default=UNDATED).astimezone(dt.UTC)  # (the feed writes it with a Z)
+
+
+UNDATED = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 def feed_pages(env: Environment, site: Site, config: Config) -> list[tuple[str, bytes]]:
@@ -73,7 +77,7 @@ def _render(env: Environment, path: str, title: str, events: Sequence[Event], pa
     newest = sorted(events, key=event_sort_key, reverse=True)[:FEED_ENTRIES]
     # (the content as a plain string: the template escapes it once, as type="html" wants)
     entries = [(e, updated(e, config.zone), str(entry_html(e))) for e in newest]
-    stamp = max((u for _, u, _ in entries), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    stamp = max((u for _, u, _ in entries), default=UNDATED)
     base = config.base_url.rstrip("/") + "/" if config.base_url else ""
     xml = env.get_template("feed.xml").render(
         feed_path=path, feed_page=page, feed_title=title, entries=entries, feed_updated=stamp,

@@ -85,8 +85,17 @@ def _headline(title: str) -> str:
 
 def _stamp(moment: dt.datetime, config: Config) -> str:
     """The moment in the site's zone, with its offset: a report dated 1 June in Berlin
-    was written as "2024-05-31T22:00:00Z", which search engines show as 31 May."""
-    return moment.astimezone(config.zone).isoformat(timespec="seconds").replace("+00:00", "Z")
+    was written as "2024-05-31T22:00:00Z", which search engines show as 31 May. A date
+    without a time (midnight: parse.py reads it so) is written as the date alone, which
+    schema.org allows; a time where the zone's offset then had seconds, which ISO 8601
+    offsets cannot say, in UTC."""
+    local = moment.astimezone(config.zone)
+    if local.time() == dt.time(0):  # (a date given without a time: no hour is invented)
+        return local.date().isoformat()
+    offset = local.utcoffset()
+    if offset is None or offset.seconds % 60 or offset.microseconds:
+        local = moment.astimezone(dt.UTC)  # (a zone's old local mean time, "+00:19:32")
+    return local.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def script_json(data: Any) -> Markup:

@@ -930,7 +930,8 @@ def test_timelinejs_groups_name_stories_escaped_and_not_the_default_one(make_sit
 
 
 @pytest.mark.parametrize(("zone", "written", "stamp", "day"), [
-    ("Europe/Berlin", "2024-06-01", "2024-06-01T00:00:00+02:00", "2024-06-01"),
+    ("Europe/Berlin", "2024-06-01", "2024-06-01", "2024-06-01"),
+    ("Europe/Berlin", "2024-06-01T09:30:00", "2024-06-01T09:30:00+02:00", "2024-06-01"),
     ("America/New_York", "2024-06-01T22:00:00", "2024-06-01T22:00:00-04:00", "2024-06-01"),
     ("UTC", "2024-06-01T22:00:00", "2024-06-01T22:00:00Z", "2024-06-01")])
 def test_machine_dates_keep_the_sites_day(make_site, build_site, zone, written, stamp, day):
@@ -950,6 +951,30 @@ def test_machine_dates_keep_the_sites_day(make_site, build_site, zone, written, 
     sitemap = (output / "sitemap.xml").read_text("utf-8")
     assert f"<loc>https://desk.example/z%C3%BCrich/events/{event['id']}/</loc>" \
            f"<lastmod>{day}</lastmod>" in sitemap
+
+
+def test_an_old_report_keeps_its_own_dates_in_json_ld_and_the_sitemap(make_site, build_site):
+    """Events before 2000 were "last modified" on 1 January 2000 (31 December 1999 west
+    of Greenwich); Amsterdam's offset in 1900, +0:19:32, is not one ISO 8601 can write."""
+    site = make_site({"a.md": article("Great fire sweeps the harbour", "1900-06-01T09:00:00",
+                                      "Coastwire", "Fire swept the harbour on Friday."),
+                      "b.md": article("Dykes hold after the storm", "1890-11-12", "Coastwire",
+                                      "The dykes held on Wednesday.", "b")},
+                     config='timezone = "Europe/Amsterdam"\n'
+                            'base_url = "https://desk.example/"\n')
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    stamps = {}
+    for event in read_events(output):
+        page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
+        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>',
+                                    page, re.S).group(1))
+        stamps[data["datePublished"]] = data["dateModified"]
+    assert stamps == {"1900-06-01T08:40:28Z": "1900-06-01T08:40:28Z",
+                      "1890-11-12": "1890-11-12"}
+    sitemap = (output / "sitemap.xml").read_text("utf-8")
+    assert "<lastmod>1900-06-01</lastmod>" in sitemap
+    assert "<lastmod>1890-11-12</lastmod>" in sitemap
 
 
 def test_a_long_headline_is_cut_at_a_word_in_json_ld(make_site, build_site):
