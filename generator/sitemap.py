@@ -9,7 +9,7 @@ clock, so builds stay byte-identical.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from .config import Config
@@ -26,7 +26,7 @@ def sitemap_files(pages: Sequence[Page], config: Config) -> list[tuple[str, byte
     """(path, bytes) of the sitemap file(s); none without a base_url."""
     if not config.base_url:
         return []
-    base = quote(config.base_url.rstrip("/") + "/", safe=URL_SAFE)  # (RFC 3986: ASCII)
+    base = ascii_url(config.base_url.rstrip("/") + "/")
     entries = [_entry(base, page, config) for page in pages if page.path not in SKIPPED]
     if len(entries) <= MAX_URLS:
         return [("sitemap.xml", _urlset(entries))]
@@ -42,8 +42,22 @@ def robots_txt(config: Config) -> bytes:
     """Allows everything; names the sitemap when there is one."""
     lines = ["User-agent: *", "Allow: /"]
     if config.base_url:
-        lines.append(f"Sitemap: {config.base_url.rstrip('/')}/sitemap.xml")
+        lines.append(f"Sitemap: {ascii_url(config.base_url.rstrip('/'))}/sitemap.xml")
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def ascii_url(url: str) -> str:
+    """The site's address as RFC 3986 wants it in a sitemap: a host outside ASCII in IDNA
+    ("bücher.example" as "xn--bcher-kva.example"), the rest percent-encoded."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:  # (a name IDNA refuses: percent-encoded like the path)
+        host = quote(host, safe="")
+    netloc = host + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=URL_SAFE),
+                       quote(parts.query, safe=URL_SAFE), ""))
 
 
 def _entry(base: str, page: Page, config: Config) -> str:

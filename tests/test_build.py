@@ -991,3 +991,15 @@ def test_a_long_headline_is_cut_at_a_word_in_json_ld(make_site, build_site):
     assert data["headline"] == ("Storm Elra makes landfall near Porto as officials declare "
                                 "an extraordinary state of calamity across four…")
     assert data["about"]["name"] == title  # (the whole title where no limit applies)
+
+
+def test_the_sitemap_and_robots_txt_write_the_sites_address_in_ascii(make_site, build_site):
+    site = make_site({"a.md": article("Port reopens after the storm", "2024-06-01",
+                                      "Coastwire", "The port reopened on Saturday.")},
+                     config='base_url = "https://bücher.example/zürich/"\n')
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    assert "<loc>https://xn--bcher-kva.example/z%C3%BCrich/</loc>" in \
+        (output / "sitemap.xml").read_text("utf-8")
+    assert "Sitemap: https://xn--bcher-kva.example/z%C3%BCrich/sitemap.xml" in \
+        (output / "robots.txt").read_text("utf-8")
