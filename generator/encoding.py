@@ -12,6 +12,8 @@ BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
 
 
+URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # (what a URL holds as it is, besides letters and digits)
+
 def decode(path: str, raw: bytes) -> tuple[str | None, list[ContentError]]:
     """UTF-8 (with or without BOM) and UTF-16 with BOM decode silently; anything else is
     read as Windows-1252 with a warning, and binary files are an error naming the file.

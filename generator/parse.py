@@ -13,11 +13,12 @@ import difflib
 import re
 import urllib.parse
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from . import dates
-from .encoding import escaped_controls, has_controls, one_line
+from .encoding import URL_SAFE, escaped_controls, has_controls, one_line
 from .errors import ContentError, quoted_word, warning
 from .frontmatter import Split, split
 from .markup import render_article, render_plain, safe_link
@@ -145,13 +146,14 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                                     f"{'value' if isinstance(value, bool) else 'number'} "
                                     f"{str(value).lower() if isinstance(value, bool) else value}",
                                     f"put it in quotes to keep it as written: {key}: \"...\""))
-    if "url" in fields and not _web_address(fields["url"]):
-        url = fields.pop("url")
-        spaced = any(c.isspace() for c in url)
-        problems.append(warning(path, parts.key_lines.get("url"),
-                                f"url '{url}' is not a web address; dropped",
-                                "use an http:// or https:// address" +
-                                (", with each space written as %20" if spaced else "")))
+    if "url" in fields:
+        address = _web_address(fields["url"])
+        if address is None:
+            problems.append(warning(path, parts.key_lines.get("url"),
+                                    f"url '{fields.pop('url')}' is not a web address; dropped",
+                                    "use an http:// or https:// address"))
+        else:
+            fields["url"] = address
     return fields, problems
 
 
@@ -167,17 +169,24 @@ def _comma_tags(path: str, line: int | None, tags: tuple[str, ...], syntax: str
                    f"{', '.join(tags)}", f"write a list: {listed}")
 
 
-def _web_address(url: str) -> bool:
-    """An original's link is a whole http(s) address: a relative one ("../x", "//host/x")
-    would point into this site or wherever the page is served from."""
+def _web_address(url: str) -> str | None:
+    """An original's link as a whole http(s) address, or None: a relative one ("../x",
+    "//host/x") would point into this site or wherever the page is served from. What a
+    URL cannot hold as it is (a space, a quote, "|", "{", letters outside ASCII) is
+    percent-encoded, as a browser sends it; a host name holding any of it is no address."""
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 (raises on a port that is not a number)
     except ValueError:
-        return False
-    return parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and \
-        safe_link(url) and not any(c.isspace() or not c.isprintable() or c in NOT_IN_URLS
-                                   for c in url)
+        return None
+    host = parts.netloc.rpartition("@")[2]
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or \
+            not safe_link(url) or any(not c.isprintable() or c.isspace() or c in NOT_IN_URLS
+                                      for c in host):
+        return None
+    encode = partial(urllib.parse.quote, safe=URL_SAFE)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, encode(parts.path),
+                                    encode(parts.query), encode(parts.fragment)))
 
 
 NOT_IN_URLS = '<>"`\\{}|^'  # (RFC 3986 has no place for them: a consumer's parser refuses)

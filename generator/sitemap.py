@@ -13,13 +13,13 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from xml.sax.saxutils import escape
 
 from .config import Config
+from .encoding import URL_SAFE
 from .feeds import updated
 from .timeline import Page
 
 MAX_URLS = 50_000
 NAMESPACE = "http://www.sitemaps.org/schemas/sitemap/0.9"
 SKIPPED = ("404.html", "search/index.html")
-URL_SAFE = ":/?#[]@!$&'()*+,;=%~"  # (every character a URL may hold as it is)
 
 
 def sitemap_files(pages: Sequence[Page], config: Config) -> list[tuple[str, bytes]]:
