@@ -276,7 +276,7 @@ def _assemble(path: str, story: str, parts: Split, fields: dict[str, Any], trust
         return None
     html, text, media = (*render_plain(body), ()) if plain else \
         render_article(body, trusted, path, line)
-    if not text.strip():
+    if not text.strip() and not media and not _SHOWS.search(html):
         problems.append(_no_text(path, parts, line))
     if not plain and "](" in body:
         problems.extend(_spaced_links(path, body, line))
@@ -453,9 +453,13 @@ def _before_publication(path: str, parts: Split, published: dt.datetime | None,
     return found
 
 
+_SHOWS = re.compile(r"<(?:img|iframe|video|audio|object|embed|picture|svg)\b", re.IGNORECASE)
+
+
 def _no_text(path: str, parts: Split, line: int) -> ContentError:
     """A title and nothing else (a file `dateline new` made, not yet written) is still
-    built, as an event of its title alone: the author is told before readers see it."""
+    built, as an event of its title alone: the author is told before readers see it. A
+    body of an image or an embed alone is no such slip."""
     at = line if parts.has_front_matter else None
     return warning(path, at, "the article has a title but no text yet",
                    "write the report below the front matter, or add 'draft: true' until "

@@ -264,3 +264,13 @@ def test_an_update_or_correction_dated_before_the_article_is_warned():
             "(2024-11-13)")]
     same_day = text.replace("updated: 2024-11-12", "updated: 2024-11-13")
     assert len(parse_article("storms/elra.md", same_day)[1]) == 1  # (a day, not a time)
+
+
+def test_a_body_of_an_image_or_embed_alone_is_no_missing_text():
+    head = "---\ntitle: Flood map of Porto\ndate: 2024-11-13\nsource: Coastwire\n---\n"
+    for body, trusted in (("![Flood map of Porto](https://maps.example/porto.png)\n", False),
+                          ('<iframe src="https://maps.example/porto"></iframe>\n', True)):
+        _, problems = parse_article("maps.md", head + body, trusted=trusted)
+        assert not [p for p in problems if "no text" in p.message], body
+    _, problems = parse_article("maps.md", head)
+    assert [p.message for p in problems] == ["the article has a title but no text yet"]
