@@ -125,9 +125,13 @@ def render_article(source: str, trusted: bool = False, path: str | None = None,
 
 def _link_media(tokens: list[Token], path: str, first_line: int
                 ) -> tuple[tuple[str, int | None], ...]:
+    """Each local file the body links to, with the file line of its first link: found
+    in the paragraph's source (counting its parsed text's line breaks missed a break
+    inside a code span, which markdown-it reads as a space)."""
     linked: dict[str, int | None] = {}
     for token in tokens:
-        line = first_line + token.map[0] if token.map else None
+        start = first_line + token.map[0] if token.map else None
+        source, seen = token.content or "", 0
         for child in token.children or ():
             attribute = "src" if child.type == "image" else "href" if \
                 child.type == "link_open" else None
@@ -137,9 +141,10 @@ def _link_media(tokens: list[Token], path: str, first_line: int
                 target, rest = found
                 if not skipped(target):  # (left as written: it names nothing published)
                     child.attrSet(attribute, marked_link(target, rest))
+                at = source.find(str(url), seen)
+                seen = at + 1 if at >= 0 else seen
+                line = None if start is None else start + source.count("\n", 0, max(at, seen))
                 linked.setdefault(target, line)
-            if line is not None:  # (a paragraph's next line starts after each break)
-                line += 1 if child.type in _BREAKS else child.content.count("\n")
     return tuple(linked.items())
 
 

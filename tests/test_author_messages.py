@@ -52,7 +52,8 @@ def test_a_link_to_a_missing_image_names_its_line(runner, make_site):
                                         "source: Coastwire\n---\nElra came ashore on Tuesday.\n\n"
                                         "- Winds of 160 km/h\n- Power cut in the port, "
                                         "as the\n  map shows: ![Map](nothere.png)\n\n"
-                                        "| Town | Photo |\n|---|---|\n| Faro | ![x](_hidden.png) |\n",
+                                        "| Town | Photo |\n|---|---|\n| Faro | ![x](_hidden.png) |\n"
+                                        "\nSee `the\nlog` then [the log](gone.pdf).\n",
                       "storms/_index.md": "---\ntitle: Storm Elra\n---\nWhat we know.\n\n"
                                           "![Track](track.png)\n"})
     result = check(runner, site)
@@ -61,6 +62,8 @@ def test_a_link_to_a_missing_image_names_its_line(runner, make_site):
     assert "storms/elra.md:14: warning: links to 'storms/_hidden.png', but files and " \
         "folders" in result.output
     assert "storms/_index.md:6: warning: links to 'storms/track.png'" in result.output
+    assert "storms/elra.md:17: warning: links to 'storms/gone.pdf'" in result.output, \
+        "a line break inside a code span is a line of the file too"
 
 
 def test_tags_written_as_one_text_with_commas_are_split_with_a_warning(runner, make_site,
