@@ -9,7 +9,7 @@ clock, so builds stay byte-identical.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit
 from xml.sax.saxutils import escape
 
 from .config import Config
@@ -48,16 +48,19 @@ def robots_txt(config: Config) -> bytes:
 
 def ascii_url(url: str) -> str:
     """The site's address as RFC 3986 wants it in a sitemap: a host outside ASCII in IDNA
-    ("bücher.example" as "xn--bcher-kva.example"), the rest percent-encoded."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    try:
-        host = host.encode("idna").decode("ascii")
-    except UnicodeError:  # (a name IDNA refuses: percent-encoded like the path)
-        host = quote(host, safe="")
-    netloc = host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, quote(parts.path, safe=URL_SAFE),
-                       quote(parts.query, safe=URL_SAFE), ""))
+    ("bücher.example" as "xn--bcher-kva.example"), the rest percent-encoded, and else
+    as written (`base_url` is checked to have a scheme and a host: config.py)."""
+    start = url.index("//") + 2
+    end = start + len(urlsplit(url).netloc)
+    host = url[start:end]
+    if not host.isascii():
+        name, colon, port = host.rpartition(":") if "]" not in host else (host, "", "")
+        name, port = (name, port) if colon and port.isdigit() else (host, "")
+        try:
+            host = name.encode("idna").decode("ascii") + (f":{port}" if port else "")
+        except UnicodeError:  # (a name IDNA refuses: percent-encoded like the path)
+            host = quote(host, safe=":")
+    return url[:start] + host + quote(url[end:], safe=URL_SAFE)
 
 
 def _entry(base: str, page: Page, config: Config) -> str:
