@@ -289,6 +289,12 @@ def dateline(article: Article) -> str:
     return "" if place in ("File", "Update", "Updated", "Watch", "Photo") else place
 
 
+def dateline_text(article: Article) -> str:
+    """The wire dateline as written ("LISBON, Nov 13 (Reuters) -"), or ""."""
+    match = DATELINE_RE.match(article.text)
+    return match.group(0).strip() if match else ""
+
+
 @dataclass(frozen=True)
 class Read:
     """One article of an event with its claims extracted once, for all comparisons."""

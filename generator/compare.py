@@ -16,7 +16,16 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from .attribution import derived_from
-from .claims import NAME_RE, ORGANISATION_HEADS, Quote, Read, dateline, read, words_of
+from .claims import (
+    NAME_RE,
+    ORGANISATION_HEADS,
+    Quote,
+    Read,
+    dateline,
+    dateline_text,
+    read,
+    words_of,
+)
 from .dates import MONTH
 from .figures import Figure
 from .models import Article, Event, Note, NoteValue, report_labels
@@ -341,7 +350,8 @@ def _date_passage(read: Read) -> str:
 def place_notes(reads: Sequence[Read]) -> list[Note]:
     """Datelines naming different cities, where neither report mentions the other's. A
     dateline says where a report was filed, which is not always where the event was (a
-    bureau in the capital reporting a storm on the coast): the note says so."""
+    bureau in the capital reporting a storm on the coast): the note says so, quotes the
+    datelines themselves, and pages show it apart from the disagreements."""
     by_place: dict[str, list[Read]] = {}
     for r in reads:
         if place := dateline(r.article):
@@ -352,8 +362,8 @@ def place_notes(reads: Sequence[Read]) -> list[Note]:
         for other in by_place:
             if other != place and any(words_of(other) <= r.words for r in rs):
                 return []
-    values = tuple(NoteValue(p, tuple(r.label for r in rs),
-                             rs[0].article.text.split("\n", 1)[0][:200])
+    values = tuple(NoteValue(p, tuple(r.label for r in rs), dateline_text(rs[0].article))
                    for p, rs in sorted(by_place.items()))
-    return [Note("place", "The reports are datelined from different places (where each "
-                 f"was filed): {listing(values)}.", sources_of(values), "place", values)]
+    filed = ", ".join(f"{v.value} ({', '.join(v.sources)})" for v in values)
+    return [Note("place", f"The reports were filed from different places: {filed}.",
+                 sources_of(values), "place", values)]

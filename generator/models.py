@@ -275,9 +275,16 @@ class Event:
 
     @property
     def fact_notes(self) -> tuple[Note, ...]:
-        """Corrections and disagreements on facts (names, offices, figures, dates,
-        places): what pages lead with and count."""
-        return tuple(n for n in self.notes if n.kind != "quote")
+        """Corrections and disagreements on facts (names, offices, figures, dates): what
+        pages lead with and count. Not reworded quotations, nor datelines: a dateline says
+        where a report was filed, so two bureaus' datelines are no disagreement (they
+        were counted as one on every page but the note's own)."""
+        return tuple(n for n in self.notes if n.kind not in ("quote", "place"))
+
+    @property
+    def datelines(self) -> tuple[Note, ...]:
+        """Where the reports were filed, when their datelines name different places."""
+        return tuple(n for n in self.notes if n.kind == "place")
 
     def contradicted(self, *outlets: str) -> int:
         """On how many points of fact the reports of these outlets (spellings of one) give

@@ -388,7 +388,8 @@ def correction_entries(events: Sequence[Event]) -> list[tuple[int, Note | None, 
         return (day.toordinal() if day else UNDATED, event_sort_key(event))
 
     author = [(n, e) for e in events for n in e.notes if n.kind == "author"]
-    disputed = [(None, e) for e in events if any(n.kind != "author" for n in e.notes)]
+    disputed = [(None, e) for e in events
+                if any(n.kind not in ("author", "place") for n in e.notes)]
     keyed = sorted(((when(n, e), n, e) for n, e in author + disputed), key=lambda k: k[0],
                    reverse=True)  # stable: ties keep the events' and notes' own order
     return [(_year(key[0]), note, event) for key, note, event in keyed]
@@ -435,11 +436,8 @@ def disputed_points(event: Event) -> list[str]:
 
 def point_label(note: Note) -> str:
     """What a note of the sources' disagreement is about, as a label: "Number of troops",
-    "NATO Secretary General", "Dateline" (a wire dateline says where a report was filed,
-    not where the event happened). Fields are written in the text's case ("troops"),
-    which read as a slip in a heading."""
-    if note.kind == "place":
-        return "Dateline"
+    "NATO Secretary General". Fields are written in the text's case ("troops"), which
+    read as a slip in a heading."""
     label = note.field or note.kind
     if note.kind == "figure" and note.field:
         label = f"number of {note.field}"

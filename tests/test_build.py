@@ -1003,3 +1003,30 @@ def test_the_sitemap_and_robots_txt_write_the_sites_address_in_ascii(make_site, 
         (output / "sitemap.xml").read_text("utf-8")
     assert "Sitemap: https://xn--bcher-kva.example/z%C3%BCrich/sitemap.xml" in \
         (output / "robots.txt").read_text("utf-8")
+
+
+def test_datelines_from_two_bureaus_are_no_disagreement(make_site, build_site):
+    """Two bureaus' datelines say where each report was filed: the event page says so
+    under its coverage; no badge, heading, source page, feed or corrections page counts
+    it as a disagreement (they all did)."""
+    body = "{place}, Nov 13 ({outlet}) - Storm Elra made landfall on the northern coast " \
+           "on Wednesday, cutting power to thousands of homes, officials said."
+    site = make_site({
+        name: article("Storm Elra makes landfall", "2024-11-13", outlet,
+                      body.format(place=place, outlet=outlet), name[0])
+        .replace("---\n", "---\nevent: elra\n", 1)
+        for name, outlet, place in (("a.md", "Reuters", "LISBON"),
+                                    ("b.md", "Coastwire", "PORTO"))})
+    result, output = build_site(site, "--no-search")
+    assert result.exit_code == 0, result.output
+    [event] = read_events(output)
+    assert [c["kind"] for c in event["corrections"]] == ["place"]  # (the export keeps it)
+    page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
+    assert "Filed from different places: Lisbon (Coastwire" not in page
+    assert "Filed from different places: Lisbon (Reuters: “LISBON, Nov 13 (Reuters) -”), " \
+           "Porto (Coastwire: “PORTO, Nov 13 (Coastwire) -”)." in page
+    assert 'id="notes-heading"' not in page and "disagreement" not in page
+    counted = re.compile(r"\d disagreement|disagree on|disagree with it on|Dateline:")
+    for other in ("index.html", "sources/reuters/index.html", "feed.xml",
+                  "corrections/index.html", "timelinejs.json"):
+        assert not counted.findall((output / other).read_text("utf-8")), other

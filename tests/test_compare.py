@@ -382,15 +382,17 @@ def test_place_differing_is_a_note_unless_both_are_named():
 
 def test_a_dateline_says_where_a_report_was_filed_and_none_is_preferred():
     """Reuters' Lisbon bureau and a Porto paper report one storm on the coast: neither
-    dateline is wrong, so no trust order or original makes one "the" place."""
+    dateline is wrong, so no trust order or original makes one "the" place, and it is
+    no point of fact the sources disagree on."""
     [note] = notes("LISBON, Nov 13 (Reuters) - Storm Elra slammed into the northern coast.",
                    "PORTO, Nov 13 (Coastwire) - Storm Elra made landfall on the coast.",
                    kind="place", trust=["Outlet 0"])
     assert note.preferred is None and note.why is None
-    assert note.text.startswith("The reports are datelined from different places (where "
-                                "each was filed): Lisbon")
-    assert disputed_points(dataclasses.replace(event(), notes=(note,))) == [
-        "Dateline: Lisbon (Outlet 0) or Porto (Outlet 1)"]
+    assert note.text == "The reports were filed from different places: Lisbon (Outlet 0), " \
+        "Porto (Outlet 1)."
+    assert [v.passage for v in note.values] == ["LISBON, Nov 13 (Reuters) -",
+                                                "PORTO, Nov 13 (Coastwire) -"]
+    assert disputed_points(dataclasses.replace(event(), notes=(note,))) == []
 
 
 def test_a_figure_is_labelled_by_what_it_counts():
