@@ -27,7 +27,7 @@ from .feeds import feed_pages
 from .mergesettings import MergeSettings
 from .models import Article, Event, Site
 from .parallel import collector_paused, map_parts, release_memory
-from .parse import copied_reports, implausible_dates, read_article
+from .parse import implausible_dates, read_article, without_copies
 from .register import load_register
 from .render import (
     TemplateFailed,
@@ -191,7 +191,8 @@ def _parse_all(files, config: Config, report: Report, cache: BuildCache, known: 
             report.draft_media.extend(target for target, _ in article.media)
         elif article is not None:
             articles.append(article)
-    report.extend(copied_reports(articles))
+    articles, copies = without_copies(articles)
+    report.extend(copies)
     return articles
 
 

@@ -493,11 +493,12 @@ def implausible_dates(article: Article, today: dt.date) -> list[ContentError]:
             for day, line in checks if (why := dates.implausible(day, today))]
 
 
-def copied_reports(articles: Sequence[Article]) -> list[ContentError]:
-    """A file that repeats another's report (same source, title and text: a clipping saved
-    twice, a copy left behind) would count it twice in its event: two reports, the
-    author's corrections and every note naming it twice. Both are still built, so that
-    nothing is dropped without a word; the later path is named as the copy."""
+def without_copies(articles: Sequence[Article]) -> tuple[list[Article], list[ContentError]]:
+    """The articles but those that repeat another's report (same source, title and text:
+    a clipping saved twice, a copy left behind), each left out with a warning naming
+    both files: kept, it counted twice in its event (two reports, the author's
+    corrections and every note naming it twice, with file paths to tell them apart).
+    Of two, the one whose path sorts first is kept."""
     first: dict[tuple, Article] = {}
     problems = []
     for article in sorted(articles, key=lambda a: a.path):
@@ -507,6 +508,7 @@ def copied_reports(articles: Sequence[Article]) -> list[ContentError]:
         if original is not article:
             problems.append(warning(
                 article.path, None, f"the same report as {original.path} (same source, "
-                "title and text): its event would count it twice",
-                "delete one of the two files, or mark one 'draft: true'"))
-    return problems
+                "title and text): left out, so that its event does not count it twice",
+                "delete one of the two files"))
+    kept = set(map(id, first.values()))
+    return [a for a in articles if id(a) in kept], problems

@@ -893,8 +893,11 @@ def test_a_drafts_picture_waits_quietly_and_a_path_with_spaces_is_pointed_out(
 
 
 
-def test_a_report_saved_twice_is_named_as_a_copy(runner, make_site, build_site):
+def test_a_report_saved_twice_is_left_out_with_a_warning(runner, make_site, build_site):
+    """A copy of a file counted twice in its event (its corrections and notes too, told
+    apart by file paths on the page): it is left out, and the warning names both."""
     report = ("---\ntitle: Storm Elra kills 12 in Porto\ndate: 2024-11-13\nsource: Coastwire\n"
+              "corrections:\n  - date: 2024-11-14\n    text: The toll was 12, not 13.\n"
               "---\nStorm Elra hit Porto on Wednesday, killing 12 people.\n")
     other = report.replace("Coastwire", "Harbour Herald")  # (the same wire text, elsewhere)
     site = make_site({"storms/elra.md": report, "storms/elra-copy.md": report,
@@ -902,12 +905,16 @@ def test_a_report_saved_twice_is_named_as_a_copy(runner, make_site, build_site):
     check = runner.invoke(main, ["check", "--content", str(site / "content")])
     assert check.exit_code == 0
     assert "storms/elra.md: warning: the same report as storms/elra-copy.md (same source, " \
-           "title and text)" in check.output
+           "title and text): left out" in check.output
     assert check.output.count("the same report as") == 1
     result, output = build_site(site)
     assert result.exit_code == 0
     [event] = read_events(output)
-    assert len(event["articles"]) == 3  # (nothing dropped: the author decides which goes)
+    assert sorted(a["file"] for a in event["articles"]) == ["storms/elra-copy.md",
+                                                            "storms/elra-herald.md"]
+    assert [c["kind"] for c in event["corrections"]].count("author") == 2  # (one per outlet)
+    page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
+    assert ".md)" not in page  # (no file paths to tell two Coastwire reports apart)
 
 
 def test_timelinejs_groups_name_stories_escaped_and_not_the_default_one(make_site,
