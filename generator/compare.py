@@ -257,8 +257,9 @@ def figure_notes(reads: Sequence[Read]) -> list[Note]:
                         and not _cross_numbers(a, b, x, y):
                     values = (NoteValue(_number(x), (a.label,), x.passage),
                               NoteValue(_number(y), (b.label,), y.passage))
-                    text = f"Sources disagree on the number of {unit}: {listing(values)}."
-                    notes.append(Note("figure", text, sources_of(values), unit, values))
+                    what = f"{unit} {x.role}".strip()  # ("people killed": roles agree)
+                    text = f"Sources disagree on the number of {what}: {listing(values)}."
+                    notes.append(Note("figure", text, sources_of(values), what, values))
     return notes
 
 

@@ -306,8 +306,10 @@ def test_figure_differing_is_a_note():
         ("troops", ["12,000", "10,000"])]
     assert notes("At least 60 people were killed in Nice on Thursday night.",
                  "In Nice 84 people were killed on Thursday night.", kind="figure") == []
-    assert notes("At least 60 people were killed in Nice on Thursday night.",
-                 "In Nice 40 people were killed on Thursday night.", kind="figure")
+    [killed] = notes("At least 60 people were killed in Nice on Thursday night.",
+                     "In Nice 40 people were killed on Thursday night.", kind="figure")
+    assert killed.field == "people killed"  # (what happened to them: the label says it)
+    assert killed.text.startswith("Sources disagree on the number of people killed: ")
 
 
 def test_a_number_inside_another_or_a_date_is_not_the_other_reports_count():
