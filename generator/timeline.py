@@ -243,7 +243,10 @@ class SourceRecord(NamedTuple):
                   "no value is preferred")]  # (two reports of one outlet can be on both sides)
         shown = [(n, text) for n, text in parts if n]
         if len(shown) == 1:
-            return f"{said}; {shown[0][1]} on {'it' if self.disputed == 1 else 'all of them'}."
+            text = shown[0][1]
+            if text == "no value is preferred" and self.disputed > 1:
+                return f"{said}; no value is preferred on any of them."
+            return f"{said}; {text} on {'it' if self.disputed == 1 else 'all of them'}."
         return f"{said}: " + ", ".join(f"{text} on {n}" for n, text in shown) + "."
 
 

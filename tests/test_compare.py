@@ -622,3 +622,13 @@ def test_an_impossible_day_in_the_register_is_a_content_error(tmp_path: Path):
     assert tenures == ()
     assert [(p.line, p.message) for p in problems] == [
         (3, "`from` is not a date: '2024-02-30'"), (7, "`to` is not a date: '2024-13-01'")]
+
+
+def test_a_source_record_with_no_value_preferred_on_any_point_reads_plainly():
+    from generator.timeline import SourceRecord
+    record = SourceRecord(reports=2, derived=0, based_on=(), contradicted=0,
+                          contradicted_events=0, disputed=2, disputed_events=1)
+    assert record.disagreements == ("Other reports disagree with it on 2 points of fact, in "
+                                    "1 event; no value is preferred on any of them.")
+    assert record._replace(upheld=2).disagreements.endswith(
+        "its value is the one preferred on all of them.")
