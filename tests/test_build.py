@@ -936,6 +936,13 @@ def test_timelinejs_groups_name_stories_escaped_and_not_the_default_one(make_sit
                           "Harbour &amp; &quot;Port&quot; &lt;b&gt;works&lt;/b&gt;"}
 
 
+def json_ld(output, event_id: str) -> dict:
+    """The JSON-LD data block of an event page."""
+    page = (output / "events" / event_id / "index.html").read_text("utf-8")
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
+                                re.S).group(1))
+
+
 @pytest.mark.parametrize(("zone", "written", "stamp", "day"), [
     ("Europe/Berlin", "2024-06-01", "2024-06-01", "2024-06-01"),
     ("Europe/Berlin", "2024-06-01T09:30:00", "2024-06-01T09:30:00+02:00", "2024-06-01"),
@@ -950,9 +957,7 @@ def test_machine_dates_keep_the_sites_day(make_site, build_site, zone, written, 
     result, output = build_site(site, "--no-search")
     assert result.exit_code == 0, result.output
     [event] = read_events(output)
-    page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
-                                re.S).group(1))
+    data = json_ld(output, event["id"])
     assert data["datePublished"] == stamp == data["citation"][0]["datePublished"]
     assert data["headline"] == "Port reopens after the storm"
     sitemap = (output / "sitemap.xml").read_text("utf-8")
@@ -973,9 +978,7 @@ def test_an_old_report_keeps_its_own_dates_in_json_ld_and_the_sitemap(make_site,
     assert result.exit_code == 0, result.output
     stamps = {}
     for event in read_events(output):
-        page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
-        data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>',
-                                    page, re.S).group(1))
+        data = json_ld(output, event["id"])
         stamps[data["datePublished"]] = data["dateModified"]
     assert stamps == {"1900-06-01T08:40:28Z": "1900-06-01T08:40:28Z",
                       "1890-11-12": "1890-11-12"}
@@ -992,9 +995,7 @@ def test_a_long_headline_is_cut_at_a_word_in_json_ld(make_site, build_site):
     result, output = build_site(site, "--no-search")
     assert result.exit_code == 0, result.output
     [event] = read_events(output)
-    page = (output / "events" / event["id"] / "index.html").read_text("utf-8")
-    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page,
-                                re.S).group(1))
+    data = json_ld(output, event["id"])
     assert data["headline"] == ("Storm Elra makes landfall near Porto as officials declare "
                                 "an extraordinary state of calamity across four…")
     assert data["about"]["name"] == title  # (the whole title where no limit applies)
