@@ -379,11 +379,8 @@ def test_deploy_pushes_site_to_gh_pages_without_touching_work_tree(author_repo, 
     assert git(remote, "rev-list", "--count", "gh-pages") == "2"  # history is kept
 
 
-def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, runner,
-                                                                   monkeypatch, tmp_path):
-    site, remote = author_repo
-    monkeypatch.chdir(site)
-    assert runner.invoke(main, ["deploy"]).exit_code == 0
+def colleague_builds(site, remote, tmp_path, runner, monkeypatch):
+    """A colleague clones the author's pushed main, adds an article and builds there."""
     git(site, "push", "-q", "origin", "main")
     colleague = tmp_path / "colleague"
     git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(colleague))
@@ -391,6 +388,14 @@ def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, r
         article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
     monkeypatch.chdir(colleague)
     assert runner.invoke(main, ["build"]).exit_code == 0
+
+
+def test_deploy_from_a_fresh_clone_builds_on_the_published_branch(author_repo, runner,
+                                                                   monkeypatch, tmp_path):
+    site, remote = author_repo
+    monkeypatch.chdir(site)
+    assert runner.invoke(main, ["deploy"]).exit_code == 0
+    colleague_builds(site, remote, tmp_path, runner, monkeypatch)
     result = runner.invoke(main, ["deploy"])
     assert result.exit_code == 0, result.output  # (was: push refused, not fast-forward)
     assert git(remote, "rev-list", "--count", "gh-pages") == "2", "history kept"
@@ -482,13 +487,7 @@ def test_deploy_over_a_colleagues_site_after_a_local_commit_says_pull_first(
     site, remote = author_repo
     monkeypatch.chdir(site)
     assert runner.invoke(main, ["deploy", "--no-push"]).exit_code == 0
-    git(site, "push", "-q", "origin", "main")
-    colleague = tmp_path / "colleague"
-    git(tmp_path, "clone", "-q", "-b", "main", str(remote), str(colleague))
-    (colleague / "content" / "b.md").write_text(
-        article("Second event", "2024-12-03", "Y", "Other text."), encoding="utf-8")
-    monkeypatch.chdir(colleague)
-    assert runner.invoke(main, ["build"]).exit_code == 0
+    colleague_builds(site, remote, tmp_path, runner, monkeypatch)
     assert runner.invoke(main, ["deploy"]).exit_code == 0
     monkeypatch.chdir(site)
     result = runner.invoke(main, ["deploy"])
