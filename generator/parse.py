@@ -147,7 +147,7 @@ def _read_fields(path: str, parts: Split, zone: dt.tzinfo = dt.UTC
                                     f"{str(value).lower() if isinstance(value, bool) else value}",
                                     f"put it in quotes to keep it as written: {key}: \"...\""))
     if "url" in fields:
-        address = _web_address(fields["url"])
+        address = web_address(fields["url"])
         if address is None:
             problems.append(warning(path, parts.key_lines.get("url"),
                                     f"url '{fields.pop('url')}' is not a web address; dropped",
@@ -169,20 +169,20 @@ def _comma_tags(path: str, line: int | None, tags: tuple[str, ...], syntax: str
                    f"{', '.join(tags)}", f"write a list: {listed}")
 
 
-def _web_address(url: str) -> str | None:
+def web_address(url: str) -> str | None:
     """An original's link as a whole http(s) address, or None: a relative one ("../x",
     "//host/x") would point into this site or wherever the page is served from. What a
     URL cannot hold as it is (a space, a quote, "|", "{", letters outside ASCII) is
-    percent-encoded, as a browser sends it; a host name holding any of it is no address."""
+    percent-encoded, as a browser sends it; a host (or user name) holding any of it is no
+    address."""
     try:
         parts = urllib.parse.urlsplit(url)
         parts.port  # noqa: B018 (raises on a port that is not a number)
     except ValueError:
         return None
-    host = parts.netloc.rpartition("@")[2]
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or \
             not safe_link(url) or any(not c.isprintable() or c.isspace() or c in NOT_IN_URLS
-                                      for c in host):
+                                      for c in parts.netloc):
         return None
     encode = partial(urllib.parse.quote, safe=URL_SAFE)
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, encode(parts.path),

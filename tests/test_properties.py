@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from generator import dates
 from generator.encoding import decode
 from generator.errors import ContentError
-from generator.parse import KNOWN_FIELDS, parse_article
+from generator.parse import KNOWN_FIELDS, NOT_IN_URLS, parse_article, web_address
 
 PATH = "story/article.md"
 SETTINGS = settings(max_examples=300, deadline=None,
@@ -297,3 +297,18 @@ def test_a_lines_document_made_in_blocks_is_the_document_joined_whole(lines, blo
     finally:
         export.LINES_AT_ONCE = real
     assert made == f"{opening}{listing}}}\n".encode()
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=60),
+       st.text(alphabet="hts:/[]@%?#{}|^ \x00\u00fc.-09aZ\"'<>`\\", max_size=40))
+def test_a_kept_link_is_a_whole_url_and_keeping_it_again_changes_nothing(any_text, rest):
+    """An original's `url` is dropped or kept percent-encoded: never with a space, a
+    control character or a character a URL cannot hold, and never relative."""
+    for url in (any_text, "https://" + rest, "http://example.org/" + rest):
+        kept = web_address(url)
+        if kept is not None:
+            assert kept.lower().startswith(("http://", "https://"))
+            assert kept.isprintable() and not any(c.isspace() or c in NOT_IN_URLS
+                                                  for c in kept)
+            assert web_address(kept) == kept
